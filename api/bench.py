@@ -1,0 +1,39 @@
+"""``opora bench``: runs the benchmarks whose key starts with one of the groups, one JSON line each."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from api.schema import upgrade
+from api.settings import Settings
+from engine import bench as engine_bench
+from engine.calendar import load_calendar
+from engine.database import Database
+
+
+def _all() -> dict[str, Callable[..., dict[str, Any]]]:
+    found: dict[str, Callable[..., dict[str, Any]]] = dict(engine_bench.BENCHMARKS)
+    return found
+
+
+def run_benchmarks(groups: Sequence[str], *, quick: bool = False) -> int:
+    scale = 0.1 if quick else 1.0
+    settings = Settings()
+    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    selected = [(k, fn) for k, fn in _all().items() if not groups or any(k.startswith(g) for g in groups)]
+    if not selected:
+        print(f"Нет замеров для групп: {', '.join(groups)}", file=sys.stderr)
+        return 2
+
+    def migrate(db: Database) -> None:
+        upgrade(db)
+
+    for key, fn in selected:
+        result = fn(migrate, calendar, scale)
+        result.setdefault("bench", key)
+        result["quick"] = quick
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0

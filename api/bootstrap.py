@@ -1,0 +1,53 @@
+"""The composition root: builds the database, clock, calendar, registry, catalog and runtime.
+
+The server's lifespan, the CLI and the tests all call :func:`bootstrap`; nothing else
+wires these parts together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from api import schema
+from api.settings import Settings
+from cases.registry import build_registry
+from engine.calendar import ProductionCalendar, load_calendar
+from engine.catalog import Catalog
+from engine.clock import Clock, SystemClock
+from engine.database import Database
+from engine.registry import Registry
+from engine.runtime import Runtime
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    clock: Clock
+    calendar: ProductionCalendar
+    registry: Registry
+    catalog: Catalog
+    runtime: Runtime
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, registry: Registry | None = None,
+              migrate: bool = True, publish: bool = True, db: Database | None = None) -> Container:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    db = db or Database(settings.database_url)
+    if migrate:
+        schema.upgrade(db)
+    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    registry = registry or build_registry()
+    catalog = Catalog(registry)
+    catalog.load_directory(settings.workflows_dir)
+    runtime = Runtime(catalog, registry, calendar, clock)
+    if publish:
+        with db.unit_of_work() as tx:
+            catalog.publish(tx, clock.now())
+            tx.commit()
+    return Container(settings, db, clock, calendar, registry, catalog, runtime)

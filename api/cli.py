@@ -1,0 +1,249 @@
+"""The ``opora`` command line.
+
+::
+
+    opora serve [--host H] [--port P] [--demo]       web UI + REST API + sweeper
+    opora db upgrade                                 create / upgrade the schema
+    opora workflows validate [FILE ...]              check workflow files
+    opora workflows show NAME [--version V]          states, transitions, deadlines
+    opora workflows diagram NAME [--format mermaid|svg] [--case ID] [-o FILE]
+    opora workflows publish                          store new versions of the files
+    opora workflows migrate NAME --from V --to V [--map OLD=NEW ...] [--dry-run]
+    opora sweep [--batch N]                          run due reminders / escalations / timeouts
+    opora audit verify [--case ID ...]               recompute the audit hash chains
+    opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
+
+Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from api.bootstrap import Container, bootstrap
+from api.settings import Settings
+from engine import diagram
+from engine.audit import verify
+from engine.commands import Actor
+from engine.errors import EngineError, WorkflowInvalid
+from engine.migrate import apply_migration, plan_migration
+from engine.sweeper import sweep
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "database_url", None):
+        settings.database_url = args.database_url
+    return settings
+
+
+def _container(args: argparse.Namespace, **kwargs: object) -> Container:
+    return bootstrap(_settings(args), **kwargs)  # type: ignore[arg-type]
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    container = _container(args, publish=True)
+    print(f"Схема базы данных обновлена: {container.db.url.split('@')[-1]}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cases.registry import build_registry
+    from engine.catalog import Catalog
+
+    catalog = Catalog(build_registry())
+    try:
+        if args.files:
+            names = [Path(f) for f in args.files]
+            loaded = [catalog.add_text(p.read_text(encoding="utf-8"), p.name) for p in names]
+        else:
+            loaded = catalog.load_directory(_settings(args).workflows_dir)
+    except WorkflowInvalid as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for compiled in loaded:
+        wf = compiled.definition
+        print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
+              f"хэш {wf.content_hash[:12]}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    container = _container(args)
+    wf = (container.catalog.compiled(args.name, args.version) if args.version
+          else container.catalog.latest(args.name)).definition
+    print(f"{wf.title} — {wf.name}, версия {wf.version}")
+    for p in wf.parameters.values():
+        print(f"  параметр {p.name} = {p.value} {p.unit or ''} ({p.basis})")
+    for state in wf.states.values():
+        flags = " [начальное]" if state.initial else " [конечное]" if state.final else ""
+        print(f"\n  {state.name}: {state.title}{flags}")
+        for d in state.deadlines:
+            due = d.due.describe() if d.due else "дата задаётся для каждого пункта"
+            print(f"    срок {d.id}: {d.title} — {due}; основание: {d.basis}")
+        for tr in wf.events_from(state.name):
+            print(f"    → {tr.event} ({tr.title}) → {tr.target(state.name)}; роли: {', '.join(sorted(tr.roles))}")
+    return 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    container = _container(args)
+    current = None
+    if args.case:
+        with container.db.read() as tx:
+            case = container.runtime.load(tx, args.case)
+        wf = container.runtime.workflow_of(case)
+        current = case.state
+    else:
+        wf = (container.catalog.compiled(args.name, args.version) if args.version
+              else container.catalog.latest(args.name)).definition
+    text = diagram.svg(wf, current) if args.format == "svg" else diagram.mermaid(wf, current)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    container = _container(args, publish=False)
+    with container.db.unit_of_work() as tx:
+        published = container.catalog.publish(tx, container.clock.now())
+        tx.commit()
+    for p in published:
+        print(f"{'опубликована' if p.new else 'без изменений'}: {p.name} v{p.version} ({p.content_hash[:12]})")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    mapping = {}
+    for item in args.map or []:
+        old, sep, new = item.partition("=")
+        if not sep:
+            print(f"--map ожидает СТАРОЕ=НОВОЕ, получено «{item}»", file=sys.stderr)
+            return 2
+        mapping[old] = new
+    container = _container(args)
+    with container.db.unit_of_work() as tx:
+        plan = plan_migration(tx, container.runtime, args.name, args.from_version, args.to_version, mapping)
+        print(json.dumps({"workflow": plan.workflow, "from": plan.from_version, "to": plan.to_version,
+                          "cases": len(plan.moves), "moves": plan.summary(), "problems": plan.problems,
+                          "dry_run": args.dry_run}, ensure_ascii=False))
+        if plan.problems:
+            return 1
+        if not args.dry_run:
+            moved = apply_migration(tx, container.runtime, plan, Actor(None, "admin"))
+            tx.commit()
+            print(f"Перенесено дел: {moved}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    container = _container(args)
+    report = sweep(container.db, container.runtime, batch_size=args.batch,
+                   lateness=timedelta(minutes=container.settings.lateness_minutes))
+    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    container = _container(args, publish=False)
+    with container.db.read() as tx:
+        breaks = list(verify(tx, args.case or None))
+    for b in breaks:
+        print(b)
+    print(json.dumps({"breaks": len(breaks)}))
+    return 1 if breaks else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(args)
+    container = bootstrap(settings)
+    print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(create_app(container), host=args.host, port=args.port, log_level="warning")
+    container.close()
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from api.bench import run_benchmarks
+
+    return run_benchmarks(args.groups, quick=args.quick)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="opora", description="Опора: процессы социального сопровождения семей")
+    parser.add_argument("--database-url", help="URL базы данных (по умолчанию OPORA_DATABASE_URL или sqlite)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
+
+    wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True)
+    p = wf.add_parser("validate", help="проверить файлы процессов")
+    p.add_argument("files", nargs="*")
+    p.set_defaults(handler=cmd_validate)
+    p = wf.add_parser("show", help="показать процесс")
+    p.add_argument("name")
+    p.add_argument("--version", type=int)
+    p.set_defaults(handler=cmd_show)
+    p = wf.add_parser("diagram", help="диаграмма процесса (Mermaid или SVG)")
+    p.add_argument("name")
+    p.add_argument("--version", type=int)
+    p.add_argument("--format", choices=["mermaid", "svg"], default="mermaid")
+    p.add_argument("--case", type=int, help="выделить текущее состояние дела")
+    p.add_argument("-o", "--output")
+    p.set_defaults(handler=cmd_diagram)
+    wf.add_parser("publish", help="опубликовать новые версии").set_defaults(handler=cmd_publish)
+    p = wf.add_parser("migrate", help="перевести дела на другую версию процесса")
+    p.add_argument("name")
+    p.add_argument("--from", dest="from_version", type=int, required=True)
+    p.add_argument("--to", dest="to_version", type=int, required=True)
+    p.add_argument("--map", action="append", metavar="OLD=NEW")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(handler=cmd_migrate)
+
+    p = sub.add_parser("serve", help="веб-интерфейс, REST API и планировщик сроков")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
+    p.add_argument("--batch", type=int, default=1000)
+    p.set_defaults(handler=cmd_sweep)
+
+    audit = sub.add_parser("audit", help="журнал событий").add_subparsers(dest="audit_command", required=True)
+    p = audit.add_parser("verify", help="проверить цепочки хэшей")
+    p.add_argument("--case", type=int, action="append")
+    p.set_defaults(handler=cmd_audit_verify)
+
+    p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
+    p.add_argument("groups", nargs="*")
+    p.add_argument("--quick", action="store_true", help="в десять раз меньше данных (для CI)")
+    p.set_defaults(handler=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except EngineError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

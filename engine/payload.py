@@ -1,0 +1,144 @@
+"""Checking a transition's payload against its declared fields.
+
+Values may arrive as JSON (REST) or as strings (HTML forms); each type normalises both
+to one JSON-safe form (dates as ``YYYY-MM-DD``). All problems are reported together,
+one Russian message per field, so a form can show each next to its input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from engine.context import TransitionContext
+from engine.definition import FieldSpec, Transition
+from engine.errors import PayloadInvalid
+from engine.registry import FieldError
+
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_TRUE = {"true", "1", "on", "yes", "да"}
+_FALSE = {"false", "0", "off", "no", "нет", ""}
+
+
+def _string(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise FieldError("ожидается текст")
+    text = str(value).strip()
+    if spec.max_length and len(text) > spec.max_length:
+        raise FieldError(f"не длиннее {spec.max_length} символов (сейчас {len(text)})")
+    return text
+
+
+def _integer(spec: FieldSpec, value: Any) -> int:
+    if isinstance(value, bool):
+        raise FieldError("ожидается целое число")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER.match(value.strip()):
+        return int(value.strip())
+    raise FieldError("ожидается целое число")
+
+
+def _boolean(spec: FieldSpec, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise FieldError("ожидается «да» или «нет»")
+
+
+def _date(spec: FieldSpec, value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        for parse in (date.fromisoformat, _russian_date):
+            try:
+                return parse(text).isoformat()
+            except ValueError:
+                continue
+    raise FieldError("ожидается дата в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+
+
+def _russian_date(text: str) -> date:
+    day, month, year = (int(part) for part in text.split("."))
+    return date(year, month, day)
+
+
+def _datetime(spec: FieldSpec, value: Any) -> str:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise FieldError("ожидаются дата и время в виде ГГГГ-ММ-ДДTЧЧ:ММ") from exc
+    else:
+        raise FieldError("ожидаются дата и время")
+    return moment.isoformat()
+
+
+def _choice(spec: FieldSpec, value: Any) -> str:
+    allowed = [c for c, _ in spec.choices]
+    if isinstance(value, str) and value in allowed:
+        return value
+    titles = ", ".join(t for _, t in spec.choices)
+    raise FieldError(f"выберите одно из значений: {titles}")
+
+
+BUILTIN: dict[str, Callable[[FieldSpec, Any], Any]] = {
+    "string": _string, "text": _string, "integer": _integer, "boolean": _boolean,
+    "date": _date, "datetime": _datetime, "choice": _choice,
+}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def resolve_default(ctx: TransitionContext, spec: FieldSpec) -> Any:
+    if spec.default == "today" and spec.type == "date":
+        return ctx.today.isoformat()
+    if spec.default == "now" and spec.type == "datetime":
+        return ctx.now.isoformat()
+    return spec.default
+
+
+def validate_payload(ctx: TransitionContext, transition: Transition, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the normalised payload or raise :class:`PayloadInvalid` with a message per field."""
+    if not isinstance(payload, Mapping):
+        raise PayloadInvalid({"_": "данные действия должны быть объектом"})
+    errors: dict[str, str] = {}
+    result: dict[str, Any] = {}
+    declared = {f.name: f for f in transition.fields}
+    for key in payload:
+        if key not in declared:
+            errors[str(key)] = f"поле не предусмотрено действием «{transition.title}»"
+    for name, spec in declared.items():
+        value = payload.get(name)
+        if _empty(value):
+            value = resolve_default(ctx, spec)
+        if _empty(value):
+            if spec.type == "boolean":  # an unticked checkbox is not sent at all
+                result[name] = False
+            elif spec.required:
+                errors[name] = "обязательное поле"
+            continue
+        try:
+            result[name] = _normalise(ctx, spec, value)
+        except FieldError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise PayloadInvalid(errors)
+    return result
+
+
+def _normalise(ctx: TransitionContext, spec: FieldSpec, value: Any) -> Any:
+    builtin = BUILTIN.get(spec.type)
+    if builtin is not None:
+        return builtin(spec, value)
+    return ctx.runtime.registry.field_types[spec.type].normalise(ctx, value)

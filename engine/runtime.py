@@ -1,0 +1,357 @@
+"""Running cases: start one, fire an event on it, assign it, record a history entry.
+
+:meth:`Runtime.fire` is the one path every change of state takes — from a form, the REST
+API, the CLI or the deadline sweeper. In order it: replays a known idempotency key;
+loads the case; checks the expected version, that the event exists in the current state,
+the actor's role, the payload and the guards; asks the shared machine for the target
+state; then, in the caller's transaction, runs the effects, closes the deadlines of the
+state left and opens those of the state entered, writes outbox rows, updates the case
+(``version + 1``, guarded by the version it read) and appends the hash-chained audit
+event. The caller commits; nothing is half-applied if anything raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine import deadlines, outbox
+from engine.audit import GENESIS, canonical, event_hash, hashed_record
+from engine.calendar import ProductionCalendar
+from engine.catalog import Catalog
+from engine.clock import Clock
+from engine.commands import Actor, FireTransition, StartCase, TransitionResult
+from engine.context import CaseView, TransitionContext
+from engine.database import UnitOfWork
+from engine.deadlines import Timing
+from engine.definition import Transition, Workflow
+from engine.errors import (
+    CaseNotFound,
+    ConcurrencyConflict,
+    DeadlineNotFound,
+    GuardFailed,
+    IdempotencyKeyReused,
+    RoleNotAllowed,
+    TransitionNotAllowed,
+)
+from engine.payload import validate_payload
+from engine.registry import Registry
+from engine.sql import Prepared
+from engine.tables import AuditEvent, CaseInstance, ParameterOverride
+
+CI = CaseInstance.__table__  # type: ignore[attr-defined]
+AE = AuditEvent.__table__  # type: ignore[attr-defined]
+PO = ParameterOverride.__table__  # type: ignore[attr-defined]
+
+_CASE_COLUMNS = (CI.c.id, CI.c.workflow, CI.c.workflow_version, CI.c.state, CI.c.version, CI.c.territory,
+                 CI.c.org_id, CI.c.assignee_id, CI.c.subject_kind, CI.c.subject_id, CI.c.parent_id, CI.c.data,
+                 CI.c.audit_seq, CI.c.audit_head, CI.c.closed_at)
+_LOAD_CASE = Prepared(sa.select(*_CASE_COLUMNS).where(CI.c.id == sa.bindparam("case_id")))
+_INSERT_AUDIT = Prepared(sa.insert(AE), [
+    "instance_id", "seq", "kind", "event", "from_state", "to_state", "version", "actor_id", "actor_role",
+    "actor_org", "at", "payload", "idempotency_key", "request_hash", "prev_hash", "hash"])
+#: SET columns come from the parameters' keys; the WHERE bind is named so it cannot clash
+_UPDATE_CASE = sa.update(CI).where(CI.c.id == sa.bindparam("b_id"))
+_UPDATES: dict[frozenset[str], Prepared] = {}
+
+
+def _update_case(conn: sa.Connection, values: dict[str, Any], case_id: int) -> None:
+    """Write the rest of a claimed case's row (the columns in ``values``)."""
+    keys = frozenset(values)
+    prepared = _UPDATES.get(keys)
+    if prepared is None:
+        prepared = _UPDATES[keys] = Prepared(_UPDATE_CASE, sorted(keys))
+    prepared.execute(conn, {**values, "b_id": case_id}).close()
+
+
+_CASE_VERSION = sa.select(CI.c.version).where(CI.c.id == sa.bindparam("case_id"))
+_CLAIM = Prepared(sa.update(CI).where(CI.c.id == sa.bindparam("b_id"), CI.c.version == sa.bindparam("b_version"))
+                  .values(version=sa.bindparam("new_version")))
+_REPLAY = sa.select(AE.c.instance_id, AE.c.event, AE.c.from_state, AE.c.to_state, AE.c.version, AE.c.seq,
+                    AE.c.request_hash).where(AE.c.idempotency_key == sa.bindparam("key"))
+
+
+def claim(conn: sa.Connection, case_id: int, version: int) -> None:
+    """Take the case: bump its version if it is still ``version``, else :class:`ConcurrencyConflict`.
+
+    This is the first write of every change, so on PostgreSQL a second transaction on
+    the same case waits here for the first and then finds the version moved on, before
+    it has written anything else.
+    """
+    cursor = _CLAIM.execute(conn, {"b_id": case_id, "b_version": version, "new_version": version + 1})
+    claimed = cursor.rowcount
+    cursor.close()
+    if claimed != 1:
+        actual = conn.execute(_CASE_VERSION, {"case_id": case_id}).scalar()
+        raise ConcurrencyConflict(case_id, version, actual)
+
+
+def request_hash(case_id: int | None, event: str, payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical([case_id, event, payload]).encode("utf-8")).hexdigest()
+
+
+class Runtime:
+    def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
+        self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
+        self._overrides: dict[tuple[str, str], dict[str, Any]] = {}
+
+    # -- parameters -----------------------------------------------------------------------------
+    def overrides(self, tx: UnitOfWork, workflow: str, territory: str | None) -> dict[str, Any]:
+        """Regional overrides of the workflow's parameters for ``territory`` (cached per process)."""
+        if territory is None:
+            return {}
+        key = (workflow, territory)
+        cached = self._overrides.get(key)
+        if cached is None:
+            rows = tx.connection.execute(
+                sa.select(PO.c.name, PO.c.value).where(PO.c.workflow == workflow, PO.c.territory == territory)
+            ).all()
+            cached = self._overrides[key] = {r.name: r.value for r in rows}
+        return cached
+
+    def forget_overrides(self) -> None:
+        self._overrides.clear()
+
+    def parameter_value(self, tx: UnitOfWork, workflow: Workflow, territory: str | None, name: str) -> Any:
+        return self.overrides(tx, workflow.name, territory).get(name, workflow.parameters[name].value)
+
+    def timing(self, tx: UnitOfWork, workflow: Workflow, case: CaseView) -> Timing:
+        overrides = self.overrides(tx, workflow.name, case.territory) if workflow.parameters else {}
+        return Timing(self.calendar, workflow.parameters, overrides, case.data)
+
+    # -- reading --------------------------------------------------------------------------------
+    def load(self, tx: UnitOfWork, case_id: int) -> CaseView:
+        return self._load(tx.connection, case_id)
+
+    def _load(self, conn: sa.Connection, case_id: int) -> CaseView:
+        row = _LOAD_CASE.first(conn, {"case_id": case_id})
+        if row is None:
+            raise CaseNotFound(case_id)
+        (id_, workflow, version_of_wf, state, version, territory, org_id, assignee_id, subject_kind, subject_id,
+         parent_id, data, audit_seq, audit_head, closed_at) = row
+        return CaseView(id_, workflow, version_of_wf, state, version, territory, org_id, assignee_id, subject_kind,
+                        subject_id, parent_id, dict(data or {}), audit_seq, audit_head, closed_at)
+
+    def workflow_of(self, case: CaseView) -> Workflow:
+        return self.catalog.compiled(case.workflow, case.workflow_version).definition
+
+    def available(self, case: CaseView, role: str | None = None) -> list[Transition]:
+        """Events of the case's current state, optionally only those ``role`` may fire."""
+        events = self.workflow_of(case).events_from(case.state)
+        return [t for t in events if role is None or role in t.roles]
+
+    # -- starting -------------------------------------------------------------------------------
+    def start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult:
+        conn = tx.connection
+        now = self.clock.now()
+        req = request_hash(None, f"start:{cmd.workflow}", dict(cmd.data))
+        if cmd.idempotency_key:
+            replay = self._replay(conn, cmd.idempotency_key, req)
+            if replay:
+                return replay
+        compiled = (self.catalog.compiled(cmd.workflow, cmd.version) if cmd.version
+                    else self.catalog.latest(cmd.workflow))
+        wf = compiled.definition
+        initial = wf.initial
+        case_id = int(conn.execute(
+            sa.insert(CI).returning(CI.c.id),
+            {"workflow": wf.name, "workflow_version": wf.version, "state": initial.name, "version": 1,
+             "territory": cmd.territory, "org_id": cmd.org_id, "assignee_id": cmd.assignee_id,
+             "subject_kind": cmd.subject_kind, "subject_id": cmd.subject_id, "parent_id": cmd.parent_id,
+             "data": dict(cmd.data), "audit_seq": 0, "audit_head": GENESIS, "created_at": now, "updated_at": now},
+        ).scalar_one())
+        case = CaseView(case_id, wf.name, wf.version, initial.name, 1, cmd.territory, cmd.org_id, cmd.assignee_id,
+                        cmd.subject_kind, cmd.subject_id, cmd.parent_id, dict(cmd.data), 0, GENESIS)
+        dues = deadlines.open_deadlines(conn, case_id, initial.name, initial.deadlines, now,
+                                        self.timing(tx, wf, case))
+        seq, head = self.append_event(conn, case, "start", None, None, initial.name, 1, cmd.actor, now,
+                                 {"data": dict(cmd.data)}, cmd.idempotency_key, req)
+        conn.execute(sa.update(CI).where(CI.c.id == case_id).values(
+            audit_seq=seq, audit_head=head, next_due_at=min(dues) if dues else None,
+            closed_at=now if initial.final else None))
+        if cmd.assignee_id is not None:
+            outbox.write(conn, [outbox.outbox_row(f"case:{case_id}:{seq}:assigned", "case.assigned", case_id,
+                                                  f"user:{cmd.assignee_id}", {"assignee_id": cmd.assignee_id}, now)])
+        return TransitionResult(case_id, "start", None, initial.name, 1, seq)
+
+    # -- firing ---------------------------------------------------------------------------------
+    def fire(self, tx: UnitOfWork, cmd: FireTransition) -> TransitionResult:
+        """Fire ``cmd.event`` on the case; see the module docstring for the order of checks.
+
+        Raises CaseNotFound, ConcurrencyConflict, TransitionNotAllowed, RoleNotAllowed,
+        PayloadInvalid, GuardFailed, IdempotencyKeyReused.
+        """
+        conn = tx.connection
+        now = self.clock.now()
+        req = request_hash(cmd.case_id, cmd.event, cmd.payload) if cmd.idempotency_key else None
+        if cmd.idempotency_key:
+            replay = self._replay(conn, cmd.idempotency_key, req)
+            if replay:
+                return replay
+        case = self._load(conn, cmd.case_id)
+        if cmd.expected_version is not None and cmd.expected_version != case.version:
+            raise ConcurrencyConflict(case.id, cmd.expected_version, case.version)
+        compiled = self.catalog.compiled(case.workflow, case.workflow_version)
+        wf = compiled.definition
+        tr = wf.transition(case.state, cmd.event)
+        if tr is None:
+            raise TransitionNotAllowed(case.id, cmd.event, case.state,
+                                       [t.event for t in self.available(case, cmd.actor.role)])
+        if cmd.actor.role not in tr.roles:
+            raise RoleNotAllowed(cmd.event, cmd.actor.role, tr.roles)
+        ctx = TransitionContext(tx, self, wf, case, cmd.actor, now, tr)
+        ctx.payload = validate_payload(ctx, tr, cmd.payload)
+        for guard in tr.guards:
+            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
+            if reason:
+                raise GuardFailed(guard.name, reason)
+        target = compiled.target(case.id, case.state, cmd.event)
+        ctx.target = target
+        return self._apply(conn, ctx, tr, target, cmd.idempotency_key, req)
+
+    def _apply(self, conn: sa.Connection, ctx: TransitionContext, tr: Transition, target: str,
+               idempotency_key: str | None, req: str | None) -> TransitionResult:
+        case, wf, now = ctx.case, ctx.workflow, ctx.now
+        claim(conn, case.id, case.version)
+        source = case.state
+        before_data, before_assignee = dict(case.data), case.assignee_id
+        for spec in tr.fields:
+            if spec.save and spec.name in ctx.payload:
+                case.data[spec.name] = ctx.payload[spec.name]
+        for effect in tr.effects:
+            self.registry.effects[effect.name].fn(ctx, effect.args)
+        timing = self.timing(ctx.tx, wf, case)
+        if tr.internal:
+            if tr.restart:
+                deadlines.close_some(conn, case.id, now, tr.restart)
+                state = wf.states[case.state]
+                deadlines.open_deadlines(conn, case.id, case.state, [d for d in state.deadlines
+                                                                     if d.id in tr.restart], now, timing)
+            next_due = deadlines.next_due(conn, case.id)
+        else:
+            deadlines.close_all(conn, case.id, now)
+            dues = deadlines.open_deadlines(conn, case.id, target, wf.states[target].deadlines, now, timing)
+            next_due = min(dues) if dues else None
+        new_version = case.version + 1
+        seq, head = self.append_event(conn, case, "transition", tr.event, case.state, target, new_version,
+                                      ctx.actor, now, ctx.payload, idempotency_key, req)
+        values: dict[str, Any] = {"state": target, "audit_seq": seq, "audit_head": head, "updated_at": now,
+                                  "next_due_at": next_due}
+        if case.data != before_data:
+            values["data"] = case.data
+        if case.assignee_id != before_assignee:
+            values["assignee_id"] = case.assignee_id
+        if wf.states[target].final:
+            values["closed_at"] = now
+        _update_case(conn, values, case.id)
+        rows = [outbox.outbox_row(f"case:{case.id}:{seq}:{i}", n.kind, case.id, n.to,
+                                  {"event": tr.event, "state": target}, now) for i, n in enumerate(tr.notify)]
+        rows += [outbox.outbox_row(f"case:{case.id}:{seq}:e{i}", kind, case.id, to, payload, now)
+                 for i, (kind, to, payload) in enumerate(ctx.messages)]
+        if case.assignee_id != before_assignee and case.assignee_id is not None:
+            rows.append(outbox.outbox_row(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
+                                          f"user:{case.assignee_id}", {"assignee_id": case.assignee_id}, now))
+        outbox.write(conn, rows)
+        case.state, case.version, case.audit_seq, case.audit_head = target, new_version, seq, head
+        return TransitionResult(case.id, tr.event, source, target, new_version, seq)
+
+    # -- other changes of a case ------------------------------------------------------------------
+    def assign(self, tx: UnitOfWork, case_id: int, assignee_id: int | None, actor: Actor,
+               expected_version: int | None = None, reason: str = "") -> TransitionResult:
+        """Give the case to another user (or nobody); an audit event and a "case assigned" message."""
+        return self.record(tx, case_id, "assign", {"assignee_id": assignee_id, "reason": reason}, actor,
+                           expected_version=expected_version, assignee_id=assignee_id)
+
+    def record(self, tx: UnitOfWork, case_id: int, kind: str, payload: Mapping[str, Any], actor: Actor, *,
+               expected_version: int | None = None, data: Mapping[str, Any] | None = None,
+               assignee_id: int | str | None = "unchanged", messages: list[tuple[str, str | None, dict[str, Any]]]
+               | None = None, idempotency_key: str | None = None) -> TransitionResult:
+        """Append a history entry that does not change the state (a plan item added, a case assigned, …).
+
+        ``data`` is merged into the case's data; the case's version still goes up, so a
+        stale form is refused exactly like a stale transition.
+        """
+        conn = tx.connection
+        now = self.clock.now()
+        req = request_hash(case_id, f"record:{kind}", payload) if idempotency_key else None
+        if idempotency_key:
+            replay = self._replay(conn, idempotency_key, req)
+            if replay:
+                return replay
+        case = self.load(tx, case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise ConcurrencyConflict(case.id, expected_version, case.version)
+        claim(conn, case.id, case.version)
+        new_version = case.version + 1
+        seq, head = self.append_event(conn, case, kind, None, case.state, case.state, new_version, actor, now,
+                                      dict(payload), idempotency_key, req)
+        values: dict[str, Any] = {"audit_seq": seq, "audit_head": head, "updated_at": now}
+        if data:
+            values["data"] = {**case.data, **data}
+        rows = [outbox.outbox_row(f"case:{case.id}:{seq}:e{i}", k, case.id, to, p, now)
+                for i, (k, to, p) in enumerate(messages or [])]
+        if assignee_id != "unchanged":
+            values["assignee_id"] = assignee_id
+            if assignee_id is not None:
+                rows.append(outbox.outbox_row(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
+                                              f"user:{assignee_id}", {"assignee_id": assignee_id}, now))
+        _update_case(conn, values, case.id)
+        outbox.write(conn, rows)
+        return TransitionResult(case.id, kind, case.state, case.state, new_version, seq)
+
+    # -- per-item deadlines ---------------------------------------------------------------------
+    def open_item_deadline(self, tx: UnitOfWork, case_id: int, deadline_id: str, ref: str,
+                           due_at: datetime) -> int:
+        """Open a ``manual`` deadline of the current state for one item (e.g. a plan measure)."""
+        conn = tx.connection
+        case = self.load(tx, case_id)
+        wf = self.workflow_of(case)
+        spec = wf.states[case.state].deadline(deadline_id)
+        if spec is None or not spec.manual:
+            raise DeadlineNotFound(case_id, deadline_id, ref)
+        now = self.clock.now()
+        new_id = deadlines.open_manual(conn, case_id, case.state, spec, ref, due_at, now,
+                                       self.timing(tx, wf, case))
+        self._refresh_next_due(conn, case_id)
+        return new_id
+
+    def close_item_deadline(self, tx: UnitOfWork, case_id: int, deadline_id: str, ref: str,
+                            status: str | None = None) -> None:
+        """Close an item's deadline: ``met``/``late`` by the due moment, or the given status."""
+        conn = tx.connection
+        if not deadlines.close_some(conn, case_id, self.clock.now(), [deadline_id], ref, status):
+            raise DeadlineNotFound(case_id, deadline_id, ref)
+        self._refresh_next_due(conn, case_id)
+
+    def _refresh_next_due(self, conn: sa.Connection, case_id: int) -> None:
+        conn.execute(sa.update(CI).where(CI.c.id == case_id).values(next_due_at=deadlines.next_due(conn, case_id)))
+
+    # -- internals ------------------------------------------------------------------------------
+    def append_event(self, conn: sa.Connection, case: CaseView, kind: str, event: str | None, from_state: str | None,
+                to_state: str | None, version: int, actor: Actor, now: datetime, payload: Mapping[str, Any],
+                idempotency_key: str | None, req: str | None) -> tuple[int, str]:
+        seq = case.audit_seq + 1
+        record = hashed_record(instance_id=case.id, seq=seq, kind=kind, event=event, from_state=from_state,
+                               to_state=to_state, version=version, actor_id=actor.user_id, actor_role=actor.role,
+                               actor_org=actor.org_id, at=now, payload=payload, idempotency_key=idempotency_key)
+        digest = event_hash(case.audit_head, record)
+        _INSERT_AUDIT.execute(conn, {
+            "instance_id": case.id, "seq": seq, "kind": kind, "event": event, "from_state": from_state,
+            "to_state": to_state, "version": version, "actor_id": actor.user_id, "actor_role": actor.role,
+            "actor_org": actor.org_id, "at": now, "payload": payload, "idempotency_key": idempotency_key,
+            "request_hash": req, "prev_hash": case.audit_head, "hash": digest,
+        }).close()
+        return seq, digest
+
+    def _replay(self, conn: sa.Connection, key: str, req: str | None) -> TransitionResult | None:
+        prior = conn.execute(_REPLAY, {"key": key}).first()
+        if prior is None:
+            return None
+        if prior.request_hash != req:
+            raise IdempotencyKeyReused(key)
+        return TransitionResult(prior.instance_id, prior.event or "start", prior.from_state, prior.to_state,
+                                prior.version, prior.seq, replayed=True)

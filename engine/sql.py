@@ -1,0 +1,91 @@
+"""Statements on the engine's hot path, compiled once per dialect and run on the DBAPI cursor.
+
+Building and executing a SQLAlchemy Core statement costs several times what SQLite needs
+to run it, and a transition issues about eight. :class:`Prepared` keeps SQLAlchemy as the
+compiler (so the same statement serves SQLite and PostgreSQL, with the column types' bind
+and result processors — our UTC datetimes, JSON) and skips its per-execution machinery.
+It runs on the connection of the caller's transaction, so atomicity is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None  # positional drivers (sqlite3): the order of the binds
+    writers: Mapping[str, Convert]  # the column types' bind conversions
+    fixed: Mapping[str, Any]  # values fixed in the statement itself (status = 'cancelled' …)
+    readers: list[Convert | None]  # the selected columns' result conversions
+
+    def bind(self, params: dict[str, Any]) -> Any:
+        merged = {**self.fixed, **params} if self.fixed else params
+        values = {k: (self.writers[k](v) if v is not None and k in self.writers else v) for k, v in merged.items()}
+        return tuple(values[name] for name in self.order) if self.order is not None else values
+
+
+class Prepared:
+    def __init__(self, statement: sa.ClauseElement, column_keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+            assert isinstance(compiled, SQLCompiler)
+            order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+            writers = {k: v for k, v in compiled._bind_processors.items() if callable(v)}
+            fixed = {name: bind.effective_value for name, bind in compiled.binds.items()
+                     if not bind.required and bind.value is not None}
+            readers: list[Convert | None] = []
+            if isinstance(self.statement, sa.Select):
+                readers = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for c in self.statement.selected_columns]
+            found = self._compiled[dialect.name] = _Compiled(compiled.string, order, writers, fixed, readers)
+        return found
+
+    def execute(self, conn: sa.Connection, params: dict[str, Any]) -> Any:
+        """Run once; return the DBAPI cursor (``rowcount``, ``fetchone()`` for RETURNING)."""
+        _require_transaction(conn)
+        compiled = self._for(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(compiled.sql, compiled.bind(params))
+        return cursor
+
+    def first(self, conn: sa.Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """For a SELECT: the first row with the column types' result conversions applied."""
+        compiled = self._for(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(compiled.sql, compiled.bind(params))
+        row = cursor.fetchone()
+        cursor.close()
+        if row is None:
+            return None
+        return tuple(read(value) if read is not None and value is not None else value
+                     for read, value in zip(compiled.readers, row, strict=True))
+
+    def executemany(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+        _require_transaction(conn)
+        compiled = self._for(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(compiled.sql, [compiled.bind(row) for row in rows])
+        cursor.close()
+
+
+def _require_transaction(conn: sa.Connection) -> None:
+    # On SQLite the driver runs in autocommit mode and our BEGIN comes from SQLAlchemy's
+    # begin event: a statement issued outside SQLAlchemy's transaction would commit alone.
+    if not conn.in_transaction():
+        raise RuntimeError("engine statements must run inside a unit of work")
