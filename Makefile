@@ -31,6 +31,7 @@ install-test: $(VENV)/.installed-test
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install
+	$(BIN)/opora demo --if-empty
 	$(BIN)/opora serve --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from engine.scheduler import Ticker
-from engine.sweeper import has_due, sweep
 from fastapi import FastAPI
 
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
+from engine.scheduler import Ticker
+from engine.sweeper import has_due, sweep
 
 
 def start_jobs(container: Container) -> Ticker:

@@ -9,6 +9,7 @@ from typing import Any
 
 from api.schema import upgrade
 from api.settings import Settings
+from cases import bench as process_bench
 from engine import bench as engine_bench
 from engine.calendar import load_calendar
 from engine.database import Database
@@ -16,6 +17,7 @@ from engine.database import Database
 
 def _all() -> dict[str, Callable[..., dict[str, Any]]]:
     found: dict[str, Callable[..., dict[str, Any]]] = dict(engine_bench.BENCHMARKS)
+    found.update(process_bench.BENCHMARKS)
     return found
 
 

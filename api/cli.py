@@ -11,6 +11,8 @@
     opora workflows migrate NAME --from V --to V [--map OLD=NEW ...] [--dry-run]
     opora sweep [--batch N]                          run due reminders / escalations / timeouts
     opora audit verify [--case ID ...]               recompute the audit hash chains
+    opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
+    opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
 
 Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``).
@@ -177,6 +179,60 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty, run_demo
+    from cases.services import Services
+    from engine.clock import FixedClock
+    from engine.runtime import Runtime
+
+    container = _container(args)
+    live = Services(container.db, container.runtime)
+    if not is_empty(live):
+        if args.if_empty:
+            print("База уже заполнена — демонстрационные данные не добавлялись.")
+            return 0
+        print("База не пуста: демонстрационные данные добавляются только в пустую базу.", file=sys.stderr)
+        return 1
+    today = container.calendar.local_date(container.clock.now())
+    clock = FixedClock(container.clock.now())
+    svc = Services(container.db, Runtime(container.catalog, container.registry, container.calendar, clock))
+    counters = run_demo(svc, clock, today, seed=args.seed)
+    print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
+    print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
+    for login, _, roles, name, *_ in DEMO_USERS:
+        print(f"  {login:<13} {', '.join(roles):<14} {name}")
+    container.close()
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from api.schema import upgrade
+    from cases.bench import simulate_year
+    from engine.calendar import load_calendar
+    from engine.database import Database
+
+    settings = _settings(args)
+    folder = None
+    url = args.database_url
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix="opora-simulate-"))
+        url = f"sqlite:///{folder / 'simulation.db'}"
+    db = Database(url)
+    try:
+        upgrade(db)
+        calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
+        print(json.dumps({"database": url if not folder else "temporary", **result}, ensure_ascii=False))
+    finally:
+        db.dispose()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from api.bench import run_benchmarks
 
@@ -219,6 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("demo", help="заполнить пустую базу демонстрационными данными")
+    p.add_argument("--if-empty", action="store_true", help="ничего не делать, если база уже заполнена")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("simulate", help="год синтетических сообщений через весь процесс (на своих часах)")
+    p.add_argument("--reports", type=int, default=4628)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=cmd_simulate)
 
     p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
     p.add_argument("--batch", type=int, default=1000)

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
-import engine.tables  # noqa: F401  (registers the engine's tables)
+import cases.tables  # noqa: F401  (the domain's tables)
+import engine.tables  # noqa: F401  (the engine's tables)
 
 metadata = SQLModel.metadata

@@ -1,7 +1,11 @@
-"""The registry the process's workflow files are checked against: roles, guards, effects, templates."""
+"""The registry the process's workflow files are checked against: roles, guards, effects, field types, acts."""
 
 from __future__ import annotations
 
+from cases.acts import TITLES
+from cases.effects import register_effects
+from cases.fields import register_field_types
+from cases.guards import register_guards
 from cases.roles import ROLES
 from engine.builtins import register_builtins
 from engine.registry import Registry
@@ -11,4 +15,9 @@ def build_registry() -> Registry:
     registry = register_builtins(Registry())
     for role, title in ROLES.items():
         registry.add_role(role, title)
+    for template, title in TITLES.items():
+        registry.add_template(template, title)
+    register_field_types(registry)
+    register_guards(registry)
+    register_effects(registry)
     return registry

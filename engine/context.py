@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class CaseView:
-    """A case as loaded inside the transaction; effects may change ``data`` and ``assignee_id``."""
+    """A case as loaded inside the transaction; effects may change ``data``, ``assignee_id`` and ``org_id``."""
 
     id: int
     workflow: str

@@ -9,6 +9,7 @@ PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,12 +33,17 @@ def normalise_url(url: str) -> str:
 
 def create_db_engine(url: str, **kwargs: Any) -> SAEngine:
     url = normalise_url(url)
+    kwargs.setdefault("json_serializer", _json_dumps)  # keep Cyrillic readable in JSON columns
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _configure_sqlite(engine: SAEngine) -> None:
@@ -74,12 +80,28 @@ class UnitOfWork:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = Session(bind=self.connection, expire_on_commit=False,
-                                    join_transaction_mode="create_savepoint")
+            # the session never commits on its own: the unit of work commits the connection
+            self._session = Session(bind=self.connection, expire_on_commit=False, autoflush=True,
+                                    join_transaction_mode="rollback_only")
         return self._session
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an exception inside rolls back only what the block did."""
+        self.flush()
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            if self._session is not None:
+                self._session.expunge_all()  # forget objects whose rows the rollback removed
+            raise
+        nested.commit()
+
     def flush(self) -> None:
-        if self._session is not None:
+        """Write what the ORM session holds, so Core statements on the connection see it."""
+        if self._session is not None and (self._session.new or self._session.dirty or self._session.deleted):
             self._session.flush()
 
     def commit(self) -> None:

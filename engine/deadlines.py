@@ -44,8 +44,8 @@ _DEADLINE_KEYS = ["instance_id", "state", "key", "ref", "title", "basis", "due_a
 _STEP_KEYS = ["kind", "level", "target", "due_at", "key", "deadline_id", "instance_id", "status", "late"]
 _INSERT_DEADLINE = Prepared(sa.insert(DL).returning(DL.c.id), _DEADLINE_KEYS)
 _INSERT_STEPS = Prepared(sa.insert(ST), _STEP_KEYS)
-_NEXT_DUE = sa.select(sa.func.min(DL.c.due_at)).where(DL.c.instance_id == _CASE,
-                                                      DL.c.status == sa.literal_column("'open'"))
+_NEXT_DUE = Prepared(sa.select(sa.func.min(DL.c.due_at).label("next_due"))
+                     .where(DL.c.instance_id == _CASE, DL.c.status == sa.literal_column("'open'")))
 
 
 @dataclass(frozen=True)
@@ -131,25 +131,38 @@ def close_all(conn: sa.Connection, case_id: int, now: datetime) -> None:
     _CANCEL_STEPS.execute(conn, {"case_id": case_id}).close()
 
 
+_OPEN_BY_KEY = Prepared(sa.select(DL.c.id, DL.c.ref).where(
+    DL.c.instance_id == _CASE, DL.c.status == sa.literal_column("'open'"), DL.c.key == sa.bindparam("key")))
+_ID: sa.BindParameter[int] = sa.bindparam("id")
+_MET_OR_LATE = sa.case((DL.c.due_at >= _NOW, sa.literal("met")), else_=sa.literal("late"))
+_CLOSE_ID = Prepared(sa.update(DL).where(DL.c.id == _ID).values(status=_MET_OR_LATE, closed_at=_NOW))
+_CLOSE_ID_AS = Prepared(sa.update(DL).where(DL.c.id == _ID).values(status=sa.bindparam("status"), closed_at=_NOW))
+_CANCEL_STEPS_OF = Prepared(sa.update(ST).where(ST.c.deadline_id == _ID,
+                                                ST.c.status == sa.literal_column("'pending'"))
+                            .values(status="cancelled"))
+
+
 def close_some(conn: sa.Connection, case_id: int, now: datetime, keys: Sequence[str], ref: str | None = None,
                status: str | None = None) -> int:
     """Close the open deadlines named ``keys`` (with ``ref`` for per-item ones); return how many."""
-    query = sa.select(DL.c.id).where(DL.c.instance_id == case_id, DL.c.status == "open", DL.c.key.in_(keys))
-    query = query.where(DL.c.ref.is_(None) if ref is None else DL.c.ref == ref)
-    ids = list(conn.execute(query).scalars())
-    if not ids:
-        return 0
-    met_or_late = sa.case((DL.c.due_at >= sa.bindparam("now", type_=DL.c.due_at.type), sa.literal("met")),
-                          else_=sa.literal("late"))
-    conn.execute(
-        sa.update(DL).where(DL.c.id.in_(ids)).values(status=status or met_or_late, closed_at=now), {"now": now}
-    )
-    conn.execute(sa.update(ST).where(ST.c.deadline_id.in_(ids), ST.c.status == "pending").values(status="cancelled"))
-    return len(ids)
+    closed = 0
+    for key in keys:
+        cursor = _OPEN_BY_KEY.execute(conn, {"case_id": case_id, "key": key})
+        ids = [row[0] for row in cursor.fetchall() if row[1] == ref]
+        cursor.close()
+        for deadline_id in ids:
+            if status:
+                _CLOSE_ID_AS.execute(conn, {"id": deadline_id, "now": now, "status": status}).close()
+            else:
+                _CLOSE_ID.execute(conn, {"id": deadline_id, "now": now}).close()
+            _CANCEL_STEPS_OF.execute(conn, {"id": deadline_id}).close()
+            closed += 1
+    return closed
 
 
 def next_due(conn: sa.Connection, case_id: int) -> datetime | None:
-    return conn.execute(_NEXT_DUE, {"case_id": case_id}).scalar()
+    row = _NEXT_DUE.first(conn, {"case_id": case_id})
+    return row[0] if row else None
 
 
 def reopen_for_migration(conn: sa.Connection, case_id: int, new_state: str, specs: Sequence[DeadlineSpec],

@@ -57,6 +57,9 @@ _INSERT_AUDIT = Prepared(sa.insert(AE), [
 #: SET columns come from the parameters' keys; the WHERE bind is named so it cannot clash
 _UPDATE_CASE = sa.update(CI).where(CI.c.id == sa.bindparam("b_id"))
 _UPDATES: dict[frozenset[str], Prepared] = {}
+_INSERT_CASE = Prepared(sa.insert(CI).returning(CI.c.id), [
+    "workflow", "workflow_version", "state", "version", "territory", "org_id", "assignee_id", "subject_kind",
+    "subject_id", "parent_id", "data", "audit_seq", "audit_head", "created_at", "updated_at"])
 
 
 def _update_case(conn: sa.Connection, values: dict[str, Any], case_id: int) -> None:
@@ -144,6 +147,11 @@ class Runtime:
         events = self.workflow_of(case).events_from(case.state)
         return [t for t in events if role is None or role in t.roles]
 
+    def replayed_case(self, tx: UnitOfWork, key: str) -> int | None:
+        """The case an idempotency key was first used on, if it was."""
+        prior = tx.connection.execute(_REPLAY, {"key": key}).first()
+        return int(prior.instance_id) if prior else None
+
     # -- starting -------------------------------------------------------------------------------
     def start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult:
         conn = tx.connection
@@ -157,42 +165,44 @@ class Runtime:
                     else self.catalog.latest(cmd.workflow))
         wf = compiled.definition
         initial = wf.initial
-        case_id = int(conn.execute(
-            sa.insert(CI).returning(CI.c.id),
-            {"workflow": wf.name, "workflow_version": wf.version, "state": initial.name, "version": 1,
-             "territory": cmd.territory, "org_id": cmd.org_id, "assignee_id": cmd.assignee_id,
-             "subject_kind": cmd.subject_kind, "subject_id": cmd.subject_id, "parent_id": cmd.parent_id,
-             "data": dict(cmd.data), "audit_seq": 0, "audit_head": GENESIS, "created_at": now, "updated_at": now},
-        ).scalar_one())
+        cursor = _INSERT_CASE.execute(conn, {
+            "workflow": wf.name, "workflow_version": wf.version, "state": initial.name, "version": 1,
+            "territory": cmd.territory, "org_id": cmd.org_id, "assignee_id": cmd.assignee_id,
+            "subject_kind": cmd.subject_kind, "subject_id": cmd.subject_id, "parent_id": cmd.parent_id,
+            "data": dict(cmd.data), "audit_seq": 0, "audit_head": GENESIS, "created_at": now, "updated_at": now})
+        case_id = int(cursor.fetchone()[0])
+        cursor.close()
         case = CaseView(case_id, wf.name, wf.version, initial.name, 1, cmd.territory, cmd.org_id, cmd.assignee_id,
                         cmd.subject_kind, cmd.subject_id, cmd.parent_id, dict(cmd.data), 0, GENESIS)
         dues = deadlines.open_deadlines(conn, case_id, initial.name, initial.deadlines, now,
                                         self.timing(tx, wf, case))
         seq, head = self.append_event(conn, case, "start", None, None, initial.name, 1, cmd.actor, now,
-                                 {"data": dict(cmd.data)}, cmd.idempotency_key, req)
-        conn.execute(sa.update(CI).where(CI.c.id == case_id).values(
-            audit_seq=seq, audit_head=head, next_due_at=min(dues) if dues else None,
-            closed_at=now if initial.final else None))
+                                      {"data": dict(cmd.data)}, cmd.idempotency_key, req)
+        _update_case(conn, {"audit_seq": seq, "audit_head": head, "next_due_at": min(dues) if dues else None,
+                            "closed_at": now if initial.final else None}, case_id)
         if cmd.assignee_id is not None:
             outbox.write(conn, [outbox.outbox_row(f"case:{case_id}:{seq}:assigned", "case.assigned", case_id,
                                                   f"user:{cmd.assignee_id}", {"assignee_id": cmd.assignee_id}, now)])
         return TransitionResult(case_id, "start", None, initial.name, 1, seq)
 
     # -- firing ---------------------------------------------------------------------------------
-    def fire(self, tx: UnitOfWork, cmd: FireTransition) -> TransitionResult:
+    def fire(self, tx: UnitOfWork, cmd: FireTransition, case: CaseView | None = None) -> TransitionResult:
         """Fire ``cmd.event`` on the case; see the module docstring for the order of checks.
 
-        Raises CaseNotFound, ConcurrencyConflict, TransitionNotAllowed, RoleNotAllowed,
-        PayloadInvalid, GuardFailed, IdempotencyKeyReused.
+        ``case`` may pass the case as already loaded in this same transaction (the claim
+        still checks its version). Raises CaseNotFound, ConcurrencyConflict,
+        TransitionNotAllowed, RoleNotAllowed, PayloadInvalid, GuardFailed, IdempotencyKeyReused.
         """
         conn = tx.connection
+        tx.flush()  # guards read with Core: let them see the domain's pending ORM changes
         now = self.clock.now()
         req = request_hash(cmd.case_id, cmd.event, cmd.payload) if cmd.idempotency_key else None
         if cmd.idempotency_key:
             replay = self._replay(conn, cmd.idempotency_key, req)
             if replay:
                 return replay
-        case = self._load(conn, cmd.case_id)
+        if case is None or case.id != cmd.case_id:
+            case = self._load(conn, cmd.case_id)
         if cmd.expected_version is not None and cmd.expected_version != case.version:
             raise ConcurrencyConflict(case.id, cmd.expected_version, case.version)
         compiled = self.catalog.compiled(case.workflow, case.workflow_version)
@@ -218,7 +228,7 @@ class Runtime:
         case, wf, now = ctx.case, ctx.workflow, ctx.now
         claim(conn, case.id, case.version)
         source = case.state
-        before_data, before_assignee = dict(case.data), case.assignee_id
+        before_data, before_assignee, before_org = dict(case.data), case.assignee_id, case.org_id
         for spec in tr.fields:
             if spec.save and spec.name in ctx.payload:
                 case.data[spec.name] = ctx.payload[spec.name]
@@ -245,6 +255,8 @@ class Runtime:
             values["data"] = case.data
         if case.assignee_id != before_assignee:
             values["assignee_id"] = case.assignee_id
+        if case.org_id != before_org:
+            values["org_id"] = case.org_id
         if wf.states[target].final:
             values["closed_at"] = now
         _update_case(conn, values, case.id)
@@ -328,7 +340,7 @@ class Runtime:
         self._refresh_next_due(conn, case_id)
 
     def _refresh_next_due(self, conn: sa.Connection, case_id: int) -> None:
-        conn.execute(sa.update(CI).where(CI.c.id == case_id).values(next_due_at=deadlines.next_due(conn, case_id)))
+        _update_case(conn, {"next_due_at": deadlines.next_due(conn, case_id)}, case_id)
 
     # -- internals ------------------------------------------------------------------------------
     def append_event(self, conn: sa.Connection, case: CaseView, kind: str, event: str | None, from_state: str | None,

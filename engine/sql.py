@@ -9,6 +9,7 @@ It runs on the connection of the caller's transaction, so atomicity is unchanged
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ class Prepared:
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
         self._compiled: dict[str, _Compiled] = {}
+        self._named: Any = None
 
     def _for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
@@ -65,7 +67,7 @@ class Prepared:
         return cursor
 
     def first(self, conn: sa.Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        """For a SELECT: the first row with the column types' result conversions applied."""
+        """For a SELECT: the first row (a named tuple) with the column types' result conversions applied."""
         compiled = self._for(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(compiled.sql, compiled.bind(params))
@@ -73,8 +75,25 @@ class Prepared:
         cursor.close()
         if row is None:
             return None
-        return tuple(read(value) if read is not None and value is not None else value
-                     for read, value in zip(compiled.readers, row, strict=True))
+        return self._row_type()(*(read(value) if read is not None and value is not None else value
+                                  for read, value in zip(compiled.readers, row, strict=True)))
+
+    def all(self, conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
+        """For a SELECT: every row as a named tuple (fields named after the selected columns)."""
+        compiled = self._for(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(compiled.sql, compiled.bind(params))
+        rows = cursor.fetchall()
+        cursor.close()
+        make, readers = self._row_type(), compiled.readers
+        return [make(*(read(v) if read is not None and v is not None else v
+                       for read, v in zip(readers, row, strict=True))) for row in rows]
+
+    def _row_type(self) -> Any:
+        if self._named is None:
+            assert isinstance(self.statement, sa.Select)
+            self._named = namedtuple("Row", [c.key for c in self.statement.selected_columns])  # type: ignore[misc]
+        return self._named
 
     def executemany(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         _require_transaction(conn)

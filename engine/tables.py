@@ -47,6 +47,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a SQLModel class (for prebuilt statements)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def json_column(nullable: bool = False) -> Any:
     return sa.Column(JSONType, nullable=nullable)
 

@@ -22,6 +22,9 @@ OWNERS = {
     "transitions": {"engine/machine.py"},
     "apscheduler": {"engine/scheduler.py"},
     "holidays": {"engine/calendar.py"},
+    "docxtpl": {"cases/render.py"},
+    "weasyprint": {"cases/render.py"},
+    "argon2": {"cases/passwords.py"},
 }
 
 

@@ -1,0 +1,85 @@
+"""Territories, organisations and users: the directory the administrator keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import select
+
+from cases.errors import InputInvalid
+from cases.passwords import hash_password
+from cases.principal import Principal
+from cases.roles import ROLES
+from cases.tables import Organisation, Territory, User, UserRole
+from engine.database import UnitOfWork
+
+ORG_KINDS = {
+    "guardianship": "Орган опеки и попечительства (УСЗН)",
+    "agency": "Агентство социального благополучия населения",
+    "uso": "Учреждение социального обслуживания",
+    "kdn": "Комиссия по делам несовершеннолетних и защите их прав",
+    "education": "Образовательная организация",
+    "police": "Полиция (ПДН)",
+    "health": "Медицинская организация",
+    "employment": "Центр занятости",
+    "culture": "Культура и спорт",
+    "other": "Иная организация",
+}
+
+
+def add_territory(tx: UnitOfWork, code: str, name: str) -> Territory:
+    territory = tx.session.get(Territory, code) or Territory(code=code, name=name)
+    tx.session.add(territory)
+    tx.session.flush()
+    return territory
+
+
+def add_organisation(tx: UnitOfWork, territory: str, kind: str, name: str, short_name: str = "",
+                     address: str = "", phone: str = "", head_name: str = "") -> Organisation:
+    if kind not in ORG_KINDS:
+        raise InputInvalid({"kind": "выберите вид организации: " + ", ".join(ORG_KINDS.values())})
+    org = Organisation(territory=territory, kind=kind, name=name, short_name=short_name or name, address=address,
+                       phone=phone, head_name=head_name)
+    tx.session.add(org)
+    tx.session.flush()
+    return org
+
+
+def add_user(tx: UnitOfWork, *, login: str, password: str, full_name: str, org: Organisation, roles: Iterable[str],
+             now: datetime, position: str = "", email: str = "", area: str = "",
+             password_hash: str | None = None) -> User:
+    """Create a user; ``password_hash`` lets bulk loaders (demo, tests) hash one password once."""
+    roles = list(roles)
+    errors = {}
+    if tx.session.exec(select(User).where(User.login == login)).first() is not None:
+        errors["login"] = "такой логин уже есть"
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors["roles"] = "неизвестные роли: " + ", ".join(unknown) if unknown else "укажите хотя бы одну роль"
+    if len(password) < 8:
+        errors["password"] = "пароль не короче 8 символов"
+    if errors:
+        raise InputInvalid(errors)
+    assert org.id is not None
+    user = User(login=login, full_name=full_name, position=position, email=email,
+                password_hash=password_hash or hash_password(password), org_id=org.id, territory=org.territory,
+                area=area, created_at=now)
+    tx.session.add(user)
+    tx.session.flush()
+    assert user.id is not None
+    for role in roles:
+        tx.session.add(UserRole(user_id=user.id, role=role))
+    tx.session.flush()
+    return user
+
+
+def principal_of(tx: UnitOfWork, user_id: int) -> Principal | None:
+    """The principal of an active user (their roles, organisation and territory), or None."""
+    user = tx.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    org = tx.session.get(Organisation, user.org_id)
+    roles = frozenset(tx.session.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all())
+    assert user.id is not None and org is not None
+    return Principal(user.id, user.login, user.full_name, user.org_id, org.kind, user.territory, roles, user.area)

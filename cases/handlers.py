@@ -1,0 +1,415 @@
+"""Command handlers: one function per command, read top to bottom.
+
+Each takes ``(tx, services, principal, command)``, checks access through ``cases.access``,
+does its work inside the caller's unit of work and writes the access log. The web UI, the
+REST API, the CLI and the simulator all call these; routes only parse and render.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from cases import access, documents, families, plans
+from cases.commands import (
+    CHANNELS,
+    RELATIONS,
+    SOURCE_TYPES,
+    AddPlanItem,
+    AssignCase,
+    ChildInput,
+    CloseItem,
+    FireEvent,
+    RecordExecutionReport,
+    RegisterReport,
+    ReissueDocument,
+)
+from cases.errors import AmbiguousMatch, Conflict, Forbidden, InputInvalid, NotFound
+from cases.matching import Candidate, find_candidates, open_kdn_case
+from cases.plans import EDITABLE, ensure_plan, item_ref, kind_for, plan_of, sync_item_deadlines
+from cases.principal import Principal
+from cases.services import Services
+from cases.tables import (
+    AccessLog,
+    Document,
+    ExecutionReport,
+    Organisation,
+    User,
+)
+from engine.commands import FireTransition, StartCase, TransitionResult
+from engine.context import CaseView
+from engine.database import UnitOfWork
+from engine.definition import Transition
+from engine.errors import CaseNotFound, DeadlineNotFound, RoleNotAllowed, TransitionNotAllowed
+from engine.sql import Prepared
+from engine.tables import table_of
+
+PLAN_ROLES = {"safety": {"agency"}, "support": {"curator", "uso_director"}, "ipr": {"curator", "uso_director"}}
+CLOSE_ROLES = {"safety": {"agency"}, "support": {"curator", "uso_director"},
+               "ipr": {"curator", "uso_director", "kdn_secretary"}}
+REPORT_ROLES = {"kdn_secretary", "curator", "uso_director"}
+
+
+_LOG = Prepared(sa.insert(AccessLog.__table__), ["user_id", "case_id", "action", "what", "at"])  # type: ignore[attr-defined]
+
+
+def log_access(tx: UnitOfWork, p: Principal, case_id: int | None, action: str, what: str, svc: Services) -> None:
+    """Who viewed or changed which case, when (152-FZ: access to personal data is attributable)."""
+    _LOG.execute(tx.connection, {"user_id": p.user_id, "case_id": case_id, "action": action, "what": what[:300],
+                                 "at": svc.runtime.clock.now()}).close()
+
+
+def visible_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> CaseView:
+    """The case if ``p`` may see it; otherwise :class:`NotFound` (never revealing that it exists)."""
+    try:
+        case = svc.runtime.load(tx, case_id)
+    except CaseNotFound:
+        raise NotFound("Дело") from None
+    if not access.can_view(tx, p, case):
+        raise NotFound("Дело")
+    return case
+
+
+def view_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, what: str = "просмотр дела") -> CaseView:
+    case = visible_case(tx, svc, p, case_id)
+    log_access(tx, p, case_id, "view", what, svc)
+    return case
+
+
+# -- registering a report ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportRegistered:
+    report_id: int
+    case_id: int
+    family_id: int
+    children: list[tuple[int, str]] = field(default_factory=list)
+    kdn_case_id: int | None = None
+    kdn_forward_case_id: int | None = None
+    document_id: int | None = None
+    replayed: bool = False
+
+
+def _check_report(cmd: RegisterReport, svc: Services) -> None:
+    errors: dict[str, str] = {}
+    if cmd.source_type not in SOURCE_TYPES:
+        errors["source_type"] = "выберите источник: " + ", ".join(SOURCE_TYPES.values())
+    if cmd.channel not in CHANNELS:
+        errors["channel"] = "выберите способ поступления: " + ", ".join(CHANNELS.values())
+    if not cmd.text.strip():
+        errors["text"] = "опишите, что сообщили"
+    elif len(cmd.text) > 20000:
+        errors["text"] = "не длиннее 20 000 символов"
+    if cmd.received_at.tzinfo is None:
+        errors["received_at"] = "укажите время с часовым поясом"
+    elif cmd.received_at > svc.runtime.clock.now() + timedelta(minutes=5):
+        errors["received_at"] = "время поступления не может быть в будущем"
+    if not cmd.children:
+        errors["children"] = "укажите хотя бы одного ребёнка"
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    for i, child in enumerate(cmd.children):
+        for name in ("last_name", "first_name"):
+            value = getattr(child, name).strip()
+            if not value:
+                errors[f"children[{i}].{name}"] = "обязательное поле"
+            elif len(value) > 100:
+                errors[f"children[{i}].{name}"] = "не длиннее 100 символов"
+        if child.birth_date and child.birth_date > today:
+            errors[f"children[{i}].birth_date"] = "дата рождения не может быть в будущем"
+        if child.birth_date and (today.year - child.birth_date.year) > 18:
+            errors[f"children[{i}].birth_date"] = "это не несовершеннолетний (старше 18 лет)"
+    for i, adult in enumerate(cmd.adults):
+        if adult.relation not in RELATIONS or adult.relation == "child":
+            errors[f"adults[{i}].relation"] = "выберите, кем приходится ребёнку"
+        if not adult.last_name.strip() or not adult.first_name.strip():
+            errors[f"adults[{i}].last_name"] = "укажите фамилию и имя"
+    if errors:
+        raise InputInvalid(errors)
+
+
+def match_children(tx: UnitOfWork, p: Principal, children: Sequence[ChildInput]) -> list[list[Candidate]]:
+    """Known children matching each reported child (shown in the form before saving)."""
+    return [find_candidates(tx, p.territory, c.last_name, c.first_name, c.middle_name, c.birth_date)
+            for c in children]
+
+
+def _resolve_child(tx: UnitOfWork, p: Principal, index: int, child: ChildInput,
+                   candidates: list[Candidate]) -> tuple[Any | None, str]:
+    """The known child this reported child is (a person row), or None for a new one; and how it was found."""
+    if child.person_id is not None:
+        known = families.person(tx, child.person_id)
+        if known is None or known.territory != p.territory or known.relation != "child":
+            raise InputInvalid({f"children[{index}].person_id": "такого ребёнка нет в вашей территории"})
+        return known, "chosen"
+    if child.new or not candidates:
+        return None, "new"
+    exact = [c for c in candidates if c.strength == "exact"]
+    if len(exact) == 1:
+        return families.person(tx, exact[0].person_id), "matched"
+    if len(candidates) == 1:
+        return families.person(tx, candidates[0].person_id), "matched_without_birth_date"
+    raise AmbiguousMatch(index, [c.as_dict() for c in candidates])
+
+
+def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterReport) -> ReportRegistered:
+    """Register a report the same day (PROCESS.md, Path 1 step 1) and start its case.
+
+    Known children link the report to their family instead of duplicating it; a child whose
+    family has individual preventive work organised by the KDN makes the "forward to the KDN"
+    obligation appear (Path 1 step 2).
+    """
+    if not access.can_register_reports(p):
+        raise Forbidden("Регистрировать сообщения могут орган опеки и Агентство")
+    runtime = svc.runtime
+    key = f"report:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
+    if key and (prior := runtime.replayed_case(tx, key)) is not None:
+        first = families.report_of_case(tx, prior)
+        assert first is not None
+        return ReportRegistered(first.id, prior, first.family_id, replayed=True)
+    _check_report(cmd, svc)
+    now = runtime.clock.now()
+    resolved = [_resolve_child(tx, p, i, c, cands)
+                for i, (c, cands) in enumerate(zip(cmd.children, match_children(tx, p, cmd.children), strict=True))]
+    known = [person for person, _ in resolved if person is not None]
+    address = cmd.address.strip()
+    if known:
+        family_id = int(known[0].family_id)
+        families.fill_address(tx, family_id, address)
+    else:
+        family_id = families.add_family(tx, p.territory, cmd.children[0].last_name.strip(), address, now)
+    people: list[tuple[int, str]] = []
+    for child, (person, how) in zip(cmd.children, resolved, strict=True):
+        if person is None:
+            person_id = families.add_person(tx, family_id, "child", child.last_name, child.first_name,
+                                            child.middle_name, child.birth_date)
+        else:
+            person_id = int(person.id)
+            if person.birth_date is None and child.birth_date:
+                families.fill_birth_date(tx, person_id, child.birth_date)
+        people.append((person_id, how))
+    for adult in cmd.adults:
+        families.add_person(tx, family_id, adult.relation, adult.last_name, adult.first_name, adult.middle_name,
+                            adult.birth_date)
+    report_id = families.add_report(tx, territory=p.territory, org_id=p.org_id, source_type=cmd.source_type,
+                                    source_name=cmd.source_name.strip(), channel=cmd.channel,
+                                    received_at=cmd.received_at, text=cmd.text.strip(), family_id=family_id,
+                                    registered_by=p.user_id, created_at=now)
+    families.add_report_children(tx, report_id, people)
+    role = "guardianship" if p.has("guardianship") else "agency"
+    received_on = runtime.calendar.local_date(cmd.received_at).isoformat()
+    started = runtime.start(tx, StartCase("child_report", p.actor(role), data={"report_id": report_id,
+                                                                                "received_on": received_on},
+                                          territory=p.territory, org_id=p.org_id, assignee_id=p.user_id,
+                                          subject_kind="family", subject_id=family_id, idempotency_key=key))
+    families.add_party(tx, started.case_id, p.org_id, now)
+    kdn_case = open_kdn_case(tx, family_id)
+    forward_case = None
+    if kdn_case is not None:
+        forward_case = runtime.start(tx, StartCase(
+            "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id},
+            territory=p.territory, org_id=p.org_id, assignee_id=p.user_id if role == "guardianship" else None,
+            subject_kind="family", subject_id=family_id, parent_id=started.case_id)).case_id
+        families.add_party(tx, forward_case, p.org_id, now)
+        runtime.record(tx, kdn_case, "report_received", {"report_id": report_id, "case_id": started.case_id},
+                       p.actor(role), messages=[("report.on_ipr_case", "kdn_secretary",
+                                                 {"report_id": report_id, "case_id": started.case_id})])
+    families.link_report(tx, report_id, started.case_id, kdn_case)
+    case = runtime.load(tx, started.case_id)
+    card = documents.issue(tx, runtime, case, "registration_card", actor_id=p.user_id, actor_role=role,
+                           org_id=p.org_id, now=now)
+    log_access(tx, p, started.case_id, "change", "регистрация сообщения", svc)
+    return ReportRegistered(report_id, started.case_id, family_id, people, kdn_case, forward_case, card.id)
+
+
+# -- firing actions ------------------------------------------------------------------------------
+
+def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> TransitionResult:
+    """Run an action of the case's workflow as ``p`` (the role is chosen by ``cases.access``)."""
+    runtime = svc.runtime
+    case = visible_case(tx, svc, p, cmd.case_id)
+    transition = runtime.workflow_of(case).transition(case.state, cmd.event)
+    if transition is None:
+        raise TransitionNotAllowed(case.id, cmd.event, case.state,
+                                   [t.event for t in available_actions(tx, svc, p, case)])
+    role = access.acting_role(tx, p, case, transition.roles)
+    if role is None:
+        raise RoleNotAllowed(cmd.event, ",".join(sorted(p.roles)), transition.roles)
+    key = f"fire:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
+    result = runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(role), cmd.payload, cmd.expected_version,
+                                             key), case)
+    if not result.replayed:
+        if result.from_state != result.to_state:  # a state with per-item deadlines may have been entered
+            sync_item_deadlines(tx, runtime, runtime.load(tx, case.id))
+        log_access(tx, p, case.id, "change", f"действие: {transition.title}", svc)
+    return result
+
+
+def available_actions(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -> list[Transition]:
+    """The transitions of the current state ``p`` may fire on ``case`` now (guards are checked on firing)."""
+    return [t for t in svc.runtime.available(case) if access.acting_role(tx, p, case, t.roles) is not None]
+
+
+# -- plans ---------------------------------------------------------------------------------------
+
+_ORG_TERRITORY = Prepared(sa.select(table_of(Organisation).c.territory)
+                          .where(table_of(Organisation).c.id == sa.bindparam("id")))
+
+
+def _org_in_territory(tx: UnitOfWork, org_id: int, territory: str) -> bool:
+    row = _ORG_TERRITORY.first(tx.connection, {"id": org_id})
+    return row is not None and row[0] == territory
+
+
+def _plan_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, roles: Mapping[str, set[str]],
+               states: Mapping[str, tuple[str, ...]] | None) -> tuple[CaseView, str, str]:
+    case = visible_case(tx, svc, p, case_id)
+    kind = kind_for(case.workflow)
+    if kind is None:
+        raise Conflict("У этого дела нет плана")
+    role = access.acting_role(tx, p, case, roles[kind])
+    if role is None:
+        raise Forbidden("Изменять этот план может " + ", ".join(sorted(roles[kind])))
+    if states is not None and case.state not in states[kind]:
+        raise Conflict("Сейчас план нельзя изменять: дело в состоянии «"
+                       + svc.runtime.workflow_of(case).states[case.state].title + "»")
+    return case, kind, role
+
+
+def add_plan_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddPlanItem) -> int:
+    """Add a measure to the case's plan; return its id (its deadline opens once the plan is approved)."""
+    case, kind, role = _plan_case(tx, svc, p, cmd.case_id, PLAN_ROLES, EDITABLE)
+    errors = {}
+    if not cmd.measure.strip():
+        errors["measure"] = "опишите мероприятие"
+    if cmd.responsible_org_id is None and not cmd.responsible.strip():
+        errors["responsible"] = "укажите ответственный орган"
+    if cmd.responsible_org_id is not None and not _org_in_territory(tx, cmd.responsible_org_id, p.territory):
+        errors["responsible_org_id"] = "такой организации нет в вашей территории"
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    if cmd.due_date < today:
+        errors["due_date"] = "срок не может быть в прошлом"
+    if errors:
+        raise InputInvalid(errors)
+    plan = ensure_plan(tx, case.id, kind, svc.runtime.clock.now())
+    measure = cmd.measure.strip()
+    item_id = plans.add_item(tx, plan.id, measure=measure, threat=cmd.threat.strip(),
+                             responsible_org_id=cmd.responsible_org_id, responsible=cmd.responsible.strip(),
+                             due_date=cmd.due_date)
+    svc.runtime.record(tx, case.id, "plan_item_added", {"item_id": item_id, "measure": measure,
+                                                        "due_date": cmd.due_date.isoformat()}, p.actor(role))
+    if plan.status == "approved":
+        sync_item_deadlines(tx, svc.runtime, svc.runtime.load(tx, case.id))
+    log_access(tx, p, case.id, "change", "мероприятие плана добавлено", svc)
+    return item_id
+
+
+def close_plan_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: CloseItem) -> None:
+    """Mark a measure done or cancelled with its result; its deadline closes (met, late or cancelled)."""
+    case, kind, role = _plan_case(tx, svc, p, cmd.case_id, CLOSE_ROLES, None)
+    item = plans.item(tx, cmd.item_id)
+    plan = plan_of(tx, case.id, kind)
+    if item is None or plan is None or item.plan_id != plan.id:
+        raise NotFound("Мероприятие плана")
+    if item.status != "open":
+        raise Conflict("Мероприятие уже закрыто")
+    errors = {}
+    if cmd.status not in ("done", "cancelled"):
+        errors["status"] = "выберите «выполнено» или «отменено»"
+    if not cmd.result.strip():
+        errors["result"] = "опишите результат"
+    if errors:
+        raise InputInvalid(errors)
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    result = cmd.result.strip()
+    plans.close_item(tx, item.id, cmd.status, result, cmd.done_on or today)
+    # no open deadline when the plan is not approved yet, or the case's state keeps no item deadlines
+    with contextlib.suppress(DeadlineNotFound):
+        svc.runtime.close_item_deadline(tx, case.id, f"{kind}_item", item_ref(item.id),
+                                        status="cancelled" if cmd.status == "cancelled" else None)
+    svc.runtime.record(tx, case.id, "plan_item_closed", {"item_id": item.id, "status": cmd.status,
+                                                         "result": result}, p.actor(role))
+    log_access(tx, p, case.id, "change", "мероприятие плана закрыто", svc)
+
+
+def record_execution_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RecordExecutionReport
+                            ) -> ExecutionReport:
+    """A body's report on its items of the interagency plan (collected by the secretary before a review)."""
+    case = visible_case(tx, svc, p, cmd.case_id)
+    if case.workflow != "kdn_prevention":
+        raise Conflict("Отчёты об исполнении собираются по делам ИПР")
+    role = access.acting_role(tx, p, case, REPORT_ROLES)
+    if role is None:
+        raise Forbidden("Отчёты об исполнении плана вносит секретарь КДН или УСО")
+    errors = {}
+    if not _org_in_territory(tx, cmd.org_id, p.territory):
+        errors["org_id"] = "такой организации нет в вашей территории"
+    if not cmd.text.strip():
+        errors["text"] = "опишите, что исполнено"
+    if errors:
+        raise InputInvalid(errors)
+    report = ExecutionReport(case_id=case.id, org_id=cmd.org_id, received_on=cmd.received_on,
+                             text=cmd.text.strip(), positive_dynamics=cmd.positive_dynamics, recorded_by=p.user_id,
+                             created_at=svc.runtime.clock.now())
+    tx.session.add(report)
+    tx.session.flush()
+    svc.runtime.record(tx, case.id, "execution_report", {"report_id": report.id, "org_id": cmd.org_id},
+                       p.actor(role))
+    log_access(tx, p, case.id, "change", "отчёт органа об исполнении плана", svc)
+    return report
+
+
+# -- assignment and documents ----------------------------------------------------------------------
+
+def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) -> TransitionResult:
+    """Reassign a case (supervisors in their territory; УСО directors among their own staff)."""
+    case = visible_case(tx, svc, p, cmd.case_id)
+    if not access.can_manage(p):
+        raise Forbidden("Переназначать дела может руководитель")
+    if cmd.assignee_id is not None:
+        user = tx.session.get(User, cmd.assignee_id)
+        if user is None or not user.is_active or user.territory != p.territory:
+            raise InputInvalid({"assignee_id": "такого сотрудника нет в вашей территории"})
+        if not p.has("supervisor") and user.org_id != p.org_id:
+            raise InputInvalid({"assignee_id": "директор УСО назначает только сотрудников своего учреждения"})
+        families.add_party(tx, case.id, user.org_id, svc.runtime.clock.now())
+    role = "supervisor" if p.has("supervisor") else "uso_director"
+    result = svc.runtime.assign(tx, case.id, cmd.assignee_id, p.actor(role), cmd.expected_version, cmd.reason)
+    log_access(tx, p, case.id, "change", "переназначение дела", svc)
+    return result
+
+
+def visible_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: int) -> Document:
+    document = tx.session.get(Document, document_id)
+    if document is None:
+        raise NotFound("Документ")
+    visible_case(tx, svc, p, document.case_id)
+    return document
+
+
+def download_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: int, fmt: str) -> tuple[str, bytes]:
+    """The act's file (rendered now if the background job has not got to it yet)."""
+    document = visible_document(tx, svc, p, document_id)
+    documents.render_document(tx, document, svc.runtime.clock.now())
+    log_access(tx, p, document.case_id, "download", f"{document.title} № {document.label} ({fmt})", svc)
+    data = document.pdf if fmt == "pdf" else document.docx
+    assert data is not None
+    return f"{document.template}_{document.number}_{document.year}_r{document.revision}.{fmt}", data
+
+
+def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDocument) -> Document:
+    old = visible_document(tx, svc, p, cmd.document_id)
+    case = svc.runtime.load(tx, old.case_id)
+    role = access.acting_role(tx, p, case, {"guardianship", "agency", "uso_director", "curator", "kdn_secretary",
+                                            "supervisor"})
+    if role is None or (old.org_id != p.org_id and not p.has("supervisor")):
+        raise Forbidden("Переиздать документ может сотрудник выпустившей его организации")
+    if not cmd.reason.strip():
+        raise InputInvalid({"reason": "укажите, что исправлено"})
+    document = documents.reissue(tx, svc.runtime, old, actor_id=p.user_id, actor_role=role, reason=cmd.reason)
+    log_access(tx, p, old.case_id, "change", f"переиздан документ № {old.label}", svc)
+    return document

@@ -1,0 +1,22 @@
+"""Normalising names and addresses for matching and search: case-insensitive, ё = е."""
+
+from __future__ import annotations
+
+import re
+
+_SPACES = re.compile(r"[\s\-‐‑–—]+")
+_DROP = re.compile(r"[^\w ]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Lower case, ё → е, hyphens and runs of spaces → one space, punctuation dropped."""
+    lowered = text.lower().replace("ё", "е")
+    return _DROP.sub("", _SPACES.sub(" ", lowered)).strip()
+
+
+def name_key(last_name: str, first_name: str, middle_name: str = "") -> str:
+    return normalise(f"{last_name} {first_name} {middle_name}")
+
+
+def full_name(last_name: str, first_name: str, middle_name: str = "") -> str:
+    return " ".join(p for p in (last_name.strip(), first_name.strip(), middle_name.strip()) if p)

@@ -1,0 +1,130 @@
+"""Rendering official acts to DOCX (docxtpl) and PDF (Jinja2 + WeasyPrint).
+
+The only module of ours that imports docxtpl and weasyprint. An act ``name`` is a pair of
+files in :data:`TEMPLATES_DIR`: ``<name>.docx`` (a Word file with docxtpl tags, generated
+by ``scripts/build_docx_templates.py``) and ``<name>.html`` (a Jinja2 template extending
+``_base.html``, styled by ``acts.css``). Both are rendered from the act's frozen context
+(see :func:`cases.acts.build_context`) with autoescaping, so text typed by users never
+becomes markup. Missing optional parts of the context (``report`` or ``resolution`` being
+``None``, no plan) render as empty sections rather than errors.
+
+Nothing is fetched from the network: the PDF may only load ``file:`` resources (the
+stylesheet), and the fonts are the system's DejaVu families.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from workflows import TEMPLATES_DIR
+
+__all__ = ["TEMPLATES_DIR", "available", "render_docx", "render_pdf", "template_hash"]
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: characters XML 1.0 forbids (and \a, \f, \v, which docxtpl would turn into paragraph or page breaks)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class _Source:
+    html: bytes
+    docx: bytes
+    sha256: str
+
+
+_sources: dict[str, _Source] = {}
+_lock = threading.Lock()
+
+
+def available() -> set[str]:
+    """Templates that have both ``<name>.html`` and ``<name>.docx`` (shared parts like ``_base`` excluded)."""
+    return {p.stem for p in TEMPLATES_DIR.glob("*.docx")
+            if _NAME.fullmatch(p.stem) and (TEMPLATES_DIR / f"{p.stem}.html").is_file()}
+
+
+def _source(name: str) -> _Source:
+    """The template's files, read once per process (what is hashed is what is rendered)."""
+    source = _sources.get(name)
+    if source is not None:
+        return source
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name not in available():
+        raise ValueError(f"неизвестный шаблон документа: {name!r}")
+    html = (TEMPLATES_DIR / f"{name}.html").read_bytes()
+    docx = (TEMPLATES_DIR / f"{name}.docx").read_bytes()
+    source = _Source(html, docx, hashlib.sha256(html + docx + _shared()).hexdigest())
+    with _lock:
+        return _sources.setdefault(name, source)
+
+
+def _shared() -> bytes:
+    """The parts every PDF is built from too (``_base.html``, ``_macros.html``, …, ``acts.css``)."""
+    return b"".join(p.read_bytes() for p in sorted(TEMPLATES_DIR.glob("_*.html")) + [TEMPLATES_DIR / "acts.css"])
+
+
+def template_hash(name: str) -> str:
+    """SHA-256 (hex) of ``<name>.html``, ``<name>.docx`` and the shared parts; ``ValueError`` for an unknown name."""
+    return _source(name).sha256
+
+
+def _clean(value: Any) -> Any:
+    """The context with line ends normalised and characters XML cannot carry removed."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(value, Mapping):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
+
+
+def _environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
+                              trim_blocks=True, lstrip_blocks=True, auto_reload=False, keep_trailing_newline=True)
+
+
+class _HtmlSourceLoader(jinja2.BaseLoader):
+    """Acts come from the per-process snapshot (:func:`_source`); shared parts from the directory."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        stem = template.removesuffix(".html")
+        if template.endswith(".html") and _NAME.fullmatch(stem) and stem in available():
+            return _source(stem).html.decode("utf-8"), None, lambda: True
+        return _files.get_source(environment, template)
+
+
+_files = jinja2.FileSystemLoader(TEMPLATES_DIR)
+_html_env = _environment(_HtmlSourceLoader())
+
+
+def _html(name: str, context: Mapping[str, Any]) -> str:
+    """The act as an HTML string (Jinja2, autoescaped)."""
+    _source(name)
+    return _html_env.get_template(f"{name}.html").render(_clean(context))
+
+
+def render_pdf(name: str, context: Mapping[str, Any]) -> bytes:
+    """The act ``name`` filled with ``context`` as a PDF (A4)."""
+    html = _html(name, context)
+    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+    pdf = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher).write_pdf()
+    return bytes(pdf)
+
+
+def render_docx(name: str, context: Mapping[str, Any]) -> bytes:
+    """The act ``name`` filled with ``context`` as a Word document."""
+    template = DocxTemplate(io.BytesIO(_source(name).docx))
+    template.render(_clean(context), jinja_env=_environment(), autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()

@@ -1,0 +1,81 @@
+"""`opora demo` fills a believable municipality; `opora simulate` pushes synthetic reports through everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from api.bootstrap import bootstrap
+from api.cli import main
+from api.settings import Settings
+from cases.bench import simulate_year
+from cases.demo import DEMO_PASSWORD
+from cases.passwords import verify_password
+from cases.roles import ROLES
+from engine.audit import verify
+from engine.calendar import load_calendar
+from engine.database import Database
+from workflows import DEFAULT_CALENDAR
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("today", ["2026-11-20 07:00:00", "2026-01-12 05:00:00", "2025-06-30 12:00:00"])
+def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.CaptureFixture[str],
+                                                   today: str) -> None:
+    with freeze_time(today):
+        assert main(["--database-url", db_url, "demo"]) == 0
+        out = capsys.readouterr().out
+        assert "пароль для всех: demo12345" in out and "secretary" in out
+        assert main(["--database-url", db_url, "demo", "--if-empty"]) == 0
+        assert "уже заполнена" in capsys.readouterr().out
+        app = bootstrap(Settings(database_url=db_url))
+    with app.db.read() as tx:
+        conn = tx.connection
+        present = {(r.workflow, r.state) for r in conn.exec_driver_sql(
+            "select distinct workflow, state from wf_instance")}
+        declared = {(name, state) for name in app.catalog.names()
+                    for state in app.catalog.latest(name).definition.states}
+        assert declared - present == set()
+        families = conn.exec_driver_sql("select count(*) from family").scalar_one()
+        assert 40 <= families <= 60
+        roles = {r[0] for r in conn.exec_driver_sql("select distinct role from user_role")}
+        assert roles == set(ROLES)
+        hashes = [r[0] for r in conn.exec_driver_sql("select password_hash from app_user")]
+        assert all(verify_password(h, DEMO_PASSWORD) for h in hashes)
+        overdue = conn.exec_driver_sql(
+            f"select count(*) from wf_deadline where status = 'open' and due_at < '{today}'").scalar_one()
+        on_time = conn.exec_driver_sql(
+            f"select count(*) from wf_deadline where status = 'open' and due_at >= '{today}'").scalar_one()
+        assert overdue > 0 and on_time > 0
+        assert conn.execute(sa.text("select count(*) from outbox where kind like 'deadline.%'")).scalar_one() > 0
+        assert list(verify(tx)) == []
+    app.close()
+
+
+def test_simulation_is_reproducible_and_leaves_nothing_due(tmp_path: Path, sqlite_template: Path) -> None:
+    import shutil
+
+    calendar = load_calendar(DEFAULT_CALENDAR)
+    results = []
+    for run in ("a", "b"):
+        target = tmp_path / f"{run}.db"
+        shutil.copyfile(sqlite_template, target)
+        db = Database(f"sqlite:///{target}")
+        result = simulate_year(db, calendar, 40, seed=3)
+        with db.read() as tx:
+            conn = tx.connection
+            assert conn.exec_driver_sql("select count(*) from report").scalar_one() == 40
+            assert result["reports"] == 40 and result["transitions"] > 300
+            last_sweep = "2024-12-28 18:00:00"  # the sweeper runs at the end of the last day
+            due_left = conn.exec_driver_sql(
+                f"select count(*) from wf_step where status = 'pending' and due_at <= '{last_sweep}'").scalar_one()
+            assert due_left == 0
+            assert list(verify(tx)) == []
+            sources = {r[0] for r in conn.exec_driver_sql("select distinct source_type from report")}
+            assert "other_org" in sources
+        db.dispose()
+        results.append({k: v for k, v in result.items() if k != "seconds"})
+    assert results[0] == results[1]
