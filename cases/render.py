@@ -69,7 +69,7 @@ def _source(name: str) -> _Source:
 
 def _shared() -> bytes:
     """The parts every PDF is built from too (``_base.html``, ``_macros.html``, …, ``acts.css``)."""
-    return b"".join(p.read_bytes() for p in sorted(TEMPLATES_DIR.glob("_*.html")) + [TEMPLATES_DIR / "acts.css"])
+    return b"".join(p.read_bytes() for p in [*sorted(TEMPLATES_DIR.glob("_*.html")), TEMPLATES_DIR / "acts.css"])
 
 
 def template_hash(name: str) -> str:

@@ -151,7 +151,7 @@ def test_template_hash_is_stable_and_distinct() -> None:
     assert hashes == {name: render.template_hash(name) for name in TEMPLATES}
     assert len(set(hashes.values())) == len(TEMPLATES)
     name = "kdn_resolution"
-    shared = sorted(TEMPLATES_DIR.glob("_*.html")) + [TEMPLATES_DIR / "acts.css"]
+    shared = [*sorted(TEMPLATES_DIR.glob("_*.html")), TEMPLATES_DIR / "acts.css"]
     expected = hashlib.sha256((TEMPLATES_DIR / f"{name}.html").read_bytes()
                               + (TEMPLATES_DIR / f"{name}.docx").read_bytes()
                               + b"".join(p.read_bytes() for p in shared)).hexdigest()
