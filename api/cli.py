@@ -170,10 +170,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty
+    from cases.services import Services
 
     settings = _settings(args)
     container = bootstrap(settings)
     print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
+    if not is_empty(Services(container.db, container.runtime)):
+        with container.db.read() as tx:
+            logins = set(tx.connection.exec_driver_sql("select login from app_user").scalars())
+        demo = [(login, roles) for login, _, roles, *_ in DEMO_USERS if login in logins]
+        if demo:
+            print(f"Демонстрационные пользователи (пароль {DEMO_PASSWORD}): "
+                  + ", ".join(f"{login} ({', '.join(roles)})" for login, roles in demo), flush=True)
     uvicorn.run(create_app(container), host=args.host, port=args.port, log_level="warning")
     container.close()
     return 0

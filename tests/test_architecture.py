@@ -25,6 +25,7 @@ OWNERS = {
     "docxtpl": {"cases/render.py"},
     "weasyprint": {"cases/render.py"},
     "argon2": {"cases/passwords.py"},
+    "openpyxl": {"cases/exports.py"},
 }
 
 

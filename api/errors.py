@@ -1,0 +1,106 @@
+"""Errors as the API and the UI show them.
+
+API responses are ``{"error": code, "message": Russian text, "details": …}`` with the right 4xx;
+bad input never produces a 500. The UI shows the same message on an error page (or next to a
+form's fields, where the route handles it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from cases.errors import DomainError
+from engine.errors import EngineError
+
+#: engine error code → HTTP status
+ENGINE_STATUS = {
+    "case_not_found": 404, "unknown_workflow": 404, "deadline_not_found": 404,
+    "transition_not_allowed": 409, "version_conflict": 409, "workflow_version_conflict": 409,
+    "role_not_allowed": 403, "payload_invalid": 422, "guard_failed": 422, "idempotency_key_reused": 422,
+    "workflow_invalid": 422, "migration_invalid": 422,
+}
+PYDANTIC_RU = {
+    "missing": "обязательное поле", "int_parsing": "ожидается целое число", "int_type": "ожидается целое число",
+    "bool_parsing": "ожидается true или false", "bool_type": "ожидается true или false",
+    "string_type": "ожидается строка", "date_parsing": "ожидается дата ГГГГ-ММ-ДД", "date_from_datetime_parsing":
+    "ожидается дата ГГГГ-ММ-ДД", "datetime_parsing": "ожидаются дата и время", "datetime_from_date_parsing":
+    "ожидаются дата и время", "json_invalid": "тело запроса — не корректный JSON", "dict_type": "ожидается объект",
+    "model_attributes_type": "ожидается объект", "list_type": "ожидается список", "literal_error":
+    "недопустимое значение", "enum": "недопустимое значение", "string_too_long": "слишком длинная строка",
+    "string_too_short": "слишком короткая строка", "greater_than_equal": "слишком маленькое значение",
+    "less_than_equal": "слишком большое значение", "extra_forbidden": "поле не предусмотрено",
+    "int_from_float": "ожидается целое число", "timezone_aware": "укажите часовой пояс",
+    "value_error": "недопустимое значение", "too_short": "слишком мало элементов",
+    "too_long": "слишком много элементов",
+    "date_type": "ожидается дата ГГГГ-ММ-ДД", "datetime_type": "ожидаются дата и время",
+    "float_parsing": "ожидается число", "url_parsing": "ожидается адрес",
+}
+HTTP_RU = {404: "Не найдено", 405: "Метод не поддерживается", 401: "Требуется вход в систему",
+           403: "Нет доступа", 400: "Неверный запрос", 413: "Слишком большой запрос", 415: "Неподдерживаемый формат"}
+
+
+def describe(exc: Exception) -> tuple[int, str, str, Any]:
+    """(status, code, message, details) for a domain or engine error."""
+    if isinstance(exc, DomainError):
+        return exc.status, exc.code, str(exc), exc.details()
+    if isinstance(exc, EngineError):
+        return ENGINE_STATUS.get(exc.code, 400), exc.code, exc.message, exc.details()
+    raise TypeError(exc)
+
+
+def json_error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, "details": details}, status_code=status)
+
+
+def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for error in exc.errors():
+        loc = [str(x) for x in error.get("loc", ()) if x != "body"]
+        message = PYDANTIC_RU.get(error.get("type", ""), "недопустимое значение")
+        details.append({"field": ".".join(loc), "message": message})
+    return details
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def install(app: FastAPI, render_error: Any) -> None:
+    """Register the handlers; ``render_error(request, status, message)`` renders the UI's error page."""
+
+    async def domain(request: Request, exc: Exception) -> Response:
+        status, code, message, details = describe(exc)
+        if is_api(request):
+            return json_error(status, code, message, details)
+        return render_error(request, status, message)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        details = validation_details(exc)
+        message = "Запрос заполнен неверно: " + "; ".join(f"{d['field'] or 'запрос'} — {d['message']}"
+                                                          for d in details[:5])
+        if is_api(request):
+            return json_error(422, "request_invalid", message, details)
+        return render_error(request, 422, message)
+
+    async def http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in (
+            "Not Found", "Method Not Allowed") else HTTP_RU.get(exc.status_code, "Ошибка запроса")
+        if is_api(request):
+            return json_error(exc.status_code, f"http_{exc.status_code}", message)
+        return render_error(request, exc.status_code, message)
+
+    app.add_exception_handler(DomainError, domain)
+    app.add_exception_handler(EngineError, domain)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http)
+
+
+def plain_error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return HTMLResponse(f"<h1>{status}</h1><p>{message}</p>", status_code=status)

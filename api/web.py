@@ -1,0 +1,163 @@
+"""The UI's plumbing: templates, the logged-in user, CSRF, flash messages, security headers.
+
+Routes stay thin: they call ``cases`` handlers and views and pass the result to :func:`page`.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api import auth
+from cases.principal import Principal
+from cases.roles import ROLES
+from cases.services import Services
+from notifications.inbox import unread_count
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+FLASH_COOKIE = "opora_flash"
+MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+          "ноября", "декабря"]
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`ui_user` when nobody is logged in; the app redirects to the login page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+@dataclass(frozen=True)
+class UiUser:
+    principal: Principal
+    csrf: str
+    session_id: str
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def ui_user(request: Request) -> UiUser:
+    """The logged-in user of a UI request (dependency); redirects to the login page otherwise."""
+    session_id = request.cookies.get(auth.SESSION_COOKIE)
+    if session_id:
+        svc = services(request)
+        with svc.db.unit_of_work() as tx:
+            found = auth.session_principal(tx, session_id, svc.runtime.clock.now())
+            tx.commit()
+        if found is not None:
+            return UiUser(found[0], found[1], session_id)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    raise LoginRequired(target)
+
+
+def check_csrf(user: UiUser, token: str | None) -> None:
+    if not auth.csrf_matches(user.csrf, token):
+        raise auth.CsrfFailed()
+
+
+# -- rendering --------------------------------------------------------------------------------------
+
+def ru_date(value: date | datetime | None, long: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if long else value.strftime("%d.%m.%Y")
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def countdown(days: int) -> str:
+    """«через 2 раб. дня» / «сегодня» / «просрочено на 3 раб. дня»."""
+    if days == 0:
+        return "сегодня"
+    word = plural(days, "рабочий день", "рабочих дня", "рабочих дней")
+    return f"через {days} {word}" if days > 0 else f"просрочено на {-days} {word}"
+
+
+def _local(request: Request, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    zone = services(request).runtime.calendar.zone
+    return value.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+
+templates.env.filters["ru_date"] = ru_date
+templates.env.filters["countdown"] = countdown
+templates.env.globals["ROLES"] = ROLES
+templates.env.globals["plural"] = plural
+
+
+def nav(principal: Principal) -> list[tuple[str, str]]:
+    """The menu, by role."""
+    items = [("/", "Мои дела")]
+    if principal.has("guardianship", "agency"):
+        items += [("/reports/new", "Новое сообщение")]
+    if principal.roles & {"guardianship", "agency", "supervisor", "uso_director", "kdn_secretary", "curator"}:
+        items += [("/cases", "Дела")]
+    if principal.has("kdn_secretary"):
+        items += [("/kdn", "Повестка КДН")]
+    if principal.has("supervisor", "uso_director"):
+        items += [("/supervisor", "Контроль сроков")]
+    items += [("/registry", "Реестр"), ("/statistics", "Отчёты")]
+    return items
+
+
+def page(request: Request, template: str, user: UiUser | None, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the layout's context: the user, CSRF token, menu, unread count, flash message."""
+    unread = 0
+    if user is not None:
+        svc = services(request)
+        with svc.db.read() as tx:
+            unread = unread_count(tx, user.principal.user_id)
+    flash = request.cookies.get(FLASH_COOKIE)
+    response = templates.TemplateResponse(request, template, {
+        "user": user.principal if user else None, "csrf": user.csrf if user else "",
+        "nav": nav(user.principal) if user else [], "unread": unread, "path": request.url.path,
+        "flash": urllib.parse.unquote(flash) if flash else "", "local": lambda v: _local(request, v), **context,
+    }, status_code=status)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+def redirect(url: str, flash: str = "") -> RedirectResponse:
+    """303 after a successful form (the browser then GETs ``url``), with an optional one-time message."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, urllib.parse.quote(flash), max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return page(request, "error.html", None, status=status, status_code=status, message=message)
+
+
+def download(filename: str, data: bytes, media_type: str) -> Response:
+    quoted = urllib.parse.quote(filename)
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quoted}"})
+
+
+MEDIA = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "svg": "image/svg+xml"}

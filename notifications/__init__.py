@@ -1,0 +1,1 @@
+"""Delivering what the engine writes to the outbox: in-app inbox, e-mail, webhooks."""

@@ -1,0 +1,58 @@
+"""HTTP-level fixtures: the real app on a real database, a seeded world, logged-in clients and API tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import auth
+from api.app import create_app
+from api.bootstrap import Container, bootstrap
+from api.settings import Settings
+from cases.services import Services
+from engine.database import Database
+from tests.process_steps import Process
+from tests.world import PASSWORD, World, build_world
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Web:
+    app: Container
+    svc: Services
+    world: World
+    client: TestClient
+    process: Process
+
+    def client_for(self, login: str) -> TestClient:
+        """A new browser-like client logged in as ``login``."""
+        client = TestClient(self.client.app, follow_redirects=False)
+        response = client.post("/login", data={"login": login, "password": PASSWORD, "next": "/"})
+        assert response.status_code == 303, response.text
+        return client
+
+    def csrf(self, client: TestClient, path: str = "/me") -> str:
+        match = CSRF.search(client.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def token(self, login: str) -> dict[str, str]:
+        """Authorization headers with a fresh API token of ``login``."""
+        with self.svc.db.unit_of_work() as tx:
+            token = auth.issue_token(tx, self.world.users[login], "tests", self.svc.runtime.clock.now())
+            tx.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def web(db: Database, db_url: str) -> Iterator[Web]:
+    app = bootstrap(Settings(database_url=db_url), db=db)
+    svc = Services(app.db, app.runtime)
+    world = build_world(svc)
+    with TestClient(create_app(app, jobs=False), follow_redirects=False) as client:
+        yield Web(app, svc, world, client, Process(app, svc, world))
