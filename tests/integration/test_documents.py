@@ -6,33 +6,16 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterator
 
 import docx
 import pypdf
 import pytest
-from freezegun import freeze_time
 
-from api.bootstrap import bootstrap
-from api.settings import Settings
 from cases import documents, handlers
 from cases.commands import ReissueDocument
 from cases.errors import Forbidden
-from cases.services import Services
 from cases.tables import Document
-from engine.database import Database
 from tests.process_steps import Process
-from tests.world import START, build_world
-
-
-@pytest.fixture
-def process(db: Database, db_url: str) -> Iterator[Process]:
-    with freeze_time(START) as frozen:
-        app = bootstrap(Settings(database_url=db_url), db=db)
-        svc = Services(app.db, app.runtime)
-        proc = Process(app, svc, build_world(svc))
-        proc.frozen = frozen  # type: ignore[attr-defined]
-        yield proc
 
 
 def docx_text(data: bytes) -> str:

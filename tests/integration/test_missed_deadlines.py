@@ -9,18 +9,12 @@ declares, level by level.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from freezegun import freeze_time
 
-from api.bootstrap import bootstrap
-from api.settings import Settings
-from cases.services import Services
-from engine.database import Database
 from tests.process_steps import Process
-from tests.world import START, build_world
 
 Setup = Callable[[Process], int]
 
@@ -91,14 +85,6 @@ SETUPS: dict[tuple[str, str], Setup] = {
 }
 
 
-@pytest.fixture
-def process(db: Database, db_url: str) -> Iterator[Process]:
-    with freeze_time(START) as frozen:
-        app = bootstrap(Settings(database_url=db_url), db=db)
-        svc = Services(app.db, app.runtime)
-        proc = Process(app, svc, build_world(svc))
-        proc.frozen = frozen  # type: ignore[attr-defined]
-        yield proc
 
 
 def test_every_state_with_deadlines_is_covered(process: Process) -> None:

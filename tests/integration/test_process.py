@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from freezegun import freeze_time
 
-from api.bootstrap import bootstrap
-from api.settings import Settings
 from cases import handlers
 from cases.commands import ChildInput, FireEvent
 from cases.errors import AmbiguousMatch, NotFound
-from cases.services import Services
 from engine.audit import verify
-from engine.database import Database
 from engine.errors import GuardFailed, RoleNotAllowed
 from tests.process_steps import Process
-from tests.world import START, build_world
-
-
-@pytest.fixture
-def process(db: Database, db_url: str) -> Iterator[Process]:
-    with freeze_time(START) as frozen:
-        app = bootstrap(Settings(database_url=db_url), db=db)
-        svc = Services(app.db, app.runtime)
-        world = build_world(svc)
-        proc = Process(app, svc, world)
-        proc.frozen = frozen  # type: ignore[attr-defined]
-        yield proc
 
 
 def tick(process: Process, **delta: float) -> None:

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from freezegun import freeze_time
 
-from api.bootstrap import bootstrap
-from api.settings import Settings
 from cases import agenda, overdue, search, views
 from cases.commands import ChildInput
 from cases.errors import InputInvalid, NotFound
-from cases.services import Services
-from engine.database import Database
 from tests.process_steps import Process
-from tests.world import START, build_world
-
-
-@pytest.fixture
-def process(db: Database, db_url: str) -> Iterator[Process]:
-    with freeze_time(START) as frozen:
-        app = bootstrap(Settings(database_url=db_url), db=db)
-        svc = Services(app.db, app.runtime)
-        proc = Process(app, svc, build_world(svc))
-        proc.frozen = frozen  # type: ignore[attr-defined]
-        yield proc
 
 
 def test_worklist_orders_by_nearest_deadline_and_marks_overdue(process: Process) -> None:
