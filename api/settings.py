@@ -21,3 +21,15 @@ class Settings:
     calendar_file: Path = field(default_factory=lambda: Path(_env("OPORA_CALENDAR", str(DEFAULT_CALENDAR))))
     sweep_seconds: float = field(default_factory=lambda: float(_env("OPORA_SWEEP_SECONDS", "30")))
     lateness_minutes: float = field(default_factory=lambda: float(_env("OPORA_LATENESS_MINUTES", "5")))
+    # notifications (issue 5): e-mail over SMTP (no host: e-mail is off), links in letters, digest, delivery tick
+    smtp_host: str = field(default_factory=lambda: _env("OPORA_SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("OPORA_SMTP_PORT", "25")))
+    #: none | starttls | ssl
+    smtp_tls: str = field(default_factory=lambda: _env("OPORA_SMTP_TLS", "none"))
+    smtp_user: str = field(default_factory=lambda: _env("OPORA_SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("OPORA_SMTP_PASSWORD", ""))
+    smtp_from: str = field(default_factory=lambda: _env("OPORA_SMTP_FROM", "Опора <noreply@opora.local>"))
+    base_url: str = field(default_factory=lambda: _env("OPORA_BASE_URL", "http://127.0.0.1:8000"))
+    #: local time (the region's zone) of the daily digest, HH:MM
+    digest_time: str = field(default_factory=lambda: _env("OPORA_DIGEST_TIME", "08:00"))
+    notify_seconds: float = field(default_factory=lambda: float(_env("OPORA_NOTIFY_SECONDS", "10")))

@@ -1,4 +1,9 @@
-"""The in-app inbox: what the bell shows."""
+"""The in-app inbox: what the bell shows.
+
+Messages are put here by the fan-out (:mod:`notifications.fanout`) in the same transaction
+that marks their outbox row done; ``source_key`` (outbox key + channel + user) is unique, so a
+message is never stored twice.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import sqlalchemy as sa
 from engine.database import UnitOfWork
 from engine.sql import Prepared
 from engine.tables import table_of
+from notifications.kinds import AGENDA
 from notifications.tables import InboxItem
 
 IN = table_of(InboxItem)
@@ -27,18 +33,34 @@ class Message:
     created_at: datetime
     read_at: datetime | None
 
+    @property
+    def link(self) -> str:
+        """The page the message is about: its case, or the KDN agenda."""
+        if self.case_id is not None:
+            return f"/cases/{self.case_id}"
+        return "/kdn" if self.kind == AGENDA else ""
+
 
 def unread_count(tx: UnitOfWork, user_id: int) -> int:
     row = _UNREAD.first(tx.connection, {"user_id": user_id})
     return int(row[0]) if row else 0
 
 
-def messages(tx: UnitOfWork, user_id: int, *, unread_only: bool = False, limit: int = 50,
-             offset: int = 0) -> list[Message]:
+def total_count(tx: UnitOfWork, user_id: int, *, unread_only: bool = False) -> int:
+    query = sa.select(sa.func.count()).select_from(IN).where(IN.c.user_id == user_id)
+    if unread_only:
+        query = query.where(IN.c.read_at.is_(None))
+    return int(tx.connection.execute(query).scalar_one())
+
+
+def messages(tx: UnitOfWork, user_id: int, *, unread_only: bool = False, unread_first: bool = False,
+             limit: int = 50, offset: int = 0) -> list[Message]:
+    """The user's messages, newest first (unread ones before read ones when ``unread_first``)."""
     query = sa.select(IN).where(IN.c.user_id == user_id)
     if unread_only:
         query = query.where(IN.c.read_at.is_(None))
-    rows = tx.connection.execute(query.order_by(IN.c.id.desc()).limit(limit).offset(offset)).all()
+    order = [IN.c.read_at.is_not(None), IN.c.id.desc()] if unread_first else [IN.c.id.desc()]
+    rows = tx.connection.execute(query.order_by(*order).limit(limit).offset(offset)).all()
     return [Message(r.id, r.kind, r.title, r.body, r.case_id, r.created_at, r.read_at) for r in rows]
 
 
