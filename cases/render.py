@@ -22,14 +22,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import docx
 import jinja2
+from docx.enum.section import WD_ORIENT
+from docx.shared import Pt
 from docxtpl import DocxTemplate
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from workflows import TEMPLATES_DIR
 
-__all__ = ["TEMPLATES_DIR", "available", "render_docx", "render_pdf", "template_hash"]
+__all__ = ["TEMPLATES_DIR", "available", "render_docx", "render_pdf", "render_table_report_docx",
+           "template_hash"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: characters XML 1.0 forbids (and \a, \f, \v, which docxtpl would turn into paragraph or page breaks)
@@ -127,4 +131,38 @@ def render_docx(name: str, context: Mapping[str, Any]) -> bytes:
     template.render(_clean(context), jinja_env=_environment(), autoescape=True)
     out = io.BytesIO()
     template.save(out)
+    return out.getvalue()
+
+
+def render_table_report_docx(title: str, subtitle: str,
+                             sections: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
+    """A plain Word report: a title, a subtitle, and per section a heading and a bordered table.
+
+    Used for the statistics and quarterly information (not an act: nothing is numbered or frozen).
+    Pages turn landscape when a table has more than six columns.
+    """
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(11)
+    if any(len(columns) > 6 for _, columns, _ in sections):
+        page = document.sections[0]
+        page.orientation = WD_ORIENT.LANDSCAPE
+        page.page_width, page.page_height = page.page_height, page.page_width
+    document.add_heading(_clean(title), level=1)
+    for line in _clean(subtitle).split("\n"):
+        document.add_paragraph(line)
+    for heading, columns, rows in sections:
+        document.add_heading(_clean(heading), level=2)
+        table = document.add_table(rows=1, cols=len(columns))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, columns, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(_clean(str(text))).bold = True
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = _clean(str(value))
+    out = io.BytesIO()
+    document.save(out)
     return out.getvalue()
