@@ -14,17 +14,16 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, schema
 from api.bootstrap import Container, bootstrap
-from api.routes import session
+from api.routes import api_v1, notifications, reports, session, ui
 from api.settings import Settings
 from api.web import HERE, LoginRequired, error_page
 from cases import documents
 from cases.services import Services
 from engine.scheduler import Ticker
 from engine.sweeper import has_due, sweep
-
-JOBS: list[Callable[[Container, Ticker], None]] = []
+from notifications import jobs as notification_jobs
 
 
 def start_jobs(container: Container) -> Ticker:
@@ -42,8 +41,8 @@ def start_jobs(container: Container) -> Ticker:
 
     ticker.every(container.settings.sweep_seconds, "sweep", sweep_due)
     ticker.every(max(2.0, container.settings.sweep_seconds / 3), "render_acts", render_acts)
-    for add in JOBS:
-        add(container, ticker)
+    ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db))
+    notification_jobs.register(container, ticker)
     ticker.start()
     return ticker
 
@@ -71,6 +70,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         if owned:
             app.state.container = bootstrap(settings)
             app.state.services = Services(app.state.container.db, app.state.container.runtime)
+        schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         ticker = start_jobs(app.state.container) if jobs else None
         try:
             yield
@@ -109,4 +109,4 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
-    return [session.router, session.api]
+    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router]

@@ -7,9 +7,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from api import bench_http as http_bench
 from api.schema import upgrade
 from api.settings import Settings
 from cases import bench as process_bench
+from cases import reports_bench
 from engine import bench as engine_bench
 from engine.calendar import load_calendar
 from engine.database import Database
@@ -18,6 +20,8 @@ from engine.database import Database
 def _all() -> dict[str, Callable[..., dict[str, Any]]]:
     found: dict[str, Callable[..., dict[str, Any]]] = dict(engine_bench.BENCHMARKS)
     found.update(process_bench.BENCHMARKS)
+    found.update(http_bench.BENCHMARKS)
+    found.update(reports_bench.BENCHMARKS)
     return found
 
 

@@ -10,6 +10,7 @@
     opora workflows publish                          store new versions of the files
     opora workflows migrate NAME --from V --to V [--map OLD=NEW ...] [--dry-run]
     opora sweep [--batch N]                          run due reminders / escalations / timeouts
+    opora notify                                     deliver pending notifications (inbox, e-mail, webhooks)
     opora audit verify [--case ID ...]               recompute the audit hash chains
     opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
     opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
@@ -242,6 +243,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notify(args: argparse.Namespace) -> int:
+    from notifications.jobs import deliver_pending
+
+    container = _container(args)
+    print(json.dumps(deliver_pending(container), ensure_ascii=False))
+    container.close()
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from api.bench import run_benchmarks
 
@@ -298,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
     p.add_argument("--batch", type=int, default=1000)
     p.set_defaults(handler=cmd_sweep)
+
+    p = sub.add_parser("notify", help="разослать уведомления: почта, вебхуки, сводки, повестки КДН")
+    p.set_defaults(handler=cmd_notify)
 
     audit = sub.add_parser("audit", help="журнал событий").add_subparsers(dest="audit_command", required=True)
     p = audit.add_parser("verify", help="проверить цепочки хэшей")

@@ -41,7 +41,8 @@ PYDANTIC_RU = {
     "float_parsing": "ожидается число", "url_parsing": "ожидается адрес",
 }
 HTTP_RU = {404: "Не найдено", 405: "Метод не поддерживается", 401: "Требуется вход в систему",
-           403: "Нет доступа", 400: "Неверный запрос", 413: "Слишком большой запрос", 415: "Неподдерживаемый формат"}
+           403: "Нет доступа", 400: "Тело запроса не удалось разобрать", 413: "Слишком большой запрос",
+           415: "Неподдерживаемый формат"}
 
 
 def describe(exc: Exception) -> tuple[int, str, str, Any]:
@@ -62,6 +63,9 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     for error in exc.errors():
         loc = [str(x) for x in error.get("loc", ()) if x != "body"]
         message = PYDANTIC_RU.get(error.get("type", ""), "недопустимое значение")
+        own = (error.get("ctx") or {}).get("error")
+        if error.get("type") == "value_error" and own:  # our validators speak Russian already
+            message = str(own)
         details.append({"field": ".".join(loc), "message": message})
     return details
 
@@ -90,10 +94,14 @@ def install(app: FastAPI, render_error: Any) -> None:
 
     async def http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in (
-            "Not Found", "Method Not Allowed") else HTTP_RU.get(exc.status_code, "Ошибка запроса")
+        english = {"Not Found", "Method Not Allowed", "There was an error parsing the body"}
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in english \
+            else HTTP_RU.get(exc.status_code, "Ошибка запроса")
         if is_api(request):
-            return json_error(exc.status_code, f"http_{exc.status_code}", message)
+            response = json_error(exc.status_code, f"http_{exc.status_code}", message)
+            for name, value in (exc.headers or {}).items():  # e.g. Allow on 405
+                response.headers[name] = value
+            return response
         return render_error(request, exc.status_code, message)
 
     app.add_exception_handler(DomainError, domain)

@@ -26,6 +26,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
     command.upgrade(alembic_config(db), revision)
 
 
+def analyze(db: Database) -> None:
+    """Refresh SQLite's planner statistics (PostgreSQL's autovacuum does this by itself).
+
+    Without them SQLite picks indexes by guesswork: the overdue dashboard then walks every case of a
+    territory instead of the few overdue deadlines (docs/performance.md).
+    """
+    if db.is_sqlite:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -19,6 +19,7 @@ from api import auth
 from cases.principal import Principal
 from cases.roles import ROLES
 from cases.services import Services
+from cases.tables import Territory
 from notifications.inbox import unread_count
 
 HERE = Path(__file__).resolve().parent
@@ -118,25 +119,40 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.has("supervisor", "uso_director"):
         items += [("/supervisor", "Контроль сроков")]
     items += [("/registry", "Реестр"), ("/statistics", "Отчёты")]
+    if principal.has("admin"):
+        items += [("/admin/webhooks", "Вебхуки")]
     return items
 
 
 def page(request: Request, template: str, user: UiUser | None, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the layout's context: the user, CSRF token, menu, unread count, flash message."""
-    unread = 0
+    unread, territory = 0, ""
     if user is not None:
         svc = services(request)
         with svc.db.read() as tx:
             unread = unread_count(tx, user.principal.user_id)
+            territory = territory_name(tx, user.principal.territory)
     flash = request.cookies.get(FLASH_COOKIE)
     response = templates.TemplateResponse(request, template, {
         "user": user.principal if user else None, "csrf": user.csrf if user else "",
         "nav": nav(user.principal) if user else [], "unread": unread, "path": request.url.path,
-        "flash": urllib.parse.unquote(flash) if flash else "", "local": lambda v: _local(request, v), **context,
+        "flash": urllib.parse.unquote(flash) if flash else "", "local": lambda v: _local(request, v),
+        "territory_name": territory, **context,
     }, status_code=status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)
     return response
+
+
+_TERRITORIES: dict[str, str] = {}
+
+
+def territory_name(tx: Any, code: str) -> str:
+    """A territory's name (territories are few and never renamed while the server runs: cached)."""
+    if code not in _TERRITORIES:
+        found = tx.session.get(Territory, code)
+        _TERRITORIES[code] = found.name if found else code
+    return _TERRITORIES[code]
 
 
 def redirect(url: str, flash: str = "") -> RedirectResponse:

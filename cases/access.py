@@ -80,6 +80,16 @@ def acting_role(tx: UnitOfWork, p: Principal, case: CaseView, allowed: Iterable[
     return None
 
 
+def why_not_acting(p: Principal, allowed: Iterable[str]) -> str:
+    """Why a user holding one of the ``allowed`` roles still may not act on a case (see :func:`acting_role`)."""
+    roles = set(allowed) & p.roles
+    if "curator" in roles:
+        return "Это действие выполняет куратор, которому назначено дело"
+    if roles & {"kdn_secretary", "uso_director"}:
+        return "Это действие выполняет организация, которой передано дело"
+    return "Действие недоступно по этому делу"
+
+
 def can_manage(p: Principal) -> bool:
     """Reassigning cases and changing regional settings: supervisors (and УСО directors for their staff)."""
     return p.has("supervisor", "uso_director")

@@ -7,7 +7,8 @@
     ├── Forbidden        visible, but the user may not do this
     ├── InputInvalid     the command's fields are wrong (a Russian message per field)
     ├── AmbiguousMatch   a reported child matches several known children: the user must choose
-    └── Conflict         the object changed, or the action no longer applies
+    ├── Conflict         the object changed, or the action no longer applies
+    └── AlreadyDone      the same form (idempotency key) was handled before; nothing changed
 
 Each has a ``code`` (the API's ``error`` field) and an HTTP status the API maps it to.
 """
@@ -31,7 +32,7 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self, what: str = "Объект") -> None:
-        super().__init__(f"{what} не найден или нет доступа")
+        super().__init__(f"Не найдено: {what.lower()} (или нет доступа)")
 
 
 class Forbidden(DomainError):
@@ -72,3 +73,13 @@ class AmbiguousMatch(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class AlreadyDone(DomainError):
+    """The same form (idempotency key) was already handled; nothing was changed this time."""
+
+    code = "already_done"
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__("Эта форма уже была отправлена — повторная отправка ничего не изменила")

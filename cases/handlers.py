@@ -232,14 +232,21 @@ def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> T
     """Run an action of the case's workflow as ``p`` (the role is chosen by ``cases.access``)."""
     runtime = svc.runtime
     case = visible_case(tx, svc, p, cmd.case_id)
+    key = f"fire:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
+    if key and runtime.replayed_case(tx, key) == case.id:
+        # a repeat of an action already done: the engine returns the first result (the case has moved on,
+        # so the action would no longer be found in the current state)
+        return runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(sorted(p.roles)[0]), cmd.payload,
+                                               None, key), case)
     transition = runtime.workflow_of(case).transition(case.state, cmd.event)
     if transition is None:
         raise TransitionNotAllowed(case.id, cmd.event, case.state,
                                    [t.event for t in available_actions(tx, svc, p, case)])
     role = access.acting_role(tx, p, case, transition.roles)
     if role is None:
+        if p.roles & transition.roles:  # the right role, but not on this case
+            raise Forbidden(access.why_not_acting(p, transition.roles))
         raise RoleNotAllowed(cmd.event, ",".join(sorted(p.roles)), transition.roles)
-    key = f"fire:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
     result = runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(role), cmd.payload, cmd.expected_version,
                                              key), case)
     if not result.replayed:
@@ -384,10 +391,14 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
 
 
 def visible_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: int) -> Document:
+    """The document if ``p`` may see its case; the same :class:`NotFound` whether it is missing or hidden."""
     document = tx.session.get(Document, document_id)
     if document is None:
         raise NotFound("Документ")
-    visible_case(tx, svc, p, document.case_id)
+    try:
+        visible_case(tx, svc, p, document.case_id)
+    except NotFound:
+        raise NotFound("Документ") from None
     return document
 
 

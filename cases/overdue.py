@@ -76,16 +76,22 @@ def _items(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[DeadlineI
 def overdue(tx: UnitOfWork, svc: Services, p: Principal, *, step: str | None = None, org_id: int | None = None,
             assignee_id: int | None = None, limit: int = 100, offset: int = 0) -> tuple[list[DeadlineItem], int]:
     """Open deadlines past their due moment, the longest overdue first; ``step`` is ``workflow:deadline``."""
-    query = _base(p).where(DL.c.due_at < svc.runtime.clock.now())
+    now = svc.runtime.clock.now()
+    # a case with an overdue deadline has next_due_at (its earliest open deadline) in the past too: the extra
+    # condition lets the planner start from the cases of the territory that are overdue at all
+    where = [OPEN, access.visible_cases(p), DL.c.due_at < now, CI.c.next_due_at < now]
     if step:
         workflow, _, key = step.partition(":")
-        query = query.where(CI.c.workflow == workflow, DL.c.key == key)
+        where += [CI.c.workflow == workflow, DL.c.key == key]
     if org_id is not None:
-        query = query.where(CI.c.org_id == org_id)
+        where.append(CI.c.org_id == org_id)
     if assignee_id is not None:  # 0 stands for "not assigned"
-        query = query.where(CI.c.assignee_id.is_(None) if assignee_id == 0 else CI.c.assignee_id == assignee_id)
-    total = tx.connection.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    rows = tx.connection.execute(query.order_by(DL.c.due_at, DL.c.id).limit(limit).offset(offset)).all()
+        where.append(CI.c.assignee_id.is_(None) if assignee_id == 0 else CI.c.assignee_id == assignee_id)
+    condition = sa.and_(*where)
+    total = tx.connection.execute(sa.select(sa.func.count()).select_from(DL.join(CI, CI.c.id == DL.c.instance_id))
+                                  .where(condition)).scalar_one()
+    rows = tx.connection.execute(_base(p).where(condition).order_by(DL.c.due_at, DL.c.id)
+                                 .limit(limit).offset(offset)).all()
     return _items(tx, svc, rows), int(total)
 
 

@@ -137,6 +137,8 @@ class Driver:
         children = [first]
         if self.rng.random() < 0.4:  # ≈ 1.5 minors per report, as in 2024 (7,132 / 4,628)
             sibling = self._person()
+            while sibling.first_name == first.first_name:  # two siblings never share a first name
+                sibling = self._person()
             children.append(ChildInput(first.last_name, sibling.first_name, first.middle_name, sibling.birth_date,
                                        new=True))
         adults = (AdultInput("mother", first.last_name.rstrip("а") + "а", self.rng.choice(GIRLS),

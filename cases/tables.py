@@ -275,6 +275,16 @@ class MeetingItem(SQLModel, table=True):
     kind: str = Field(max_length=16)
 
 
+class CommandKey(SQLModel, table=True):
+    """A form or request handled once: its key is claimed in the same transaction as the command."""
+
+    __tablename__ = "command_key"
+
+    key: str = Field(primary_key=True, max_length=200)
+    user_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=dt_column())
+
+
 class AccessLog(SQLModel, table=True):
     """Every view and change of a case (152-FZ: personal data access is attributable)."""
 

@@ -227,6 +227,15 @@ def list_cases(tx: UnitOfWork, svc: Services, p: Principal, q: CaseQuery) -> Pag
     return Page(case_rows(tx, svc, rows), int(total), q.limit, q.offset)
 
 
+def next_actions(tx: UnitOfWork, svc: Services, p: Principal, rows: Sequence[CaseRow]) -> dict[int, list[str]]:
+    """Titles of the actions ``p`` may take now on each case of a list (the «next action» column)."""
+    result = {}
+    for row in rows:
+        case = svc.runtime.load(tx, row.id)
+        result[row.id] = [t.title for t in available_actions(tx, svc, p, case)]
+    return result
+
+
 def worklist(tx: UnitOfWork, svc: Services, p: Principal, limit: int = 50, offset: int = 0) -> Page:
     """«Мои дела»: open cases assigned to ``p``, the nearest deadline first."""
     return list_cases(tx, svc, p, CaseQuery(mine=True, limit=limit, offset=offset))
@@ -407,12 +416,21 @@ HISTORY_TITLES = {"start": "Дело открыто", "assign": "Дело пер
                   "report_received": "Поступило новое сообщение о ребёнке"}
 
 
+def _assign_details(payload: dict[str, Any], users: dict[int, str]) -> list[tuple[str, str]]:
+    details = [("Кому", users.get(payload.get("assignee_id") or 0, "никому (ответственный снят)"))]
+    if payload.get("reason"):
+        details.append(("Причина", str(payload["reason"])))
+    return details
+
+
 def _history(tx: UnitOfWork, svc: Services, case: CaseView) -> list[HistoryEntry]:
     rows = tx.connection.execute(sa.select(AE).where(AE.c.instance_id == case.id).order_by(AE.c.seq.desc())).all()
     wf = svc.runtime.workflow_of(case)
     transitions = {r.seq: wf.transition(r.from_state, r.event) if r.event and r.from_state else None for r in rows}
     org_ids: set[int] = set()
     user_ids: set[int] = {r.actor_id for r in rows if r.actor_id is not None}
+    user_ids |= {int(r.payload["assignee_id"]) for r in rows
+                 if r.kind == "assign" and (r.payload or {}).get("assignee_id")}
     for r in rows:
         tr = transitions[r.seq]
         for spec in tr.fields if tr else ():
@@ -432,7 +450,8 @@ def _history(tx: UnitOfWork, svc: Services, case: CaseView) -> list[HistoryEntry
             st[r.to_state].title if r.to_state in st else (r.to_state or ""),
             users.get(r.actor_id, "Система" if r.actor_role == "system" else ""),
             ROLES.get(r.actor_role, "Система" if r.actor_role == "system" else r.actor_role),
-            _payload_details(tr, dict(r.payload or {}), names) if r.kind == "transition" else []))
+            _payload_details(tr, dict(r.payload or {}), names) if r.kind == "transition"
+            else _assign_details(dict(r.payload or {}), users) if r.kind == "assign" else []))
     return entries
 
 

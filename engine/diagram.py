@@ -15,7 +15,8 @@ from html import escape
 
 from engine.definition import Workflow
 
-BOX_W, BOX_H, ROW_GAP, COL_GAP, MARGIN = 210, 52, 64, 34, 24
+BOX_W, BOX_H, ROW_GAP, COL_GAP, MARGIN = 220, 62, 60, 34, 24
+LINE_CHARS, MAX_LINES = 30, 3
 
 
 def mermaid(wf: Workflow, current: str | None = None) -> str:
@@ -150,7 +151,9 @@ def _edge(a: _Node, b: _Node, title: str, right: float, index: int) -> str:
 
 def _box(node: _Node, title: str, current: bool, final: bool, initial: bool) -> str:
     fill, stroke, width = ("#fde68a", "#b45309", 3) if current else ("#f9fafb", "#374151", 1.2)
-    lines = textwrap.wrap(title, 28)[:2] or [node.name]
+    lines = textwrap.wrap(title, LINE_CHARS) or [node.name]
+    if len(lines) > MAX_LINES:  # the full title stays in the tooltip
+        lines = [*lines[:MAX_LINES - 1], textwrap.shorten(" ".join(lines[MAX_LINES - 1:]), LINE_CHARS, placeholder="…")]
     out = [f'<g class="state{" current" if current else ""}" data-state="{node.name}">',
            f'<rect x="{node.x:.0f}" y="{node.y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="10" '
            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>']
@@ -159,9 +162,9 @@ def _box(node: _Node, title: str, current: bool, final: bool, initial: bool) -> 
                    f'rx="7" fill="none" stroke="{stroke}" stroke-width="1"/>')
     if initial:
         out.append(f'<circle cx="{node.x + 10:.0f}" cy="{node.y + 10:.0f}" r="4" fill="#111827"/>')
-    first_y = node.y + BOX_H / 2 + (6 if len(lines) == 1 else -2)
+    first_y = node.y + BOX_H / 2 + 4 - (len(lines) - 1) * 7
     for i, line in enumerate(lines):
-        out.append(f'<text x="{node.x + BOX_W / 2:.0f}" y="{first_y + i * 15:.0f}" font-size="12" '
+        out.append(f'<text x="{node.x + BOX_W / 2:.0f}" y="{first_y + i * 14:.0f}" font-size="12" '
                    f'text-anchor="middle" fill="#111827">{escape(line)}</text>')
     out.append(f"<title>{escape(title)} ({node.name})</title></g>")
     return "".join(out)

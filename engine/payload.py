@@ -49,19 +49,28 @@ def _boolean(spec: FieldSpec, value: Any) -> bool:
     raise FieldError("ожидается «да» или «нет»")
 
 
+DATE_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+
+
 def _date(spec: FieldSpec, value: Any) -> str:
+    parsed: date | None = None
     if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
+        parsed = value.date()
+    elif isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
         text = value.strip()
         for parse in (date.fromisoformat, _russian_date):
             try:
-                return parse(text).isoformat()
+                parsed = parse(text)
+                break
             except ValueError:
                 continue
-    raise FieldError("ожидается дата в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+    if parsed is None:
+        raise FieldError("ожидается дата в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+    if not DATE_RANGE[0] <= parsed <= DATE_RANGE[1]:
+        raise FieldError("дата вне допустимого диапазона (1900–2100)")
+    return parsed.isoformat()
 
 
 def _russian_date(text: str) -> date:

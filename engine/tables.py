@@ -95,6 +95,7 @@ class CaseInstance(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_wf_instance_assignee_due", "assignee_id", "next_due_at"),
         sa.Index("ix_wf_instance_territory_wf_state", "territory", "workflow", "state"),
+        sa.Index("ix_wf_instance_territory_due", "territory", "next_due_at"),
         sa.Index("ix_wf_instance_subject", "subject_kind", "subject_id"),
         sa.Index("ix_wf_instance_org", "org_id"),
     )
@@ -148,7 +149,8 @@ class AuditEvent(SQLModel, table=True):
 class Deadline(SQLModel, table=True):
     __tablename__ = "wf_deadline"
     __table_args__ = (
-        sa.Index("ix_wf_deadline_instance_status", "instance_id", "status"),
+        sa.Index("ix_wf_deadline_instance_status", "instance_id", "status", "due_at"),
+        sa.Index("ix_wf_deadline_closed_at", "closed_at"),
         sa.Index("ix_wf_deadline_open_due", "due_at",
                  sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
     )

@@ -54,7 +54,7 @@ def _worker() -> str:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    schema = f"opora_test_{_worker()}"
+    schema = f"opora_test_{_worker()}_{os.getpid()}"  # concurrent test runs never share a schema
     admin = sa.create_engine(PG_BASE)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -26,6 +26,9 @@ OWNERS = {
     "weasyprint": {"cases/render.py"},
     "argon2": {"cases/passwords.py"},
     "openpyxl": {"cases/exports.py"},
+    "docx": {"cases/render.py"},
+    "smtplib": {"notifications/email.py"},
+    "httpx": {"notifications/webhooks.py", "api/bench_http.py"},
 }
 
 

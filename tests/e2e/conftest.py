@@ -55,4 +55,5 @@ def web(db: Database, db_url: str) -> Iterator[Web]:
     svc = Services(app.db, app.runtime)
     world = build_world(svc)
     with TestClient(create_app(app, jobs=False), follow_redirects=False) as client:
+        client.get("/login")  # FastAPI builds its routes on the first request: do it before any freeze_time
         yield Web(app, svc, world, client, Process(app, svc, world))

@@ -205,3 +205,9 @@ def test_result_is_a_new_dict(ctx: TransitionContext, review: Workflow) -> None:
     result = validate_payload(ctx, tr(review, "checking", "approve"), payload)
     assert payload == {"decision": "full"}
     assert result is not payload
+
+
+@pytest.mark.parametrize("raw", ["1899-12-31", "2101-01-01", "01.01.0001"])
+def test_dates_outside_1900_2100_are_refused(ctx: TransitionContext, raw: str) -> None:
+    errors = errors_of(ctx, form(FieldSpec("on", "date")), {"on": raw})
+    assert errors == {"on": "дата вне допустимого диапазона (1900–2100)"}

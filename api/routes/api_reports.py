@@ -1,0 +1,54 @@
+"""REST: registering reports about children and previewing the matches of the children they name."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from api.routes.api_common import Caller, IdempotencyKey, write_errors
+from api.schemas import ChildCreate, ChildLink, ChildMatches, MatchRequest, ReportCreate, ReportPublic
+from api.web import services
+from cases import api_views, handlers
+from cases.commands import AdultInput, ChildInput, RegisterReport
+
+router = APIRouter(tags=["reports"])
+
+
+def _child(c: ChildCreate) -> ChildInput:
+    return ChildInput(c.last_name, c.first_name, c.middle_name, c.birth_date, c.person_id, c.new)
+
+
+@router.post("/reports", status_code=201, response_model=ReportPublic, responses=write_errors(409))
+def register_report(request: Request, body: ReportCreate, p: Caller, key: IdempotencyKey = None) -> ReportPublic:
+    """Зарегистрировать сообщение о нарушении прав ребёнка и открыть дело (Путь 1, шаг 1).
+
+    Дети сопоставляются с уже известными (ФИО без учёта регистра и ё/е, дата рождения). Если ребёнок
+    совпадает с несколькими известными, ответ — 409 `ambiguous_match` с кандидатами: повторите запрос,
+    указав `person_id` выбранного ребёнка или `new: true`. Если у семьи ребёнка идёт ИПР, организованная
+    КДН, открывается обязанность передать сообщение в КДН (`kdn_forward_case_id`). Заголовок
+    `Idempotency-Key`: повтор возвращает тот же ответ и ничего не создаёт. Регистрируют орган опеки и Агентство.
+    """
+    svc = services(request)
+    cmd = RegisterReport(source_type=body.source_type, channel=body.channel, received_at=body.received_at,
+                         text=body.text, children=tuple(_child(c) for c in body.children),
+                         source_name=body.source_name, address=body.address,
+                         adults=tuple(AdultInput(a.relation, a.last_name, a.first_name, a.middle_name, a.birth_date)
+                                      for a in body.adults), idempotency_key=key)
+    done = svc.execute(handlers.register_report, p, cmd)
+    if done.replayed:
+        done = svc.execute(api_views.report_outcome, p, done.case_id)
+    return ReportPublic(report_id=done.report_id, case_id=done.case_id, family_id=done.family_id,
+                        children=[ChildLink(person_id=i, match=m) for i, m in done.children],
+                        kdn_case_id=done.kdn_case_id, kdn_forward_case_id=done.kdn_forward_case_id,
+                        registration_card_id=done.document_id)
+
+
+@router.post("/reports/matches", response_model=list[ChildMatches], responses=write_errors())
+def preview_matches(request: Request, body: MatchRequest, p: Caller) -> list[ChildMatches]:
+    """Проверить до сохранения сообщения, с кем из известных детей совпадают названные в нём дети.
+
+    Для каждого ребёнка (по порядку) — кандидаты: `exact` (совпали ФИО и дата рождения) или `name`
+    (совпало ФИО, даты рождения нет), и ИПР семьи кандидата, если она идёт.
+    """
+    found = services(request).execute(api_views.preview_matches, p, [_child(c) for c in body.children])
+    return [ChildMatches.model_validate({"child": i, "candidates": candidates}, from_attributes=True)
+            for i, candidates in enumerate(found)]

@@ -1,0 +1,83 @@
+"""The supervisor's overdue dashboard: counts by step, organisation and assignee (each a link to the
+filtered list), the overdue list with a reassign form per row, and the deadlines of the next 5 working days.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.errors import describe
+from api.routes.ui_cases import Form, User, parse_int, reassign_people
+from api.web import UiUser, check_csrf, page, redirect, services
+from cases import handlers, overdue
+from cases.commands import AssignCase
+from cases.errors import DomainError, NotFound
+from cases.principal import Principal
+from cases.services import Services
+from engine.database import UnitOfWork
+from engine.errors import EngineError
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("step", "org_id", "assignee_id")
+PAGE_SIZE = 50
+UPCOMING_DAYS = 5
+
+
+def _dashboard(tx: UnitOfWork, svc: Services, p: Principal, filters: dict[str, str], number: int) -> dict[str, Any]:
+    org_id, assignee_id = parse_int(filters.get("org_id", "")), parse_int(filters.get("assignee_id", ""))
+    items, total = overdue.overdue(tx, svc, p, step=filters.get("step") or None, org_id=org_id,
+                                   assignee_id=assignee_id, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    counts = overdue.overdue_counts(tx, svc, p)
+    titles = {**{f"step={c.key}": c.title for c in counts.by_step},
+              **{f"org_id={c.key}": c.title for c in counts.by_org},
+              **{f"assignee_id={c.key}": c.title for c in counts.by_assignee}}
+    active = [(name, titles.get(f"{name}={filters[name]}", filters[name])) for name in FILTERS if filters.get(name)]
+    return {"items": items, "total": total, "counts": counts, "active": active, "people": reassign_people(tx, p),
+            "upcoming": overdue.upcoming(tx, svc, p, UPCOMING_DAYS)}
+
+
+def _filters(source: Any) -> dict[str, str]:
+    return {name: str(source.get(name, "")).strip()[:100] for name in FILTERS if source.get(name)}
+
+
+def _render(request: Request, user: UiUser, filters: dict[str, str], number: int = 1, status: int = 200,
+            message: str = "") -> Response:
+    data = services(request).read(_dashboard, user.principal, filters, number)
+    return page(request, "supervisor.html", user, status=status, filters=filters, page_no=number,
+                page_size=PAGE_SIZE, query=urllib.parse.urlencode(filters), message=message,
+                upcoming_days=UPCOMING_DAYS, **data)
+
+
+@router.get("/supervisor")
+def dashboard(request: Request, user: User) -> Response:
+    """Контроль сроков: просрочки по шагам, организациям и исполнителям, ближайшие сроки, переназначение."""
+    number = max(1, parse_int(request.query_params.get("page", "")) or 1)
+    return _render(request, user, _filters(request.query_params), number)
+
+
+@router.post("/supervisor/reassign")
+def reassign(request: Request, user: User, form: Form) -> Response:
+    """Передать просроченное дело другому сотруднику и вернуться к тому же отбору."""
+    check_csrf(user, form.get("csrf"))
+    filters = _filters(dict(urllib.parse.parse_qsl(form.get("back", ""))))
+    case_id = parse_int(form.get("case_id", ""))
+    if case_id is None:
+        raise NotFound("Дело")
+    assignee = parse_int(form.get("assignee_id", ""))
+    svc = services(request)
+    try:
+        svc.execute(handlers.assign_case, user.principal, AssignCase(case_id, assignee, form.get("reason", "")))
+    except (DomainError, EngineError) as exc:
+        status, _, message, _ = describe(exc)
+        if status == 404:
+            raise
+        return _render(request, user, filters, status=status, message=f"Дело № {case_id} не передано: {message}")
+    names = dict(svc.read(lambda tx, s: reassign_people(tx, user.principal)))
+    who = names.get(assignee, "") if assignee else ""
+    flash = f"Дело № {case_id} передано: {who}" if who else f"С дела № {case_id} снят ответственный"
+    query = urllib.parse.urlencode(filters)
+    return redirect("/supervisor" + (f"?{query}" if query else ""), flash)

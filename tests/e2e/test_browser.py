@@ -1,0 +1,205 @@
+"""Real browser scenarios on the demo municipality: Debian's Chromium driven by Playwright against the app
+served by uvicorn. Every page visited is saved as a full-page screenshot in test-artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from api.bootstrap import Container
+from cases.demo import DEMO_PASSWORD
+from tests.e2e.browser import Shots, launch_chromium, seed_demo, serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    path: Path = tmp_path_factory.mktemp("browser") / "demo.db"
+    container = seed_demo(f"sqlite:///{path}")
+    yield container
+    container.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(demo: Container) -> Iterator[str]:
+    with serve(demo) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="ru-RU",
+                                  timezone_id="Asia/Yekaterinburg")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page: Page, login: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("a.me")).to_be_visible()
+
+
+def open_action(page: Page, event: str) -> Any:
+    """The form of an action on the case page, unfolded."""
+    details = page.locator(f"#action-{event}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return details.locator("form")
+
+
+def test_curator_records_a_visit_and_continues_support(page: Page, demo: Container) -> None:
+    shots = Shots("curator")
+    log_in(page, "curator")
+    expect(page.locator("h1")).to_have_text("Мои дела")
+    rows = page.locator("[data-testid=worklist] tbody tr")
+    assert rows.count() >= 2
+    expect(rows.first).to_have_class(re.compile("overdue"))  # the most urgent first, red
+    shots.take(page, "worklist")
+    row = rows.filter(has_text="Отметить посещение семьи").first  # the most urgent case with a visit due
+    case_id = row.get_attribute("data-case")
+    row.locator("a.case-link").click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}$"))
+    expect(page.locator("[data-testid=state]")).to_have_text("Социальное сопровождение")
+    expect(page.locator("[data-testid=diagram] g.state.current")).to_have_count(1)
+    shots.take(page, "case")
+
+    form = open_action(page, "record_visit")
+    form.locator("select[name=f_kind]").select_option(label="Посещение на дому")
+    form.locator("textarea[name=f_notes]").fill("Семья дома, продукты есть, дети в школе.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("Выполнено: «Отметить посещение семьи»")
+    expect(page.locator("[data-testid=visits]")).to_contain_text("Семья дома, продукты есть, дети в школе.")
+    shots.take(page, "visit-recorded")
+
+    today = demo.calendar.local_date(demo.clock.now())
+    form = open_action(page, "continue_support")
+    form.locator("input[name=f_review_on]").fill((today + timedelta(days=90)).isoformat())
+    form.locator("textarea[name=f_reason]").fill("Мать трудоустраивается, нужна помощь ещё три месяца.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("Выполнено: «Продолжить сопровождение»")
+    expect(page.locator("[data-testid=history] li").first).to_contain_text("Продолжить сопровождение")
+    expect(page.locator("[data-testid=history] li").first).to_contain_text("нужна помощь ещё три месяца")
+    shots.take(page, "support-continued")
+
+
+def test_kdn_secretary_adopts_a_resolution_from_the_agenda(page: Page, demo: Container) -> None:
+    shots = Shots("kdn")
+    log_in(page, "secretary")
+    shots.take(page, "home")
+    page.click("nav.menu >> text=Повестка КДН")
+    expect(page.locator("h1")).to_have_text("Повестка КДН")
+    waiting = page.locator("[data-testid=waiting] tbody tr")
+    assert waiting.count() >= 1
+    shots.take(page, "agenda")
+    case_id = waiting.first.get_attribute("data-case")
+    waiting.first.locator("a.case-link").click()
+    expect(page.locator("[data-testid=state]")).to_have_text("Заключение направлено в КДН, ожидает рассмотрения")
+    shots.take(page, "case")
+
+    form = open_action(page, "adopt_resolution")
+    form.locator("input[name=f_resolution_number]").fill("")
+    form.locator("button[type=submit]").click()  # the browser keeps an empty required field from being sent
+    expect(page.locator("[data-testid=state]")).to_have_text("Заключение направлено в КДН, ожидает рассмотрения")
+    form.locator("input[name=f_resolution_number]").fill("47/2")
+    form.locator("select[name=f_uso]").select_option(label="КЦСО Сургутского района")
+    form.locator("textarea[name=f_executing_bodies]").fill("Школа № 5, ОПДН ОМВД, КЦСО, районная поликлиника")
+    report_back = demo.calendar.local_date(demo.clock.now()) + timedelta(days=30)
+    form.locator("input[name=f_report_back_on]").fill(report_back.isoformat())
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}$"))
+    expect(page.locator(".flash")).to_contain_text("Постановление — признать в СОП")
+    expect(page.locator("[data-testid=state]")).to_have_text("Разработка межведомственного плана (УСО)")
+    expect(page.locator("[data-testid=resolution]").first).to_contain_text("№ 47/2")
+    expect(page.locator("[data-testid=resolution]").first).to_contain_text("социально опасном положении")
+    shots.take(page, "resolution")
+    page.click("nav.menu >> text=Повестка КДН")
+    expect(page.locator(f"[data-testid=waiting] tr[data-case='{case_id}']")).to_have_count(0)
+    shots.take(page, "agenda-after")
+
+
+def test_supervisor_filters_the_overdue_dashboard_and_reassigns(page: Page) -> None:
+    shots = Shots("supervisor")
+    log_in(page, "boss")
+    page.click("nav.menu >> text=Контроль сроков")
+    expect(page.locator("h1")).to_have_text("Контроль сроков")
+    expect(page.locator("img[alt='Соблюдение сроков по шагам']")).to_have_count(1)
+    shots.take(page, "dashboard")
+    count = page.locator("[data-testid=by-assignee_id] a.count").first
+    person = count.locator("xpath=ancestor::tr/td[1]").inner_text()
+    count.click()
+    expect(page).to_have_url(re.compile(r"/supervisor\?assignee_id=\d+$"))
+    expect(page.locator(".active-filters")).to_contain_text(person)
+    rows = page.locator("[data-testid=overdue] tbody tr")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        expect(rows.nth(i).locator("td").nth(4)).to_have_text(person)
+    shots.take(page, "filtered")
+
+    row = rows.first
+    case_id = row.get_attribute("data-case")
+    select = row.locator("select[name=assignee_id]")
+    curators = select.locator("option").filter(has_text=re.compile("Попов|Смирнова"))  # the demo's other curators
+    target = (curators.first if curators.count() else select.locator("option").nth(1)).inner_text()
+    select.select_option(label=target)
+    row.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_have_text(f"Дело № {case_id} передано: {target}")
+    expect(page).to_have_url(re.compile(r"/supervisor\?assignee_id=\d+$"))
+    expect(page.locator(f"[data-testid=overdue] tr[data-case='{case_id}']")).to_have_count(0)
+    shots.take(page, "reassigned")
+    page.goto(f"/cases/{case_id}")
+    expect(page.locator(".case-head")).to_contain_text(target)
+    shots.take(page, "case")
+
+
+def test_guardianship_registers_a_report_on_a_known_child(page: Page) -> None:
+    shots = Shots("report")
+    log_in(page, "opeka")
+    page.click("nav.menu >> text=Реестр")
+    page.fill("input[name=name]", "ива")
+    page.click("form[role=search] button[type=submit]")
+    hits = page.locator("[data-testid=registry] tbody tr").filter(has_text="Ребёнок")
+    expect(hits.first).to_be_visible()
+    shots.take(page, "registry")
+    name = hits.first.locator("td").first.inner_text()
+    last, first, *rest = name.split()
+
+    page.click("nav.menu >> text=Новое сообщение")
+    shots.take(page, "form")
+    page.select_option("select[name=source_type]", label="Соседи, знакомые")
+    page.select_option("select[name=channel]", label="Телефон")
+    page.fill("textarea[name=text]", "Соседи слышат крики по ночам, ребёнок долго один дома.")
+    page.fill("input[name=c0_last]", last.upper())
+    page.fill("input[name=c0_first]", first.replace("ё", "е"))
+    page.fill("input[name=c0_middle]", " ".join(rest))
+    page.click("button[value=check]")
+    matches = page.locator("[data-testid=matches-0]")
+    expect(matches).to_contain_text("Найдены известные дети")
+    expect(matches).to_contain_text(name)
+    shots.take(page, "matches")
+    matches.locator("input[type=radio]").first.check()
+    page.click("button[value=save]")
+    expect(page.locator(".flash")).to_contain_text("Сообщение зарегистрировано")
+    expect(page.locator(".flash")).to_contain_text("связано с уже известной семьёй")
+    expect(page.locator("[data-testid=state]")).to_have_text("Сообщение зарегистрировано")
+    expect(page.locator("[data-testid=family]")).to_contain_text(name)
+    shots.take(page, "case")
