@@ -94,7 +94,8 @@ def test_register_a_report_then_work_the_case_through_the_api(bed: Bed) -> None:
     assert case["state_title"] == "Сообщение зарегистрировано" and case["family"]["surname"] == "Иванов"
     assert [m["relation"] for m in case["family"]["members"]] == ["child", "mother"]
     deadline = case["deadlines"][0]
-    assert deadline["basis"].startswith("Порядок Югры") and deadline["working_days_left"] == 0
+    assert deadline["basis"].startswith("Порядок межведомственного взаимодействия ХМАО-Югры")
+    assert deadline["working_days_left"] == 0
     assert not deadline["overdue"] and deadline["due_at"].startswith("2025-03-03T13:00:00")  # 18:00 local
     (action,) = case["events"]
     assert action["event"] == "order_inspection"
