@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from cases import discipline
+from cases import charts, discipline
 from cases.charts import Bar, share_chart
 from cases.commands import ChildInput
 from cases.errors import Forbidden, InputInvalid
@@ -120,7 +120,7 @@ def test_charts_one_bar_per_step_with_shares(process: Process, week: dict[str, i
     labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label"]
     assert values == ["25\u00a0%", "67\u00a0%"]
     assert labels == ["Поручить Агентству обследование", "Обследовать условия жизни ребёнка и семьи"]
-    assert [float(b.get("width", "")) for b in bars] == [82.5, 220.0]
+    assert [float(b.get("width", "")) for b in bars] == [charts.BAR_WIDTH * 0.25, round(charts.BAR_WIDTH * 2 / 3, 1)]
     tips = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g")]  # type: ignore[union-attr]
     assert tips[0] == "Поручить Агентству обследование: 25\u00a0% (1 из 4 в срок)"
     orgs = _svg(discipline.orgs_chart(r))
