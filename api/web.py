@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api import auth
+from cases.names import plural
 from cases.principal import Principal
 from cases.roles import ROLES
 from cases.services import Services
@@ -75,15 +76,6 @@ def ru_date(value: date | datetime | None, long: bool = False) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if long else value.strftime("%d.%m.%Y")
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def countdown(days: int) -> str:

@@ -14,6 +14,16 @@ def normalise(text: str) -> str:
     return _DROP.sub("", _SPACES.sub(" ", lowered)).strip()
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form of a noun for ``n``: plural(2, "день", "дня", "дней") → «дня»."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def name_key(last_name: str, first_name: str, middle_name: str = "") -> str:
     return normalise(f"{last_name} {first_name} {middle_name}")
 

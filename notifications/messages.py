@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases.acts import DECISIONS
+from cases.names import plural
 from cases.services import Services
 from cases.tables import KdnResolution, Meeting, MeetingItem, PlanItem
 from cases.views import CaseRow, case_rows
@@ -53,15 +54,6 @@ class Notice:
     def data(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"facts": [list(f) for f in self.facts], "private": self.private, "link": self.link,
                 "payload": payload}
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def compose(tx: UnitOfWork, svc: Services, row: Any, case: CaseView | None) -> Notice:
