@@ -11,7 +11,7 @@ from cases import access
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Meeting, MeetingItem
-from cases.views import CaseRow, _today, case_rows
+from cases.views import CaseRow, case_rows, today
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
 
@@ -39,7 +39,7 @@ def agenda(tx: UnitOfWork, svc: Services, p: Principal, review_horizon_days: int
     waiting = tx.connection.execute(sa.select(CI).where(visible, CI.c.workflow == "kdn_prevention",
                                                         CI.c.state == "awaiting_meeting")
                                     .order_by(CI.c.next_due_at, CI.c.id)).all()
-    horizon = datetime.combine(_today(svc) + timedelta(days=review_horizon_days), time(23, 59),
+    horizon = datetime.combine(today(svc) + timedelta(days=review_horizon_days), time(23, 59),
                                tzinfo=svc.runtime.calendar.zone)
     reviews = tx.connection.execute(
         sa.select(CI).where(visible, CI.c.workflow == "kdn_prevention", CI.c.state == "execution",
@@ -50,7 +50,7 @@ def agenda(tx: UnitOfWork, svc: Services, p: Principal, review_horizon_days: int
                                                            CI.c.state == "plan_approval")
                                        .order_by(CI.c.next_due_at, CI.c.id)).all()
     meetings = []
-    for m in tx.connection.execute(sa.select(ME).where(ME.c.kdn_org_id == p.org_id, ME.c.held_on >= _today(svc))
+    for m in tx.connection.execute(sa.select(ME).where(ME.c.kdn_org_id == p.org_id, ME.c.held_on >= today(svc))
                                    .order_by(ME.c.held_on)).all():
         items = tx.connection.execute(sa.select(MI.c.case_id, MI.c.kind).where(MI.c.meeting_id == m.id)).all()
         rows = tx.connection.execute(sa.select(CI).where(CI.c.id.in_([i.case_id for i in items]), visible)).all()

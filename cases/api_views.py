@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import access, handlers, search
+from cases.case_page import HistoryEntry, history
 from cases.commands import ChildInput, FireEvent
 from cases.errors import Forbidden, InputInvalid
 from cases.handlers import ReportRegistered, log_access, match_children, view_case, visible_case
@@ -22,7 +23,6 @@ from cases.matching import Candidate
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Document, Report, ReportChild
-from cases.views import HistoryEntry, _history
 from engine.commands import TransitionResult
 from engine.context import CaseView
 from engine.database import UnitOfWork
@@ -39,7 +39,7 @@ CSV = "text/csv; charset=utf-8"
 def case_history(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> list[HistoryEntry]:
     """The case's audit timeline, newest first (a view of the case, logged)."""
     case = view_case(tx, svc, p, case_id, "просмотр истории дела")
-    return _history(tx, svc, case)
+    return history(tx, svc, case)
 
 
 @dataclass(frozen=True)

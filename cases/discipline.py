@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -35,7 +35,7 @@ from cases.charts import Bar, percent, share_chart
 from cases.principal import Principal
 from cases.services import Services
 from cases.statistics import Period, parse_period, today_of
-from cases.tables import Organisation, User
+from cases.tables import Organisation, User, names_by_id
 from engine.database import UnitOfWork
 from engine.tables import AuditEvent, CaseInstance, Deadline, table_of
 
@@ -111,12 +111,6 @@ def _closed(p: Principal, bounds: tuple[Any, Any]) -> Any:
     return base, base.outerjoin(AE, sa.and_(AE.c.instance_id == base.c.instance_id, AE.c.seq == base.c.closer_seq))
 
 
-def _names(conn: sa.Connection, table: sa.Table, column: str, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {r[0]: r[1] for r in conn.execute(sa.select(table.c.id, table.c[column]).where(table.c.id.in_(wanted)))}
-
 
 def _step_titles(svc: Services) -> dict[str, str]:
     catalog = svc.runtime.catalog
@@ -152,8 +146,8 @@ def discipline_report(tx: UnitOfWork, svc: Services, p: Principal, start: str = 
         .join(CI, CI.c.id == DL.c.instance_id)
         .where(DL.c.status == sa.literal_column("'open'"), DL.c.due_at < now, access.visible_cases(p))
         .group_by(CI.c.workflow, DL.c.key, CI.c.org_id, CI.c.assignee_id)).all()
-    orgs = _names(conn, ORG, "short_name", [r[2] for r in grouped] + [r[2] for r in overdue])
-    users = _names(conn, USR, "full_name", [r[3] for r in grouped] + [r[3] for r in overdue])
+    orgs = names_by_id(conn, ORG, "short_name", [r[2] for r in grouped] + [r[2] for r in overdue])
+    users = names_by_id(conn, USR, "full_name", [r[3] for r in grouped] + [r[3] for r in overdue])
     workflows = _step_titles(svc)
     tallies: dict[str, dict[str, _Tally]] = {dim: defaultdict(_Tally) for dim in ("step", "org", "person", "total")}
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from cases import access
 from cases.principal import Principal
 from cases.services import Services
-from cases.tables import Family, Organisation, User
-from cases.views import DeadlineRow, _today, deadline_row
+from cases.tables import Family, Organisation, User, names_by_id
+from cases.views import DeadlineRow, deadline_row, today
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
 
@@ -58,15 +58,13 @@ def _base(p: Principal) -> Any:
 
 
 def _items(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[DeadlineItem]:
-    today, now = _today(svc), svc.runtime.clock.now()
-    orgs = {r.id: r.short_name for r in tx.connection.execute(
-        sa.select(ORG.c.id, ORG.c.short_name).where(ORG.c.id.in_({r.org_id for r in rows if r.org_id})))}
-    users = {r.id: r.full_name for r in tx.connection.execute(
-        sa.select(USR.c.id, USR.c.full_name).where(USR.c.id.in_({r.assignee_id for r in rows if r.assignee_id})))}
+    day, now = today(svc), svc.runtime.clock.now()
+    orgs = names_by_id(tx.connection, ORG, "short_name", (r.org_id for r in rows))
+    users = names_by_id(tx.connection, USR, "full_name", (r.assignee_id for r in rows))
     items = []
     for r in rows:
         wf = svc.runtime.catalog.compiled(r.workflow, r.workflow_version).definition
-        items.append(DeadlineItem(deadline_row(svc, r, today, now), r.instance_id, r.workflow, wf.title,
+        items.append(DeadlineItem(deadline_row(svc, r, day, now), r.instance_id, r.workflow, wf.title,
                                   wf.states[r.case_state].title if r.case_state in wf.states else r.case_state,
                                   f"Семья {r.surname}" if r.surname else "", r.org_id, orgs.get(r.org_id, ""),
                                   r.assignee_id, users.get(r.assignee_id, "не назначен")))
@@ -99,7 +97,7 @@ def upcoming(tx: UnitOfWork, svc: Services, p: Principal, working_days: int = 5,
              ) -> list[DeadlineItem]:
     """Open deadlines falling due from now to the end of the ``working_days``-th working day ahead."""
     cal = svc.runtime.calendar
-    last = cal.add_working_days(_today(svc), working_days)
+    last = cal.add_working_days(today(svc), working_days)
     end = datetime.combine(last, time(23, 59, 59), tzinfo=cal.zone)
     now = svc.runtime.clock.now()
     rows = tx.connection.execute(_base(p).where(DL.c.due_at >= now, DL.c.due_at <= end)

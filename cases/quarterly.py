@@ -54,6 +54,7 @@ from cases.tables import (
     Territory,
     User,
     Visit,
+    names_by_id,
 )
 from engine.database import UnitOfWork
 from engine.tables import AuditEvent, CaseInstance, table_of
@@ -186,11 +187,6 @@ def _close_reasons(svc: Services) -> dict[str, str]:
     return dict(spec.choices) if spec and spec.choices else {}
 
 
-def _names(conn: sa.Connection, table: sa.Table, column: str, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return {r[0]: r[1] for r in conn.execute(sa.select(table.c.id, table.c[column]).where(table.c.id.in_(ids)))}
-
 
 # -- the ТЖС summary (agency_to_uszn, uszn_to_kdn) ---------------------------------------------------
 
@@ -236,7 +232,7 @@ def _summary(conn: sa.Connection, svc: Services, territory: str, q: Period) -> t
         ["Мероприятий не выполнено в срок на конец квартала", figures["items_overdue"]],
         ["Сопровождение прекращено, семей", figures["ended"]],
     ]
-    orgs = _names(conn, ORG, "short_name", {c.org_id for c in cases if c.org_id})
+    orgs = names_by_id(conn, ORG, "short_name", {c.org_id for c in cases if c.org_id})
     per_org: dict[int | None, list[int]] = {}
     visited: dict[int, int] = {}
     for v in visits:
@@ -286,8 +282,8 @@ def _family_rows(conn: sa.Connection, svc: Services, territory: str, uso: int, q
         n, before = visits.get(case_id, (0, None))
         visits[case_id] = (n + int(count), max(d for d in (before, last) if d is not None))
     items = _items(conn, sa.select(CI.c.id).where(CI.c.id.in_(ids)), q)
-    surnames = _names(conn, FA, "surname", {c.subject_id for c in cases if c.subject_id})
-    curators = _names(conn, USR, "full_name", {c.assignee_id for c in cases if c.assignee_id})
+    surnames = names_by_id(conn, FA, "surname", {c.subject_id for c in cases if c.subject_id})
+    curators = names_by_id(conn, USR, "full_name", {c.assignee_id for c in cases if c.assignee_id})
     zone = svc.runtime.calendar.zone
     rows: list[list[object]] = []
     for c in sorted(cases, key=lambda c: (surnames.get(c.subject_id, ""), c.id)):

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -298,3 +299,11 @@ class AccessLog(SQLModel, table=True):
     action: str = Field(max_length=16)
     what: str = Field(default="", max_length=300)
     at: datetime = Field(sa_column=dt_column())
+
+
+def names_by_id(conn: sa.Connection, table: sa.Table, column: str, ids: Iterable[int | None]) -> dict[int, str]:
+    """One column of the rows with these ids, by id (``None`` ids are skipped): orgs' short names, users' names."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {r[0]: r[1] for r in conn.execute(sa.select(table.c.id, table.c[column]).where(table.c.id.in_(wanted)))}

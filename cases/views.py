@@ -14,14 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import access
-from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS, ru_date
-from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
-from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, available_actions, view_case
+from cases.handlers import available_actions
 from cases.names import full_name, normalise
-from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
 from cases.principal import Principal
-from cases.roles import ROLES
 from cases.services import Services
 from cases.tables import (
     CaseParty,
@@ -35,10 +30,9 @@ from cases.tables import (
     User,
     UserRole,
     Visit,
+    names_by_id,
 )
-from engine.context import CaseView
 from engine.database import UnitOfWork
-from engine.definition import Transition
 from engine.tables import AuditEvent, CaseInstance, Deadline, table_of
 
 CI, DL, AE = table_of(CaseInstance), table_of(Deadline), table_of(AuditEvent)
@@ -115,7 +109,8 @@ class CaseQuery:
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def _today(svc: Services) -> date:
+def today(svc: Services) -> date:
+    """Today's date in the region."""
     return svc.runtime.calendar.local_date(svc.runtime.clock.now())
 
 
@@ -128,15 +123,7 @@ def deadline_row(svc: Services, row: Any, today: date, now: datetime) -> Deadlin
                        cal.working_days_between(today, due_day))
 
 
-def _names(tx: UnitOfWork, table: sa.Table, column: str, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = tx.connection.execute(sa.select(table.c.id, table.c[column]).where(table.c.id.in_(wanted))).all()
-    return {r[0]: r[1] for r in rows}
-
-
-def _titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str, str]:
+def titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str, str]:
     wf = svc.runtime.catalog.compiled(workflow, version).definition
     st = wf.states.get(state)
     return wf.title, st.title if st else state
@@ -145,13 +132,13 @@ def _titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str
 def _next_deadlines(tx: UnitOfWork, svc: Services, case_ids: Sequence[int]) -> dict[int, DeadlineRow]:
     if not case_ids:
         return {}
-    now, today = svc.runtime.clock.now(), _today(svc)
+    now, day = svc.runtime.clock.now(), today(svc)
     rows = tx.connection.execute(
         sa.select(DL).where(DL.c.instance_id.in_(case_ids), DL.c.status == sa.literal_column("'open'"))
         .order_by(DL.c.instance_id, DL.c.due_at)).all()
     first: dict[int, DeadlineRow] = {}
     for row in rows:
-        first.setdefault(row.instance_id, deadline_row(svc, row, today, now))
+        first.setdefault(row.instance_id, deadline_row(svc, row, day, now))
     return first
 
 
@@ -175,13 +162,13 @@ def case_rows(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[CaseRo
         sa.select(FA.c.id, FA.c.surname, FA.c.address, FA.c.category)
         .where(FA.c.id.in_({r.subject_id for r in rows if r.subject_id}))).all()} if rows else {}
     children = _children(tx, families)
-    orgs = _names(tx, ORG, "short_name", (r.org_id for r in rows))
-    users = _names(tx, USR, "full_name", (r.assignee_id for r in rows))
+    orgs = names_by_id(tx.connection, ORG, "short_name", (r.org_id for r in rows))
+    users = names_by_id(tx.connection, USR, "full_name", (r.assignee_id for r in rows))
     deadlines = _next_deadlines(tx, svc, ids)
     result = []
     for r in rows:
         fam = families.get(r.subject_id)
-        wf_title, st_title = _titles(svc, r.workflow, r.workflow_version, r.state)
+        wf_title, st_title = titles(svc, r.workflow, r.workflow_version, r.state)
         nd = deadlines.get(r.id)
         result.append(CaseRow(
             r.id, r.workflow, wf_title, r.state, st_title, r.version, r.subject_id,
@@ -239,273 +226,3 @@ def next_actions(tx: UnitOfWork, svc: Services, p: Principal, rows: Sequence[Cas
 def worklist(tx: UnitOfWork, svc: Services, p: Principal, limit: int = 50, offset: int = 0) -> Page:
     """«Мои дела»: open cases assigned to ``p``, the nearest deadline first."""
     return list_cases(tx, svc, p, CaseQuery(mine=True, limit=limit, offset=offset))
-
-
-# -- one case --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FieldView:
-    name: str
-    type: str
-    title: str
-    required: bool
-    help: str
-    max_length: int | None
-    default: Any
-    #: for choices and references: (value, label) pairs the user may pick from
-    options: list[tuple[str, str]]
-    input: str
-
-
-@dataclass(frozen=True)
-class ActionView:
-    event: str
-    title: str
-    confirm: str
-    internal: bool
-    target_state: str
-    fields: list[FieldView]
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    seq: int
-    at: datetime
-    kind: str
-    title: str
-    from_state: str
-    to_state: str
-    actor: str
-    role: str
-    details: list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class CaseDetail:
-    case: CaseRow
-    family: dict[str, Any]
-    reports: list[dict[str, Any]]
-    plans: list[dict[str, Any]]
-    visits: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    deadlines: list[DeadlineRow]
-    history: list[HistoryEntry]
-    actions: list[ActionView]
-    parties: list[str]
-    resolutions: list[dict[str, Any]]
-    related: list[dict[str, Any]]
-    can_edit_plan: bool
-    can_reassign: bool
-
-
-_INPUTS = {"string": "text", "text": "textarea", "integer": "number", "boolean": "checkbox", "date": "date",
-           "datetime": "datetime-local", "choice": "select"}
-
-
-def field_options(tx: UnitOfWork, p: Principal, type_: str) -> list[tuple[str, str]]:
-    """What a reference field may point at, for the actor (organisations or staff of the territory)."""
-    if type_ in ORG_TYPES:
-        kinds = ORG_TYPES[type_][0]
-        query = sa.select(ORG.c.id, ORG.c.short_name).where(ORG.c.territory == p.territory)
-        if kinds:
-            query = query.where(ORG.c.kind.in_(kinds))
-        return [(str(r.id), r.short_name) for r in tx.connection.execute(query.order_by(ORG.c.short_name))]
-    if type_ in USER_TYPES:
-        role, same_org, _ = USER_TYPES[type_]
-        query = (sa.select(USR.c.id, USR.c.full_name).join(UR, UR.c.user_id == USR.c.id)
-                 .where(UR.c.role == role, USR.c.territory == p.territory, USR.c.is_active.is_(True)))
-        if same_org:
-            query = query.where(USR.c.org_id == p.org_id)
-        return [(str(r.id), r.full_name) for r in tx.connection.execute(query.order_by(USR.c.full_name))]
-    return []
-
-
-def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr: Transition) -> ActionView:
-    fields = []
-    for spec in tr.fields:
-        options = list(spec.choices) if spec.choices else field_options(tx, p, spec.type)
-        default = spec.default
-        if default == "today" and spec.type == "date":
-            default = _today(svc).isoformat()
-        fields.append(FieldView(spec.name, spec.type, spec.title, spec.required, spec.help, spec.max_length, default,
-                                options, _INPUTS.get(spec.type, "select")))
-    wf = svc.runtime.workflow_of(case)
-    target = wf.states[tr.target(case.state)].title
-    return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, fields)
-
-
-def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any]:
-    if family_id is None:
-        return {}
-    fam = tx.connection.execute(sa.select(FA).where(FA.c.id == family_id)).first()
-    if fam is None:
-        return {}
-    people = tx.connection.execute(sa.select(PE).where(PE.c.family_id == family_id).order_by(PE.c.id)).all()
-    members = []
-    for m in people:
-        age = None
-        if m.birth_date:
-            age = today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day))
-        members.append({"id": m.id, "name": full_name(m.last_name, m.first_name, m.middle_name),
-                        "relation": m.relation, "relation_title": RELATIONS.get(m.relation, m.relation),
-                        "birth_date": m.birth_date, "age": age})
-    return {"id": fam.id, "surname": fam.surname, "address": fam.address, "category": fam.category,
-            "category_title": CATEGORY_TITLES.get(fam.category, fam.category), "category_set_on": fam.category_set_on,
-            "category_act": fam.category_act, "members": members}
-
-
-def _reports(tx: UnitOfWork, svc: Services, family_id: int | None) -> list[dict[str, Any]]:
-    if family_id is None:
-        return []
-    rows = tx.connection.execute(sa.select(REP).where(REP.c.family_id == family_id).order_by(REP.c.id.desc())).all()
-    zone = svc.runtime.calendar.zone
-    return [{"id": r.id, "case_id": r.case_id, "source": SOURCE_TYPES.get(r.source_type, r.source_type),
-             "source_type": r.source_type, "source_name": r.source_name,
-             "channel": CHANNELS.get(r.channel, r.channel), "received_at": r.received_at.astimezone(zone),
-             "text": r.text, "confirmed": r.confirmed} for r in rows]
-
-
-def _plans(tx: UnitOfWork, case: CaseView) -> list[dict[str, Any]]:
-    result = []
-    for kind, (workflow, _, title) in PLAN_KINDS.items():
-        if workflow != case.workflow:
-            continue
-        plan = plan_of(tx, case.id, kind)
-        if plan is None:
-            continue
-        items = items_of(tx, plan.id)
-        orgs = _names(tx, ORG, "short_name", (i.responsible_org_id for i in items))
-        result.append({"kind": kind, "title": title, "status": plan.status, "revision": plan.revision,
-                       "approved_on": plan.approved_on,
-                       "items": [{"id": i.id, "measure": i.measure, "threat": i.threat,
-                                  "responsible": i.responsible or orgs.get(i.responsible_org_id, ""),
-                                  "due_date": i.due_date, "status": i.status,
-                                  "status_title": ITEM_STATUS.get(i.status, i.status), "result": i.result,
-                                  "done_on": i.done_on} for i in items]})
-    return result
-
-
-def _payload_details(tr: Transition | None, payload: dict[str, Any],
-                     names: dict[tuple[str, int], str]) -> list[tuple[str, str]]:
-    """A transition's payload as (field title, readable value) pairs."""
-    specs = {f.name: f for f in tr.fields} if tr else {}
-    details = []
-    for key, value in payload.items():
-        spec = specs.get(key)
-        if value in (None, "", [], {}):
-            continue
-        text = str(value)
-        if spec is not None:
-            if spec.choices:
-                text = dict(spec.choices).get(str(value), text)
-            elif spec.type == "date":
-                text = ru_date(str(value))
-            elif spec.type == "boolean":
-                text = "да" if value else "нет"
-            elif spec.type in ORG_TYPES and isinstance(value, int):
-                text = names.get(("org", value), text)
-            elif spec.type in USER_TYPES and isinstance(value, int):
-                text = names.get(("user", value), text)
-        details.append((spec.title if spec else key, text))
-    return details
-
-
-HISTORY_TITLES = {"start": "Дело открыто", "assign": "Дело передано сотруднику", "migration": "Перевод на новую версию",
-                  "plan_item_added": "Мероприятие добавлено в план", "plan_item_closed": "Мероприятие закрыто",
-                  "execution_report": "Получен отчёт органа об исполнении плана",
-                  "report_received": "Поступило новое сообщение о ребёнке"}
-
-
-def _assign_details(payload: dict[str, Any], users: dict[int, str]) -> list[tuple[str, str]]:
-    details = [("Кому", users.get(payload.get("assignee_id") or 0, "никому (ответственный снят)"))]
-    if payload.get("reason"):
-        details.append(("Причина", str(payload["reason"])))
-    return details
-
-
-def _history(tx: UnitOfWork, svc: Services, case: CaseView) -> list[HistoryEntry]:
-    rows = tx.connection.execute(sa.select(AE).where(AE.c.instance_id == case.id).order_by(AE.c.seq.desc())).all()
-    wf = svc.runtime.workflow_of(case)
-    transitions = {r.seq: wf.transition(r.from_state, r.event) if r.event and r.from_state else None for r in rows}
-    org_ids: set[int] = set()
-    user_ids: set[int] = {r.actor_id for r in rows if r.actor_id is not None}
-    user_ids |= {int(r.payload["assignee_id"]) for r in rows
-                 if r.kind == "assign" and (r.payload or {}).get("assignee_id")}
-    for r in rows:
-        tr = transitions[r.seq]
-        for spec in tr.fields if tr else ():
-            value = (r.payload or {}).get(spec.name)
-            if isinstance(value, int):
-                (org_ids if spec.type in ORG_TYPES else user_ids if spec.type in USER_TYPES else set()).add(value)
-    users = _names(tx, USR, "full_name", user_ids)
-    names = {("org", i): n for i, n in _names(tx, ORG, "short_name", org_ids).items()}
-    names.update({("user", i): n for i, n in users.items()})
-    entries = []
-    for r in rows:
-        tr = transitions[r.seq]
-        st = wf.states
-        entries.append(HistoryEntry(
-            r.seq, r.at, r.kind, tr.title if tr else HISTORY_TITLES.get(r.kind, r.event or r.kind),
-            st[r.from_state].title if r.from_state in st else (r.from_state or ""),
-            st[r.to_state].title if r.to_state in st else (r.to_state or ""),
-            users.get(r.actor_id, "Система" if r.actor_role == "system" else ""),
-            ROLES.get(r.actor_role, "Система" if r.actor_role == "system" else r.actor_role),
-            _payload_details(tr, dict(r.payload or {}), names) if r.kind == "transition"
-            else _assign_details(dict(r.payload or {}), users) if r.kind == "assign" else []))
-    return entries
-
-
-def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> CaseDetail:
-    """Everything the case page shows; written to the access log as a view."""
-    case = view_case(tx, svc, p, case_id)
-    row = tx.connection.execute(sa.select(CI).where(CI.c.id == case_id)).one()
-    header = case_rows(tx, svc, [row])[0]
-    today, now = _today(svc), svc.runtime.clock.now()
-    deadlines = [deadline_row(svc, d, today, now) for d in tx.connection.execute(
-        sa.select(DL).where(DL.c.instance_id == case_id)
-        .order_by(sa.case((DL.c.status == "open", 0), else_=1), DL.c.due_at.desc())).all()]
-    documents = [{"id": d.id, "template": d.template, "title": d.title, "label": d.label, "revision": d.revision,
-                  "issued_at": d.issued_at, "org": d.org_id, "supersedes_id": d.supersedes_id,
-                  "rendered": d.rendered_at is not None}
-                 for d in tx.connection.execute(sa.select(DOC.c.id, DOC.c.template, DOC.c.title, DOC.c.label,
-                                                          DOC.c.revision, DOC.c.issued_at, DOC.c.org_id,
-                                                          DOC.c.supersedes_id, DOC.c.rendered_at)
-                                                .where(DOC.c.case_id == case_id).order_by(DOC.c.id.desc())).all()]
-    visits = [{"date": v.visited_on, "kind": VISIT_KINDS.get(v.kind, v.kind), "notes": v.notes,
-               "by": v.by_user} for v in tx.connection.execute(
-        sa.select(VIS).where(VIS.c.case_id == case_id).order_by(VIS.c.visited_on.desc(), VIS.c.id.desc())).all()]
-    by_names = _names(tx, USR, "full_name", (v["by"] for v in visits))
-    for v in visits:
-        v["by"] = by_names.get(v["by"], "")
-    resolutions = [{"number": r.number, "date": r.adopted_on, "decision": r.decision,
-                    "decision_title": DECISIONS.get(r.decision, r.decision), "executing_bodies": r.executing_bodies,
-                    "report_back_on": r.report_back_on, "notes": r.notes}
-                   for r in tx.connection.execute(sa.select(RES).where(RES.c.case_id == case_id)
-                                                  .order_by(RES.c.id.desc())).all()]
-    parties = list(tx.connection.execute(sa.select(ORG.c.short_name).join(CP, CP.c.org_id == ORG.c.id)
-                                         .where(CP.c.case_id == case_id).order_by(CP.c.since)).scalars())
-    related_rows = tx.connection.execute(sa.select(CI).where(sa.or_(CI.c.parent_id == case_id,
-                                                                    CI.c.id == (case.parent_id or -1)),
-                                                             access.visible_cases(p))).all()
-    related = [{"id": r.id, "workflow_title": _titles(svc, r.workflow, r.workflow_version, r.state)[0],
-                "state_title": _titles(svc, r.workflow, r.workflow_version, r.state)[1],
-                "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
-               for r in related_rows]
-    actions = [action_view(tx, svc, p, case, tr) for tr in available_actions(tx, svc, p, case)]
-    kind = kind_for(case.workflow)
-    can_edit_plan = bool(kind and case.state in EDITABLE[kind]  # the same rule add_plan_item enforces
-                         and access.acting_role(tx, p, case, PLAN_ROLES[kind]) is not None)
-    return CaseDetail(header, _family(tx, case.subject_id, today), _reports(tx, svc, case.subject_id),
-                      _plans(tx, case), visits, documents, deadlines, _history(tx, svc, case), actions, parties,
-                      resolutions, related, can_edit_plan, access.can_manage(p))
-
-
-def people_of_org(tx: UnitOfWork, p: Principal, roles: Sequence[str] | None = None,
-                  whole_territory: bool = False) -> list[tuple[int, str]]:
-    """Staff a case can be reassigned to: the territory's (supervisor) or the principal's organisation's."""
-    query = sa.select(USR.c.id, USR.c.full_name).where(USR.c.territory == p.territory, USR.c.is_active.is_(True))
-    if not whole_territory:
-        query = query.where(USR.c.org_id == p.org_id)
-    if roles:
-        query = query.where(sa.exists().where(UR.c.user_id == USR.c.id, UR.c.role.in_(roles)))
-    return [(r.id, r.full_name) for r in tx.connection.execute(query.order_by(USR.c.full_name))]

@@ -19,7 +19,7 @@ from api.routes.api_common import (
 )
 from api.schemas import MAX_ID, CasePage, CasePublic, Day, DocumentPublic, EventPublic, HistoryPublic, Payload, Text
 from api.web import services
-from cases import api_views, views
+from cases import api_views, case_page, views
 from cases.commands import FireEvent
 
 router = APIRouter(tags=["cases"])
@@ -60,7 +60,7 @@ def get_case(request: Request, response: Response, case_id: CaseId, p: Caller) -
     которые вызывающий может выполнить сейчас, с полями формы (название, тип, обязательность, варианты).
     Просмотр записывается в журнал доступа.
     """
-    detail = services(request).execute(views.case_detail, p, case_id)
+    detail = services(request).execute(case_page.case_detail, p, case_id)
     set_etag(response, detail.case.version)
     return CasePublic.model_validate({**_fields(detail.case), "family": detail.family, "reports": detail.reports,
                                       "plans": detail.plans, "visits": detail.visits, "deadlines": detail.deadlines,

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
 from api.routes.ui_cases import WORKING_ROLES, User, parse_date, parse_int
 from api.web import page, services
-from cases import access, views
+from cases import access, case_page, views
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
@@ -58,7 +58,7 @@ def _filters(tx: UnitOfWork, svc: Services, p: Principal) -> dict[str, Any]:
         wf = catalog.latest(name).definition
         workflows.append((name, wf.title, [(s.name, s.title) for s in wf.states.values()]))
     wide = bool(p.roles & access.TERRITORY_WIDE)
-    people = views.people_of_org(tx, p, WORKING_ROLES, whole_territory=wide)
+    people = case_page.people_of_org(tx, p, WORKING_ROLES, whole_territory=wide)
     return {"workflows": workflows, "people": people}
 
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from api.errors import describe
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
-from cases import access, handlers, views
+from cases import access, handlers
+from cases.case_page import case_detail, field_options, people_of_org
 from cases.commands import AddPlanItem, AssignCase, CloseItem, FireEvent, RecordExecutionReport, ReissueDocument
 from cases.errors import AlreadyDone, DomainError, InputInvalid, NotFound
 from cases.principal import Principal
@@ -78,8 +79,8 @@ def reassign_people(tx: UnitOfWork, p: Principal) -> list[tuple[int, str]]:
     if not access.can_manage(p):
         return []
     if p.has("supervisor"):
-        return views.people_of_org(tx, p, WORKING_ROLES, whole_territory=True)
-    return views.people_of_org(tx, p, ("curator", "uso_director"))
+        return people_of_org(tx, p, WORKING_ROLES, whole_territory=True)
+    return people_of_org(tx, p, ("curator", "uso_director"))
 
 
 ALREADY_SENT = AlreadyDone().args[0]
@@ -98,12 +99,12 @@ def _diagram(wf: Workflow, state: str) -> Markup:
 
 
 def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> dict[str, Any]:
-    """What the case page shows (the view is written to the access log by ``views.case_detail``)."""
-    detail = views.case_detail(tx, svc, p, case_id)
+    """What the case page shows (the view is written to the access log by ``case_detail``)."""
+    detail = case_detail(tx, svc, p, case_id)
     case = svc.runtime.load(tx, case_id)
     people = reassign_people(tx, p) if detail.can_reassign else []
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), case.state),
-            "orgs": views.field_options(tx, p, "org_ref"), "people": people,
+            "orgs": field_options(tx, p, "org_ref"), "people": people,
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
             "exec_report": detail.case.workflow == "kdn_prevention" and p.has("kdn_secretary")
             and detail.case.closed_at is None,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from cases import agenda, overdue, search, views
+from cases import agenda, case_page, overdue, search, views
 from cases.commands import ChildInput
 from cases.errors import InputInvalid, NotFound
 from tests.process_steps import Process
@@ -32,7 +32,7 @@ def test_worklist_orders_by_nearest_deadline_and_marks_overdue(process: Process)
 
 def test_case_page_shows_actions_with_their_fields(process: Process) -> None:
     case_id = process.register().case_id
-    detail = process.svc.execute(views.case_detail, process.world["opeka"], case_id)
+    detail = process.svc.execute(case_page.case_detail, process.world["opeka"], case_id)
     assert detail.case.state_title == "Сообщение зарегистрировано"
     assert [a.event for a in detail.actions] == ["order_inspection"]
     fields = {f.name: f for f in detail.actions[0].fields}
@@ -42,9 +42,9 @@ def test_case_page_shows_actions_with_their_fields(process: Process) -> None:
     assert detail.family["members"][0]["name"] == "Иванов Пётр Сергеевич"
     assert detail.documents[0]["template"] == "registration_card"
     assert detail.history[0].title == "Дело открыто"
-    assert process.svc.execute(views.case_detail, process.world["agent"], case_id).actions == []  # wrong role
+    assert process.svc.execute(case_page.case_detail, process.world["agent"], case_id).actions == []  # wrong role
     with pytest.raises(NotFound):
-        process.svc.execute(views.case_detail, process.world["other_opeka"], case_id)
+        process.svc.execute(case_page.case_detail, process.world["other_opeka"], case_id)
     logged = process.rows("select user_id, action from access_log where case_id = :c and action = 'view'", c=case_id)
     assert [r.user_id for r in logged] == [process.world.users["opeka"], process.world.users["agent"]]
 
