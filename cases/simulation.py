@@ -256,8 +256,11 @@ class Driver:
         return next((p for p in self.cast.curators if p.user_id == case.assignee_id), self.cast.curators[0])
 
     def _family_support_order_received(self, tx: UnitOfWork, case: Any) -> None:
-        self.fire(tx, self.pick(self.cast.directors), case.id, "appoint_curator",
-                  {"curator": self.pick(self.cast.curators).user_id})
+        director, curator = self.pick(self.cast.directors), self.pick(self.cast.curators)
+        fate = self._fate(case)
+        if fate.stop_at is not None and fate.late:  # the demo's neglected cases belong to its first curator
+            curator = self.cast.curators[0]
+        self.fire(tx, director, case.id, "appoint_curator", {"curator": curator.user_id})
         self.later(case.id, self.rng.uniform(3, 9))
 
     def _family_support_planning(self, tx: UnitOfWork, case: Any) -> None:

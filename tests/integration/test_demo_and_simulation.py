@@ -22,7 +22,8 @@ from workflows import DEFAULT_CALENDAR
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("today", ["2026-11-20 07:00:00", "2026-01-12 05:00:00", "2025-06-30 12:00:00"])
+@pytest.mark.parametrize("today", ["2026-11-20 07:00:00", "2026-01-12 05:00:00", "2025-06-30 12:00:00",
+                                   "2026-11-29 01:40:00"])  # … and a Sunday morning
 def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.CaptureFixture[str],
                                                    today: str) -> None:
     with freeze_time(today):
@@ -50,6 +51,11 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
         on_time = conn.exec_driver_sql(
             f"select count(*) from wf_deadline where status = 'open' and due_at >= '{today}'").scalar_one()
         assert overdue > 0 and on_time > 0
+        overdue_for_curator = conn.exec_driver_sql(  # the printed demo curator opens on something red
+            "select count(*) from wf_deadline d join wf_instance i on i.id = d.instance_id "
+            "join app_user u on u.id = i.assignee_id "
+            f"where u.login = 'curator' and d.status = 'open' and d.due_at < '{today}'").scalar_one()
+        assert overdue_for_curator > 0
         assert conn.execute(sa.text("select count(*) from outbox where kind like 'deadline.%'")).scalar_one() > 0
         assert list(verify(tx)) == []
     app.close()
