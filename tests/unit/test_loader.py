@@ -7,7 +7,10 @@ listed here and nothing else.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from engine.definition import (
     Call,
@@ -22,7 +25,9 @@ from engine.definition import (
 from engine.errors import Problem, WorkflowInvalid
 from engine.loader import content_hash, load_workflow
 from engine.registry import Registry
+from engine.yamlsource import LOADER, read_yaml
 from tests.unit.conftest import FIXTURES, REVIEW_YAML
+from workflows import WORKFLOWS_DIR
 
 BROKEN = FIXTURES / "broken"
 DEADLINE = "states.checking.deadlines[0]"
@@ -168,7 +173,7 @@ def test_yaml_syntax_error_reports_its_line(registry: Registry) -> None:
     problem = only_problem("yaml_syntax", registry)
     assert (problem.line, problem.path) == (27, "")
     assert problem.what.startswith("синтаксическая ошибка YAML")
-    assert "mapping values are not allowed here" in problem.what
+    assert "mapping values are not allowed" in problem.what  # libyaml: "… in this context"; PyYAML: "… here"
 
 
 def test_several_problems_are_reported_together(registry: Registry) -> None:
@@ -350,3 +355,15 @@ def test_content_hash_changes_with_content(registry: Registry, review: Workflow,
 def test_content_hash_does_not_depend_on_key_order() -> None:
     assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
     assert content_hash({"a": 1, "b": [1, 2]}) != content_hash({"a": 1, "b": [2, 1]})
+
+
+@pytest.mark.parametrize("path", [*sorted(WORKFLOWS_DIR.glob("*.yaml")), FIXTURES / "broken" / "duplicate_key.yaml",
+                                  FIXTURES / "broken" / "unknown_top_key.yaml"], ids=lambda p: p.name)
+def test_libyaml_and_pure_python_read_the_same(path: Path) -> None:
+    """The fast C parser gives the loader the same values, lines and duplicate keys as PyYAML's own."""
+    text = path.read_text(encoding="utf-8")
+    fast, slow = read_yaml(text), read_yaml(text, yaml.SafeLoader)
+    assert LOADER is yaml.CSafeLoader  # PyYAML's wheels ship libyaml: the fast path is the one running
+    assert (fast.data, fast.lines, fast.duplicates, fast.bad_keys) == (slow.data, slow.lines, slow.duplicates,
+                                                                       slow.bad_keys)
+    assert fast.lines  # something was located
