@@ -20,12 +20,13 @@ OB = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT = Prepared(sa.insert(OB), ["key", "kind", "instance_id", "target", "payload", "created_at", "status"])
 
 
-def outbox_row(key: str, kind: str, instance_id: int | None, target: str | None, payload: dict[str, Any],
-               now: datetime) -> dict[str, Any]:
-    return {"key": key, "kind": kind, "instance_id": instance_id, "target": target, "payload": payload,
-            "created_at": now, "status": "pending"}
+def message(key: str, kind: str, instance_id: int | None, target: str | None, payload: dict[str, Any]
+            ) -> dict[str, Any]:
+    """One outbox row: ``key`` names its cause, ``target`` whom it concerns (a role, ``user:<id>``, …)."""
+    return {"key": key, "kind": kind, "instance_id": instance_id, "target": target, "payload": payload}
 
 
-def write(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        _INSERT.executemany(conn, rows)
+def write(conn: sa.Connection, messages: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Write messages created at ``now``, pending delivery (one statement; ``now`` converted once)."""
+    if messages:
+        _INSERT.executemany(conn, messages, {"created_at": now, "status": "pending"})

@@ -181,8 +181,8 @@ class Runtime:
         _update_case(conn, {"audit_seq": seq, "audit_head": head, "next_due_at": min(dues) if dues else None,
                             "closed_at": now if initial.final else None}, case_id)
         if cmd.assignee_id is not None:
-            outbox.write(conn, [outbox.outbox_row(f"case:{case_id}:{seq}:assigned", "case.assigned", case_id,
-                                                  f"user:{cmd.assignee_id}", {"assignee_id": cmd.assignee_id}, now)])
+            outbox.write(conn, [outbox.message(f"case:{case_id}:{seq}:assigned", "case.assigned", case_id,
+                                               f"user:{cmd.assignee_id}", {"assignee_id": cmd.assignee_id})], now)
         return TransitionResult(case_id, "start", None, initial.name, 1, seq)
 
     # -- firing ---------------------------------------------------------------------------------
@@ -260,14 +260,14 @@ class Runtime:
         if wf.states[target].final:
             values["closed_at"] = now
         _update_case(conn, values, case.id)
-        rows = [outbox.outbox_row(f"case:{case.id}:{seq}:{i}", n.kind, case.id, n.to,
-                                  {"event": tr.event, "state": target}, now) for i, n in enumerate(tr.notify)]
-        rows += [outbox.outbox_row(f"case:{case.id}:{seq}:e{i}", kind, case.id, to, payload, now)
+        rows = [outbox.message(f"case:{case.id}:{seq}:{i}", n.kind, case.id, n.to,
+                               {"event": tr.event, "state": target}) for i, n in enumerate(tr.notify)]
+        rows += [outbox.message(f"case:{case.id}:{seq}:e{i}", kind, case.id, to, payload)
                  for i, (kind, to, payload) in enumerate(ctx.messages)]
         if case.assignee_id != before_assignee and case.assignee_id is not None:
-            rows.append(outbox.outbox_row(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
-                                          f"user:{case.assignee_id}", {"assignee_id": case.assignee_id}, now))
-        outbox.write(conn, rows)
+            rows.append(outbox.message(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
+                                       f"user:{case.assignee_id}", {"assignee_id": case.assignee_id}))
+        outbox.write(conn, rows, now)
         case.state, case.version, case.audit_seq, case.audit_head = target, new_version, seq, head
         return TransitionResult(case.id, tr.event, source, target, new_version, seq)
 
@@ -304,15 +304,15 @@ class Runtime:
         values: dict[str, Any] = {"audit_seq": seq, "audit_head": head, "updated_at": now}
         if data:
             values["data"] = {**case.data, **data}
-        rows = [outbox.outbox_row(f"case:{case.id}:{seq}:e{i}", k, case.id, to, p, now)
+        rows = [outbox.message(f"case:{case.id}:{seq}:e{i}", k, case.id, to, p)
                 for i, (k, to, p) in enumerate(messages or [])]
         if assignee_id != "unchanged":
             values["assignee_id"] = assignee_id
             if assignee_id is not None:
-                rows.append(outbox.outbox_row(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
-                                              f"user:{assignee_id}", {"assignee_id": assignee_id}, now))
+                rows.append(outbox.message(f"case:{case.id}:{seq}:assigned", "case.assigned", case.id,
+                                           f"user:{assignee_id}", {"assignee_id": assignee_id}))
         _update_case(conn, values, case.id)
-        outbox.write(conn, rows)
+        outbox.write(conn, rows, now)
         return TransitionResult(case.id, kind, case.state, case.state, new_version, seq)
 
     # -- per-item deadlines ---------------------------------------------------------------------

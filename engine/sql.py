@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from engine.tables import UTCDateTime, from_sqlite_text, sqlite_text
 
 Convert = Callable[[Any], Any]
 
@@ -29,10 +32,33 @@ class _Compiled:
     fixed: Mapping[str, Any]  # values fixed in the statement itself (status = 'cancelled' …)
     readers: list[Convert | None]  # the selected columns' result conversions
 
-    def bind(self, params: dict[str, Any]) -> Any:
+    @cached_property
+    def conversions(self) -> list[tuple[int, Convert]]:
+        """(position, conversion) of the selected columns that have one."""
+        return [(i, read) for i, read in enumerate(self.readers) if read is not None]
+
+    @cached_property
+    def conversions_in(self) -> list[tuple[int, Convert]]:
+        """(position, conversion) of the positional binds that have one."""
+        return [(i, self.writers[name]) for i, name in enumerate(self.order or ()) if name in self.writers]
+
+    def bind(self, params: Mapping[str, Any]) -> Any:
         merged = {**self.fixed, **params} if self.fixed else params
-        values = {k: (self.writers[k](v) if v is not None and k in self.writers else v) for k, v in merged.items()}
-        return tuple(values[name] for name in self.order) if self.order is not None else values
+        if self.order is not None:
+            values = [merged[name] for name in self.order]
+            for i, write in self.conversions_in:
+                if (value := values[i]) is not None:
+                    values[i] = write(value)
+            return tuple(values)
+        writers = self.writers
+        return {k: (writers[k](v) if v is not None and k in writers else v) for k, v in merged.items()}
+
+    def bind_many(self, rows: Sequence[Mapping[str, Any]], shared: Mapping[str, Any]) -> list[Any]:
+        """Bind rows that share some values (a batch's timestamp): those are converted once, not per row."""
+        ready = {k: (self.writers[k](v) if v is not None and k in self.writers else v) for k, v in shared.items()}
+        pending = _Compiled(self.sql, self.order, {k: w for k, w in self.writers.items() if k not in ready},
+                            {**self.fixed, **ready}, self.readers)
+        return [pending.bind(row) for row in rows]
 
 
 class Prepared:
@@ -48,13 +74,19 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
             assert isinstance(compiled, SQLCompiler)
             order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-            writers = {k: v for k, v in compiled._bind_processors.items() if callable(v)}
+            writers: dict[str, Convert] = {k: v for k, v in compiled._bind_processors.items() if callable(v)}
             fixed = {name: bind.effective_value for name, bind in compiled.binds.items()
                      if not bind.required and bind.value is not None}
             readers: list[Convert | None] = []
             if isinstance(self.statement, sa.Select):
                 readers = [c.type.dialect_impl(dialect).result_processor(dialect, None)
                            for c in self.statement.selected_columns]
+            if dialect.name == "sqlite":  # UTC datetimes as text in one step each way
+                writers.update({name: sqlite_text for name, bind in compiled.binds.items()
+                                if name in writers and isinstance(bind.type, UTCDateTime)})
+                if isinstance(self.statement, sa.Select):
+                    readers = [from_sqlite_text if isinstance(c.type, UTCDateTime) else read
+                               for c, read in zip(self.statement.selected_columns, readers, strict=True)]
             found = self._compiled[dialect.name] = _Compiled(compiled.string, order, writers, fixed, readers)
         return found
 
@@ -75,8 +107,7 @@ class Prepared:
         cursor.close()
         if row is None:
             return None
-        return self._row_type()(*(read(value) if read is not None and value is not None else value
-                                  for read, value in zip(compiled.readers, row, strict=True)))
+        return self._row_type()(*_converted(row, compiled.conversions))
 
     def all(self, conn: sa.Connection, params: dict[str, Any]) -> list[Any]:
         """For a SELECT: every row as a named tuple (fields named after the selected columns)."""
@@ -85,9 +116,10 @@ class Prepared:
         cursor.execute(compiled.sql, compiled.bind(params))
         rows = cursor.fetchall()
         cursor.close()
-        make, readers = self._row_type(), compiled.readers
-        return [make(*(read(v) if read is not None and v is not None else v
-                       for read, v in zip(readers, row, strict=True))) for row in rows]
+        make, conversions = self._row_type(), compiled.conversions
+        if not conversions:
+            return [make(*row) for row in rows]
+        return [make(*_converted(row, conversions)) for row in rows]
 
     def _row_type(self) -> Any:
         if self._named is None:
@@ -95,12 +127,23 @@ class Prepared:
             self._named = namedtuple("Row", [c.key for c in self.statement.selected_columns])  # type: ignore[misc]
         return self._named
 
-    def executemany(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    def executemany(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]],
+                    shared: Mapping[str, Any] | None = None) -> None:
+        """Run once per row; ``shared`` holds the values every row has (converted once)."""
         _require_transaction(conn)
         compiled = self._for(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(compiled.sql, [compiled.bind(row) for row in rows])
+        cursor.executemany(compiled.sql, compiled.bind_many(rows, shared) if shared else
+                           [compiled.bind(row) for row in rows])
         cursor.close()
+
+
+def _converted(row: Sequence[Any], conversions: list[tuple[int, Convert]]) -> list[Any]:
+    values = list(row)
+    for i, read in conversions:
+        if (value := values[i]) is not None:
+            values[i] = read(value)
+    return values
 
 
 def _require_transaction(conn: sa.Connection) -> None:

@@ -30,6 +30,7 @@ from engine.commands import Actor, FireTransition
 from engine.database import Database, UnitOfWork
 from engine.errors import EngineError
 from engine.runtime import Runtime
+from engine.sql import Prepared
 from engine.tables import Deadline, DeadlineStep
 
 ST = DeadlineStep.__table__  # type: ignore[attr-defined]
@@ -42,6 +43,16 @@ _MARK_DONE = (sa.update(ST).where(ST.c.id.in_(sa.bindparam("ids", expanding=True
               .values(status="done", fired_at=_NOW, late=_LATE))
 _MARK_FAILED = (sa.update(ST).where(ST.c.id == sa.bindparam("sid"))
                 .values(status="failed", fired_at=_NOW, late=_LATE, note=sa.bindparam("s_note")))
+_DUE = (
+    sa.select(ST.c.id, ST.c.kind, ST.c.level, ST.c.target, _LATE.label("late"), ST.c.instance_id, ST.c.deadline_id,
+              DL.c.key.label("deadline_key"), DL.c.title, DL.c.due_at.label("deadline_due"), DL.c.ref)
+    .join(DL, DL.c.id == ST.c.deadline_id)
+    .where(ST.c.status == PENDING, ST.c.due_at <= _NOW)
+    .order_by(ST.c.due_at, ST.c.id).limit(sa.bindparam("batch_size", type_=sa.Integer))
+)
+#: the batch of due steps; on PostgreSQL locked by this sweeper and skipped by the others
+_DUE_BATCH = Prepared(_DUE)
+_DUE_BATCH_LOCKED = Prepared(_DUE.with_for_update(of=ST, skip_locked=True))
 _IDLE = sa.select(ST.c.id).where(ST.c.status == PENDING, ST.c.due_at <= sa.bindparam("now", type_=ST.c.due_at.type)) \
     .order_by(ST.c.due_at).limit(1)
 
@@ -82,16 +93,8 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
     with db.unit_of_work() as tx:
         conn = tx.connection
         now = runtime.clock.now()
-        query = (
-            sa.select(ST.c.id, ST.c.kind, ST.c.level, ST.c.target, ST.c.due_at, ST.c.instance_id, ST.c.deadline_id,
-                      DL.c.key.label("deadline_key"), DL.c.title, DL.c.due_at.label("deadline_due"), DL.c.ref)
-            .join(DL, DL.c.id == ST.c.deadline_id)
-            .where(ST.c.status == PENDING, ST.c.due_at <= sa.bindparam("now", type_=ST.c.due_at.type))
-            .order_by(ST.c.due_at, ST.c.id).limit(batch_size)
-        )
-        if not db.is_sqlite:
-            query = query.with_for_update(of=ST, skip_locked=True)
-        steps = conn.execute(query, {"now": now}).all()
+        due = _DUE_BATCH if db.is_sqlite else _DUE_BATCH_LOCKED
+        steps = due.all(conn, {"now": now, "cutoff": now - lateness, "batch_size": batch_size})
         if not steps:
             return False
         messages = []
@@ -101,7 +104,7 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
         for step in steps:
             if step.instance_id in moved:
                 continue
-            late = now - step.due_at > lateness
+            late = bool(step.late)
             note = None
             status = "done"
             if step.kind == "timeout":
@@ -115,11 +118,11 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
                     moved.add(step.instance_id)
             else:
                 kind = "deadline.reminder" if step.kind == "remind" else "deadline.escalation"
-                messages.append(outbox.outbox_row(
+                messages.append(outbox.message(
                     f"step:{step.id}", kind, step.instance_id, step.target,
                     {"step_id": step.id, "deadline_id": step.deadline_id, "deadline": step.deadline_key,
                      "title": step.title, "ref": step.ref, "due_at": step.deadline_due.isoformat(),
-                     "level": step.level, "late": late}, now))
+                     "level": step.level, "late": late}))
                 if step.kind == "remind":
                     report.reminders += 1
                 else:
@@ -130,7 +133,7 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
                 done.append(step.id)
             else:
                 failed.append({"sid": step.id, "s_note": note})
-        outbox.write(conn, messages)
+        outbox.write(conn, messages, now)
         # one set-based UPDATE for the batch; late = fired more than `lateness` after the due moment
         conn.execute(_MARK_DONE, {"ids": done, "now": now, "cutoff": now - lateness})
         if failed:

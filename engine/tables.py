@@ -44,6 +44,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def sqlite_text(value: datetime) -> str:
+    """What :class:`UTCDateTime` stores on SQLite, in one step: naive UTC as ``YYYY-MM-DD HH:MM:SS.ffffff``.
+
+    Prebuilt statements (``engine/sql.py``) use it instead of the two-stage SQLAlchemy conversion.
+    """
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def from_sqlite_text(text: str) -> datetime:
+    """The aware UTC datetime of a value :func:`sqlite_text` (or SQLAlchemy) stored."""
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 

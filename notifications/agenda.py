@@ -52,10 +52,10 @@ def announce_meetings(svc: Services, config: NotifyConfig) -> int:
             continue
         try:
             with svc.db.unit_of_work() as tx:
-                outbox.write(tx.connection, [outbox.outbox_row(
+                outbox.write(tx.connection, [outbox.message(
                     key, AGENDA, None, "kdn_secretary",
-                    {"meeting_id": m.id, "kdn_org_id": m.kdn_org_id, "held_on": m.held_on.isoformat()},
-                    svc.runtime.clock.now())])
+                    {"meeting_id": m.id, "kdn_org_id": m.kdn_org_id, "held_on": m.held_on.isoformat()})],
+                    svc.runtime.clock.now())
                 tx.commit()
                 written += 1
         except IntegrityError:  # another worker announced it first

@@ -293,9 +293,8 @@ def test_a_message_of_an_unexpected_shape_is_still_delivered_and_holds_up_nothin
     case_id = p.to_inspection()
     with p.svc.db.unit_of_work() as tx:  # a reminder whose payload lost its deadline, and a broken row
         outbox.write(tx.connection, [
-            outbox.outbox_row("odd:1", "deadline.reminder", case_id, "assignee", {"deadline_id": "nonsense"},
-                              p.now()),
-            outbox.outbox_row("odd:2", "case.assigned", case_id, "assignee", cast(Any, [1, 2]), p.now())])
+            outbox.message("odd:1", "deadline.reminder", case_id, "assignee", {"deadline_id": "nonsense"}),
+            outbox.message("odd:2", "case.assigned", case_id, "assignee", cast(Any, [1, 2]))], p.now())
         tx.commit()
     p.register()  # and a message after them
     report = mail.run()

@@ -89,10 +89,10 @@ def _prepare(mail: Mailroom) -> tuple[int, list[str]]:
         deadline = tx.connection.execute(sa.select(DL).where(DL.c.instance_id == case_id)).first()
         assert deadline is not None
         keys = [f"crash:{i}" for i in range(MESSAGES)]
-        outbox.write(tx.connection, [outbox.outbox_row(
+        outbox.write(tx.connection, [outbox.message(
             key, "deadline.reminder", case_id, "assignee",
-            {"deadline_id": deadline.id, "title": deadline.title, "due_at": deadline.due_at.isoformat()}, p.now())
-            for key in keys])
+            {"deadline_id": deadline.id, "title": deadline.title, "due_at": deadline.due_at.isoformat()})
+            for key in keys], p.now())
         tx.commit()
     return case_id, keys
 

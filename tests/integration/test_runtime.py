@@ -17,7 +17,7 @@ from engine.errors import (
     RoleNotAllowed,
     TransitionNotAllowed,
 )
-from engine.tables import Deadline, ParameterOverride
+from engine.tables import Deadline, OutboxMessage, ParameterOverride
 from tests.support import BOSS, CLERK, REVIEWER, Harness, make_harness
 
 FRIDAY_MORNING = "2025-10-31 04:00:00"  # 09:00 in Yekaterinburg, before the November holidays
@@ -209,6 +209,19 @@ def test_notify_and_assignment_write_outbox_rows(engine: Harness) -> None:
     last = engine.rows("select kind, target from outbox where instance_id = :c order by id desc", c=case_id)[0]
     assert (last.kind, last.target) == ("case.assigned", "user:42")
     assert case_row(engine, case_id).assignee_id == 42
+
+
+def test_outbox_rows_carry_the_moment_and_payload_they_were_written_with(engine: Harness) -> None:
+    """A batch's shared values (time, status) are converted once for all rows: read back, each row has them."""
+    with freeze_time("2025-11-05 06:30:00"):
+        case_id = engine.start().case_id
+        engine.fire(case_id, "register", CLERK)
+        engine.fire(case_id, "approve", REVIEWER, {"decision": "full"})
+    with engine.db.read() as tx:
+        rows = tx.connection.execute(sa.select(OutboxMessage.__table__).where(  # type: ignore[attr-defined]
+            OutboxMessage.instance_id == case_id).order_by(OutboxMessage.id)).all()
+    assert [(r.created_at, r.status) for r in rows] == [(utc(2025, 11, 5, 6, 30), "pending")] * 2
+    assert rows[0].payload == {"assignee_id": 5} and rows[1].payload["event"] == "approve"
 
 
 def test_a_failing_effect_leaves_nothing_behind(engine: Harness) -> None:
