@@ -24,6 +24,7 @@ from engine.loader import load_workflow
 from engine.machine import CompiledWorkflow, compile_workflow
 from engine.registry import Registry
 from engine.tables import WorkflowVersion
+from engine.yamlsource import LOADER
 
 WV = WorkflowVersion.__table__  # type: ignore[attr-defined]
 
@@ -49,7 +50,7 @@ class Catalog:
         names = []
         for path in paths:
             try:
-                head = yaml.safe_load(path.read_text(encoding="utf-8"))
+                head = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)  # safe: libyaml or SafeLoader
             except yaml.YAMLError:
                 head = None
             if isinstance(head, dict) and isinstance(head.get("workflow"), str):
