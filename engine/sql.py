@@ -54,7 +54,7 @@ class _Compiled:
         return {k: (writers[k](v) if v is not None and k in writers else v) for k, v in merged.items()}
 
     def bind_many(self, rows: Sequence[Mapping[str, Any]], shared: Mapping[str, Any]) -> list[Any]:
-        """Bind rows that share some values (a batch's timestamp): those are converted once, not per row."""
+        """Bind rows that share some values (a batch's timestamp), converted once; rows must not repeat them."""
         ready = {k: (self.writers[k](v) if v is not None and k in self.writers else v) for k, v in shared.items()}
         pending = _Compiled(self.sql, self.order, {k: w for k, w in self.writers.items() if k not in ready},
                             {**self.fixed, **ready}, self.readers)

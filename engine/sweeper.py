@@ -104,7 +104,7 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
         for step in steps:
             if step.instance_id in moved:
                 continue
-            late = bool(step.late)
+            late = step.late  # computed in the SELECT (a Boolean column: bool on both backends)
             note = None
             status = "done"
             if step.kind == "timeout":
