@@ -14,8 +14,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from api.tables import ApiToken, AuthSession, LoginAttempt
 from cases.directory import principal_of
@@ -23,7 +25,7 @@ from cases.errors import DomainError
 from cases.passwords import verify_password
 from cases.principal import Principal
 from cases.tables import User
-from engine.database import UnitOfWork
+from engine.database import Database, UnitOfWork, is_unavailable
 from engine.tables import table_of
 
 MAX_FAILURES = 5
@@ -100,19 +102,58 @@ def open_session(tx: UnitOfWork, user_id: int, now: datetime) -> OpenedSession:
     return OpenedSession(session_id, csrf, expires)
 
 
-def session_principal(tx: UnitOfWork, session_id: str, now: datetime) -> tuple[Principal, str] | None:
-    """The principal and CSRF token of a live session (sliding expiry), or None."""
+#: how often the last use of a session or token is written down: a request that only reads never
+#: opens a write transaction just to stamp it (SQLite has one writer; a stamp per request queues every reader)
+STAMP_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a session cookie or an API token belongs to, found by a read-only lookup."""
+
+    principal: Principal
+    csrf_token: str = ""
+    #: the row to stamp with :func:`record_use` (``("session", id_hash)`` / ``("token", id)``), or None
+    stamp: tuple[str, Any] | None = None
+
+
+def session_principal(tx: UnitOfWork, session_id: str, now: datetime) -> Caller | None:
+    """The principal and CSRF token of a live session, or None. Only reads; see :func:`record_use`."""
+    key = _digest(session_id)
     row = tx.connection.execute(sa.select(SES.c.user_id, SES.c.csrf_token, SES.c.expires_at, SES.c.last_seen_at)
-                                .where(SES.c.id_hash == _digest(session_id))).first()
+                                .where(SES.c.id_hash == key)).first()
     if row is None or row.expires_at <= now:
         return None
     principal = principal_of(tx, row.user_id)
     if principal is None:
         return None
-    if now - row.last_seen_at > timedelta(minutes=5):
-        tx.connection.execute(sa.update(SES).where(SES.c.id_hash == _digest(session_id))
-                              .values(last_seen_at=now, expires_at=now + SESSION_TTL))
-    return principal, row.csrf_token
+    stale = now - row.last_seen_at >= STAMP_EVERY
+    return Caller(principal, row.csrf_token, ("session", key) if stale else None)
+
+
+def record_use(db: Database, caller: Caller, now: datetime) -> None:
+    """Write down that a session (sliding expiry) or token was used, at most once a minute.
+
+    A stamp is bookkeeping, not the request's work: it is a short write of its own, and when
+    the database is busy it is skipped (the next request a minute later tries again) instead
+    of making a read wait for the write lock.
+    """
+    if caller.stamp is None:
+        return
+    kind, key = caller.stamp
+    statement = (sa.update(SES).where(SES.c.id_hash == key).values(last_seen_at=now, expires_at=now + SESSION_TTL)
+                 if kind == "session" else sa.update(TOK).where(TOK.c.id == key).values(last_used_at=now))
+    try:
+        with db.unit_of_work(busy_ms=STAMP_BUSY_MS) as tx:
+            tx.connection.execute(statement)
+            tx.commit()
+    except OperationalError as exc:
+        if not is_unavailable(exc):
+            raise
+
+
+#: how long a stamp waits for SQLite's write lock before it gives up (it is retried a minute later)
+STAMP_BUSY_MS = 200
 
 
 def close_session(tx: UnitOfWork, session_id: str) -> None:
@@ -127,13 +168,17 @@ def issue_token(tx: UnitOfWork, user_id: int, name: str, now: datetime) -> str:
     return token
 
 
-def token_principal(tx: UnitOfWork, token: str, now: datetime) -> Principal | None:
-    row = tx.connection.execute(sa.select(TOK.c.id, TOK.c.user_id).where(
+def token_principal(tx: UnitOfWork, token: str, now: datetime) -> Caller | None:
+    """The principal of a live API token, or None. Only reads; see :func:`record_use`."""
+    row = tx.connection.execute(sa.select(TOK.c.id, TOK.c.user_id, TOK.c.last_used_at).where(
         TOK.c.token_hash == _digest(token), TOK.c.revoked_at.is_(None))).first()
     if row is None:
         return None
-    tx.connection.execute(sa.update(TOK).where(TOK.c.id == row.id).values(last_used_at=now))
-    return principal_of(tx, row.user_id)
+    principal = principal_of(tx, row.user_id)
+    if principal is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= STAMP_EVERY
+    return Caller(principal, "", ("token", row.id) if stale else None)
 
 
 def revoke_token(tx: UnitOfWork, user_id: int, token_id: int, now: datetime) -> bool:

@@ -17,19 +17,22 @@ def api_principal(request: Request) -> Principal:
     svc: Services = services(request)
     now = svc.runtime.clock.now()
     header = request.headers.get("authorization", "")
-    with svc.db.unit_of_work() as tx:
-        if header.lower().startswith("bearer "):
-            principal = auth.token_principal(tx, header[7:].strip(), now)
-            tx.commit()
-            if principal is None:
-                raise auth.NotAuthenticated("Ключ доступа недействителен или отозван")
-            return principal
-        session_id = request.cookies.get(auth.SESSION_COOKIE)
-        found = auth.session_principal(tx, session_id, now) if session_id else None
-        tx.commit()
-    if found is None:
+    if header.lower().startswith("bearer "):
+        with svc.db.read() as tx:
+            caller = auth.token_principal(tx, header[7:].strip(), now)
+        if caller is None:
+            raise auth.NotAuthenticated("Ключ доступа недействителен или отозван")
+        auth.record_use(svc.db, caller, now)
+        return caller.principal
+    session_id = request.cookies.get(auth.SESSION_COOKIE)
+    caller = None
+    if session_id:
+        with svc.db.read() as tx:
+            caller = auth.session_principal(tx, session_id, now)
+    if caller is None:
         raise auth.NotAuthenticated("Требуется ключ доступа (Authorization: Bearer …) или вход в систему")
-    principal, csrf = found
-    if request.method not in SAFE_METHODS and not auth.csrf_matches(csrf, request.headers.get("x-csrf-token")):
+    auth.record_use(svc.db, caller, now)
+    if request.method not in SAFE_METHODS and not auth.csrf_matches(caller.csrf_token,
+                                                                    request.headers.get("x-csrf-token")):
         raise auth.CsrfFailed()
-    return principal
+    return caller.principal

@@ -7,15 +7,23 @@ form's fields, where the route handles it).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cases.errors import DomainError
+from engine.database import is_unavailable
 from engine.errors import EngineError
+
+log = logging.getLogger("opora.errors")
+#: seconds a client is asked to wait when the database is busy or reconnecting
+RETRY_AFTER = 2
+BUSY_MESSAGE = "Система сейчас занята или переподключается к базе данных. Повторите через несколько секунд."
 
 #: engine error code → HTTP status
 ENGINE_STATUS = {
@@ -104,6 +112,21 @@ def install(app: FastAPI, render_error: Any) -> None:
             return response
         return render_error(request, exc.status_code, message)
 
+    async def database(request: Request, exc: Exception) -> Response:
+        if not is_unavailable(exc):
+            log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+            if is_api(request):
+                return json_error(500, "internal_error", "Внутренняя ошибка сервера")
+            return render_error(request, 500, "Внутренняя ошибка сервера")
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    type(exc.__cause__ or exc).__name__)
+        response = (json_error(503, "database_unavailable", BUSY_MESSAGE, {"retry_after": RETRY_AFTER})
+                    if is_api(request) else render_error(request, 503, BUSY_MESSAGE))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    app.add_exception_handler(sa.exc.DBAPIError, database)
+    app.add_exception_handler(sa.exc.TimeoutError, database)
     app.add_exception_handler(DomainError, domain)
     app.add_exception_handler(EngineError, domain)
     app.add_exception_handler(RequestValidationError, invalid)

@@ -54,11 +54,12 @@ def ui_user(request: Request) -> UiUser:
     session_id = request.cookies.get(auth.SESSION_COOKIE)
     if session_id:
         svc = services(request)
-        with svc.db.unit_of_work() as tx:
-            found = auth.session_principal(tx, session_id, svc.runtime.clock.now())
-            tx.commit()
-        if found is not None:
-            return UiUser(found[0], found[1], session_id)
+        now = svc.runtime.clock.now()
+        with svc.db.read() as tx:
+            caller = auth.session_principal(tx, session_id, now)
+        if caller is not None:
+            auth.record_use(svc.db, caller, now)
+            return UiUser(caller.principal, caller.csrf_token, session_id)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise LoginRequired(target)
 

@@ -10,6 +10,7 @@ PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,10 @@ from sqlalchemy.engine import Engine as SAEngine
 from sqlmodel import Session
 
 WRITE = "opora_write"
+BUSY_MS = "opora_busy_ms"
+#: how long a write waits for SQLite's lock by default; nobody holds it longer than it takes to write rows,
+#: so a longer wait means something is wrong and the caller is better told "busy, retry" (HTTP 503)
+DEFAULT_BUSY_MS = 5000
 
 
 def normalise_url(url: str) -> str:
@@ -31,12 +36,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str, **kwargs: Any) -> SAEngine:
+def create_db_engine(url: str, busy_ms: int = DEFAULT_BUSY_MS, **kwargs: Any) -> SAEngine:
     url = normalise_url(url)
     kwargs.setdefault("json_serializer", _json_dumps)  # keep Cyrillic readable in JSON columns
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
+                                  **kwargs)
+        _configure_sqlite(engine, busy_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)
@@ -46,21 +52,49 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _configure_sqlite(engine: SAEngine) -> None:
+def _configure_sqlite(engine: SAEngine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.close()
+        record.info[BUSY_MS] = busy_ms
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        mode = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN"
-        conn.connection.dbapi_connection.execute(mode)  # type: ignore[union-attr]
+        options = conn.get_execution_options()
+        raw = conn.connection.dbapi_connection
+        wait = options.get(BUSY_MS, busy_ms)
+        info = conn.connection.info
+        if info.get(BUSY_MS) != wait:  # a unit of work asked for another wait than the connection has
+            raw.execute(f"PRAGMA busy_timeout={int(wait)}")  # type: ignore[union-attr]
+            info[BUSY_MS] = wait
+        begin = "BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN"
+        try:
+            raw.execute(begin)  # type: ignore[union-attr]
+        except sqlite3.OperationalError as exc:  # the lock was not free within the wait: say so like any statement
+            raise sa.exc.OperationalError(begin, None, exc) from exc
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for "try again later" database errors: SQLite busy or locked past the wait, a lost connection.
+
+    These are not the caller's fault and not a bug: the API answers them with 503 and
+    ``Retry-After``, a background job tries again on its next tick.
+    """
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, sa.exc.OperationalError):
+        return isinstance(exc, sa.exc.InterfaceError | sa.exc.TimeoutError)
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
+    return True  # PostgreSQL's OperationalError: the server went away, is restarting or refuses connections
 
 
 class UnitOfWork:
@@ -120,9 +154,9 @@ class UnitOfWork:
 class Database:
     """One database: the SQLAlchemy engine plus units of work on it."""
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+    def __init__(self, url: str, *, busy_ms: int = DEFAULT_BUSY_MS, **kwargs: Any) -> None:
         self.url = normalise_url(url)
-        self.engine = create_db_engine(self.url, **kwargs)
+        self.engine = create_db_engine(self.url, busy_ms=busy_ms, **kwargs)
         self._writer = self.engine.execution_options(**{WRITE: True})
 
     @property
@@ -134,9 +168,16 @@ class Database:
         return self.dialect == "sqlite"
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = True) -> Iterator[UnitOfWork]:
-        """A transaction that rolls back unless the block calls ``tx.commit()``."""
-        tx = UnitOfWork(self._writer if write else self.engine)
+    def unit_of_work(self, *, write: bool = True, busy_ms: int | None = None) -> Iterator[UnitOfWork]:
+        """A transaction that rolls back unless the block calls ``tx.commit()``.
+
+        ``busy_ms`` (SQLite): how long this transaction waits for the write lock instead of the
+        database's default before it fails as unavailable (:func:`is_unavailable`).
+        """
+        bind = self._writer if write else self.engine
+        if busy_ms is not None:
+            bind = bind.execution_options(**{BUSY_MS: busy_ms})
+        tx = UnitOfWork(bind)
         try:
             yield tx
         finally:
