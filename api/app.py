@@ -1,14 +1,9 @@
-"""The FastAPI application: REST API under /api/v1, the web UI, and the background jobs.
-
-Jobs (APScheduler only ticks them; the truth is in the database): the deadline sweeper, the
-rendering of issued acts, and the delivery of notifications.
-"""
+"""The FastAPI application: REST API under /api/v1, the web UI; the background jobs start with it (:mod:`api.jobs`)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -16,35 +11,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, schema
 from api.bootstrap import Container, bootstrap
+from api.jobs import start_jobs
 from api.routes import api_v1, notifications, reports, session, ui
 from api.settings import Settings
 from api.web import HERE, LoginRequired, error_page
-from cases import documents
 from cases.services import Services
-from engine.scheduler import Ticker
-from engine.sweeper import has_due, sweep
-from notifications import jobs as notification_jobs
-
-
-def start_jobs(container: Container) -> Ticker:
-    """The server's background jobs; APScheduler only ticks, the truth is in the database."""
-    ticker = Ticker()
-    lateness = timedelta(minutes=container.settings.lateness_minutes)
-
-    def sweep_due() -> None:
-        if has_due(container.db, container.clock.now()):
-            sweep(container.db, container.runtime, lateness=lateness)
-
-    def render_acts() -> None:
-        while documents.render_pending(container.db, container.runtime, limit=10):
-            pass
-
-    ticker.every(container.settings.sweep_seconds, "sweep", sweep_due)
-    ticker.every(max(2.0, container.settings.sweep_seconds / 3), "render_acts", render_acts)
-    ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db))
-    notification_jobs.register(container, ticker)
-    ticker.start()
-    return ticker
 
 
 def _security_headers(app: FastAPI) -> None:
@@ -71,12 +42,12 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             app.state.container = bootstrap(settings)
             app.state.services = Services(app.state.container.db, app.state.container.runtime)
         schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
-        ticker = start_jobs(app.state.container) if jobs else None
+        running = start_jobs(app.state.container) if jobs else None
         try:
             yield
         finally:
-            if ticker:
-                ticker.shutdown()
+            if running:
+                running.shutdown()
             if owned:
                 app.state.container.close()
 
@@ -105,6 +76,11 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     for router in routers():
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one server process, configured from ``OPORA_*`` (``opora serve --workers N`` starts N of these)."""
+    return create_app(settings=Settings())
 
 
 def routers() -> list[APIRouter]:

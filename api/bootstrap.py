@@ -39,15 +39,16 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, r
     settings = settings or Settings()
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
-    if migrate:
-        schema.upgrade(db)
     calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
     registry = registry or build_registry()
     catalog = Catalog(registry)
     catalog.load_directory(settings.workflows_dir)
     runtime = Runtime(catalog, registry, calendar, clock)
-    if publish:
-        with db.unit_of_work() as tx:
-            catalog.publish(tx, clock.now())
-            tx.commit()
+    with schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
+        if migrate:
+            schema.upgrade(db)
+        if publish:
+            with db.unit_of_work() as tx:
+                catalog.publish(tx, clock.now())
+                tx.commit()
     return Container(settings, db, clock, calendar, registry, catalog, runtime)

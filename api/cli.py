@@ -2,8 +2,11 @@
 
 ::
 
-    opora serve [--host H] [--port P] [--demo]       web UI + REST API + sweeper
+    opora serve [--host H] [--port P] [--workers N]  web UI + REST API + sweeper (N processes: PostgreSQL)
     opora db upgrade                                 create / upgrade the schema
+    opora db check                                   audit chains + row-level consistency of the cases
+    opora backup FILE                                a consistent copy, taken while the server works
+    opora restore FILE [--replace]                   restore a backup (then verified and checked)
     opora workflows validate [FILE ...]              check workflow files
     opora workflows show NAME [--version V]          states, transitions, deadlines
     opora workflows diagram NAME [--format mermaid|svg] [--case ID] [-o FILE]
@@ -167,7 +170,58 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1 if breaks else 0
 
 
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from engine import consistency
+
+    container = _container(args, migrate=False, publish=False)
+    with container.db.read() as tx:
+        breaks = [str(b) for b in verify(tx)]
+        problems = consistency.check(tx)
+    for line in breaks + problems:
+        print(line)
+    print(json.dumps({"audit_breaks": len(breaks), "inconsistencies": len(problems)}))
+    container.close()
+    return 1 if breaks or problems else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from api.backup import BackupError, backup
+    from engine.database import Database
+
+    db = Database(_settings(args).database_url)
+    try:
+        counts = backup(db, Path(args.file))
+    except BackupError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(json.dumps({"backup": args.file, **counts}, ensure_ascii=False))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from api.backup import BackupError, restore
+    from engine.database import Database
+
+    db = Database(_settings(args).database_url)
+    try:
+        report = restore(db, Path(args.file), replace=args.replace)
+    except BackupError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    for line in report.audit_breaks + report.inconsistencies:
+        print(line)
+    print(json.dumps({"restored": args.file, **report.counts, "audit_breaks": len(report.audit_breaks),
+                      "inconsistencies": len(report.inconsistencies)}, ensure_ascii=False))
+    return 0 if report.clean else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -175,6 +229,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from cases.services import Services
 
     settings = _settings(args)
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        print("Несколько процессов (--workers) возможны только с PostgreSQL: у SQLite один писатель. "
+              "Запустите без --workers или укажите --database-url postgresql://…", file=sys.stderr)
+        return 2
     container = bootstrap(settings)
     print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
     if not is_empty(Services(container.db, container.runtime)):
@@ -184,6 +242,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if demo:
             print(f"Демонстрационные пользователи (пароль {DEMO_PASSWORD}): "
                   + ", ".join(f"{login} ({', '.join(roles)})" for login, roles in demo), flush=True)
+    if args.workers > 1:  # each worker process builds its own app from the environment
+        container.close()
+        os.environ["OPORA_DATABASE_URL"] = settings.database_url
+        uvicorn.run("api.app:app_from_environment", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="warning")
+        return 0
     uvicorn.run(create_app(container), host=args.host, port=args.port, log_level="warning")
     container.close()
     return 0
@@ -265,6 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
+    db.add_parser("check", help="проверить журнал событий и согласованность дел").set_defaults(handler=cmd_db_check)
+
+    p = sub.add_parser("backup", help="резервная копия базы (можно при работающем сервере)")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_backup)
+    p = sub.add_parser("restore", help="восстановить базу из резервной копии")
+    p.add_argument("file")
+    p.add_argument("--replace", action="store_true", help="заменить непустую базу (сначала остановите сервер)")
+    p.set_defaults(handler=cmd_restore)
 
     wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True)
     p = wf.add_parser("validate", help="проверить файлы процессов")
@@ -293,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="веб-интерфейс, REST API и планировщик сроков")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="число процессов (только PostgreSQL)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("demo", help="заполнить пустую базу демонстрационными данными")
@@ -325,12 +399,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlalchemy as sa
+
+    from engine.database import BUSY, STORAGE, first_line, unavailable_reason
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
     except EngineError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1
+    except sa.exc.DBAPIError as exc:  # the database, not the command, is at fault: say so in one line
+        reason = unavailable_reason(exc)
+        if reason is None:
+            raise
+        what = {STORAGE: "в базу данных нельзя писать (нет места на диске или она только для чтения)",
+                BUSY: "база данных занята другим процессом дольше обычного; повторите позже"}.get(
+            reason, "нет связи с базой данных")
+        print(f"Ошибка: {what}: {first_line(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

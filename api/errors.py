@@ -17,13 +17,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cases.errors import DomainError
-from engine.database import is_unavailable
+from engine.database import STORAGE, first_line, unavailable_reason
 from engine.errors import EngineError
 
 log = logging.getLogger("opora.errors")
 #: seconds a client is asked to wait when the database is busy or reconnecting
 RETRY_AFTER = 2
 BUSY_MESSAGE = "Система сейчас занята или переподключается к базе данных. Повторите через несколько секунд."
+STORAGE_MESSAGE = ("Не удаётся записать в базу данных: на диске нет места или файл базы доступен только для "
+                   "чтения. Ничего не сохранено; сообщите администратору и повторите позже.")
 
 #: engine error code → HTTP status
 ENGINE_STATUS = {
@@ -113,15 +115,20 @@ def install(app: FastAPI, render_error: Any) -> None:
         return render_error(request, exc.status_code, message)
 
     async def database(request: Request, exc: Exception) -> Response:
-        if not is_unavailable(exc):
-            log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        reason = unavailable_reason(exc)
+        if reason is None:
+            log.error("database error on %s %s: %s", request.method, request.url.path, first_line(exc), exc_info=exc)
             if is_api(request):
                 return json_error(500, "internal_error", "Внутренняя ошибка сервера")
             return render_error(request, 500, "Внутренняя ошибка сервера")
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
-                    type(exc.__cause__ or exc).__name__)
-        response = (json_error(503, "database_unavailable", BUSY_MESSAGE, {"retry_after": RETRY_AFTER})
-                    if is_api(request) else render_error(request, 503, BUSY_MESSAGE))
+        if reason == STORAGE:  # the operator must act: an error, but no traceback (it is not a bug)
+            log.error("cannot write to the database on %s %s: %s", request.method, request.url.path, first_line(exc))
+        else:
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, first_line(exc))
+        message = STORAGE_MESSAGE if reason == STORAGE else BUSY_MESSAGE
+        response = (json_error(503, f"database_{'storage' if reason == STORAGE else 'unavailable'}", message,
+                               {"retry_after": RETRY_AFTER}) if is_api(request) else
+                    render_error(request, 503, message))
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 

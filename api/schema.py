@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -26,15 +29,41 @@ def upgrade(db: Database, revision: str = "head") -> None:
     command.upgrade(alembic_config(db), revision)
 
 
+@contextmanager
+def exclusive(db: Database, name: str) -> Iterator[None]:
+    """Hold a database-wide lock named ``name`` for the block (PostgreSQL: a session advisory lock).
+
+    Several server processes (``opora serve --workers N``, several hosts) start at once; the
+    schema upgrade and the publishing of workflow versions must not run in two of them at the
+    same time. On SQLite the write transaction of each step already serialises them.
+    """
+    if db.is_sqlite:
+        yield
+        return
+    key = int.from_bytes(hashlib.sha256(f"opora:{name}".encode()).digest()[:8], "big", signed=True)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (key,))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (key,))
+            conn.commit()
+
+
 def analyze(db: Database) -> None:
     """Refresh SQLite's planner statistics (PostgreSQL's autovacuum does this by itself).
 
     Without them SQLite picks indexes by guesswork: the overdue dashboard then walks every case of a
-    territory instead of the few overdue deadlines (docs/performance.md).
+    territory instead of the few overdue deadlines (docs/performance.md). ``analysis_limit`` makes
+    ANALYZE sample each index instead of reading it whole, so it holds the write lock for a moment
+    even on a large database; it queues with the other writers of this process.
     """
     if db.is_sqlite:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+        with db.unit_of_work() as tx:
+            tx.connection.exec_driver_sql("PRAGMA analysis_limit=2000")
+            tx.connection.exec_driver_sql("ANALYZE")
+            tx.commit()
 
 
 def current_revision(db: Database) -> str | None:

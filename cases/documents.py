@@ -13,7 +13,7 @@ number; the old one stays readable.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -131,26 +131,91 @@ def reissue(tx: UnitOfWork, runtime: Runtime, old: Document, *, actor_id: int, a
     return document
 
 
-def render_document(tx: UnitOfWork, document: Document, now: datetime) -> Document:
-    """Render and store the DOCX and PDF of a frozen act, once."""
-    if document.docx is None or document.pdf is None:
-        document.docx = render.render_docx(document.template, document.context)
-        document.pdf = render.render_pdf(document.template, document.context)
-        document.rendered_at = now
-        tx.session.add(document)
-        tx.session.flush()
-    return document
+@dataclass(frozen=True)
+class Unrendered:
+    """What rendering an act needs: its frozen template name and context (no database)."""
+
+    id: int
+    template: str
+    context: dict[str, Any]
 
 
-def render_pending(db: Database, runtime: Runtime, limit: int = 20) -> int:
-    """The background job: render acts issued but not yet rendered; return how many."""
+_UNRENDERED = sa.select(DOC.c.id, DOC.c.template, DOC.c.context).where(DOC.c.pdf.is_(None)).order_by(DOC.c.id)
+_STORE = Prepared(sa.update(DOC).where(DOC.c.id == sa.bindparam("doc_id"), DOC.c.pdf.is_(None))
+                  .values(docx=sa.bindparam("docx"), pdf=sa.bindparam("pdf"),
+                          rendered_at=sa.bindparam("rendered_at")))
+
+
+def render_files(act: Unrendered) -> tuple[bytes, bytes]:
+    """The DOCX and PDF of a frozen act. Slow (a PDF takes a few hundred ms) and touches no database."""
+    return render.render_docx(act.template, act.context), render.render_pdf(act.template, act.context)
+
+
+def store_rendered(tx: UnitOfWork, act: Unrendered, files: tuple[bytes, bytes], now: datetime) -> bool:
+    """Store the files of an act unless someone stored them first (a rendered act never changes)."""
+    docx, pdf = files
+    cursor = _STORE.execute(tx.connection, {"doc_id": act.id, "docx": docx, "pdf": pdf, "rendered_at": now})
+    stored = cursor.rowcount == 1
+    cursor.close()
+    return stored
+
+
+Renderer = Callable[[Unrendered], tuple[bytes, bytes]]
+
+
+def ensure_rendered(db: Database, document_id: int, now: datetime) -> None:
+    """Render the act now if the background job has not got to it yet.
+
+    Rendering happens outside any transaction; only storing the files is a (short) write, so
+    a download never holds SQLite's write lock while WeasyPrint works.
+    """
+    with db.read() as tx:
+        row = tx.connection.execute(_UNRENDERED.where(DOC.c.id == document_id)).first()
+    if row is not None:
+        act = Unrendered(row.id, row.template, row.context)
+        ensure_stored(db, act, render_files(act), now)
+
+
+def render_pending(db: Database, runtime: Runtime, limit: int = 20, renderer: Renderer = render_files) -> int:
+    """The background job: render acts issued but not yet rendered, oldest first; return how many.
+
+    ``renderer`` turns a frozen act into its files; the server passes one that works in a
+    separate process (see ``api.jobs``), so that WeasyPrint does not compete with requests.
+
+    On SQLite the acts are read, rendered outside any transaction, and each stored in a short
+    write of its own. On PostgreSQL, where several processes may run this job, each act is
+    claimed with ``FOR UPDATE SKIP LOCKED`` in a transaction of its own: two workers never
+    render the same act, and an act whose worker dies mid-render is freed by the rollback.
+    """
+    if not db.is_sqlite:
+        return _render_claimed(db, runtime, limit, renderer)
+    with db.read() as tx:
+        acts = [Unrendered(r.id, r.template, r.context)
+                for r in tx.connection.execute(_UNRENDERED.limit(limit)).all()]
+    for act in acts:
+        ensure_stored(db, act, renderer(act), runtime.clock.now())
+    return len(acts)
+
+
+def ensure_stored(db: Database, act: Unrendered, files: tuple[bytes, bytes], now: datetime) -> None:
+    """Store rendered files in a short write transaction of their own."""
     with db.unit_of_work() as tx:
-        pending = tx.session.exec(select(Document).where(col(Document.pdf).is_(None))
-                                  .order_by(col(Document.id)).limit(limit)).all()
-        for document in pending:
-            render_document(tx, document, runtime.clock.now())
+        store_rendered(tx, act, files, now)
         tx.commit()
-        return len(pending)
+
+
+def _render_claimed(db: Database, runtime: Runtime, limit: int, renderer: Renderer) -> int:
+    done = 0
+    for _ in range(limit):
+        with db.unit_of_work() as tx:
+            row = tx.connection.execute(_UNRENDERED.limit(1).with_for_update(skip_locked=True)).first()
+            if row is None:
+                break
+            act = Unrendered(row.id, row.template, row.context)
+            store_rendered(tx, act, renderer(act), runtime.clock.now())
+            tx.commit()
+        done += 1
+    return done
 
 
 def file_hash(document: Document) -> str:

@@ -402,13 +402,25 @@ def visible_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: i
     return document
 
 
+def download(svc: Services, p: Principal, document_id: int, fmt: str) -> tuple[str, bytes]:
+    """The act's file as ``(filename, bytes)``; the download is written to the access log.
+
+    Three short transactions instead of one long one: see that ``p`` may see the act (read),
+    render it if the background job has not got to it yet (outside any transaction), then
+    log the download and read the file (write).
+    """
+    svc.read(visible_document, p, document_id)
+    documents.ensure_rendered(svc.db, document_id, svc.runtime.clock.now())
+    return svc.execute(download_document, p, document_id, fmt)
+
+
 def download_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: int, fmt: str) -> tuple[str, bytes]:
-    """The act's file (rendered now if the background job has not got to it yet)."""
+    """The rendered act's file (see :func:`download`, which renders it first)."""
     document = visible_document(tx, svc, p, document_id)
-    documents.render_document(tx, document, svc.runtime.clock.now())
-    log_access(tx, p, document.case_id, "download", f"{document.title} № {document.label} ({fmt})", svc)
     data = document.pdf if fmt == "pdf" else document.docx
-    assert data is not None
+    if data is None:
+        raise Conflict("Документ ещё не подготовлен. Повторите через несколько секунд.")
+    log_access(tx, p, document.case_id, "download", f"{document.title} № {document.label} ({fmt})", svc)
     return f"{document.template}_{document.number}_{document.year}_r{document.revision}.{fmt}", data
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -80,21 +81,46 @@ def _configure_sqlite(engine: SAEngine, busy_ms: int) -> None:
             raise sa.exc.OperationalError(begin, None, exc) from exc
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True for "try again later" database errors: SQLite busy or locked past the wait, a lost connection.
+BUSY, LOST, STORAGE = "busy", "lost", "storage"
 
-    These are not the caller's fault and not a bug: the API answers them with 503 and
-    ``Retry-After``, a background job tries again on its next tick.
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why a database error means "try again later", or None when it is a bug to be fixed.
+
+    * ``busy`` — SQLite's write lock was not free within the wait;
+    * ``lost`` — the connection broke or could not be made (PostgreSQL restarting, network);
+    * ``storage`` — the disk is full or the database file became read-only: the operator must act,
+      or the file cannot be opened for writing; nothing was written (SQLite rolls the transaction back whole).
     """
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        return True
+        return LOST
+    if isinstance(exc, sa.exc.InterfaceError | sa.exc.TimeoutError):
+        return LOST
     if not isinstance(exc, sa.exc.OperationalError):
-        return isinstance(exc, sa.exc.InterfaceError | sa.exc.TimeoutError)
+        return None
     orig = exc.orig
     if isinstance(orig, sqlite3.OperationalError):
         text = str(orig).lower()
-        return "locked" in text or "busy" in text
-    return True  # PostgreSQL's OperationalError: the server went away, is restarting or refuses connections
+        if "locked" in text or "busy" in text:
+            return BUSY
+        if any(sign in text for sign in ("full", "readonly", "read-only", "disk i/o", "unable to open")):
+            return STORAGE
+        return None
+    return LOST  # PostgreSQL's OperationalError: the server went away, is restarting or refuses connections
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for "try again later" database errors (see :func:`unavailable_reason`).
+
+    They are not the caller's fault and not a bug: the API answers them with 503 and
+    ``Retry-After``, a background job tries again on its next tick.
+    """
+    return unavailable_reason(exc) is not None
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's message of a database error without the statement and its parameters (no personal data)."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 class UnitOfWork:
@@ -158,6 +184,10 @@ class Database:
         self.url = normalise_url(url)
         self.engine = create_db_engine(self.url, busy_ms=busy_ms, **kwargs)
         self._writer = self.engine.execution_options(**{WRITE: True})
+        self.busy_ms = busy_ms
+        # SQLite: this process's writers queue here, in order, instead of in SQLite's busy handler, which
+        # polls with growing sleeps and lets a waiter starve while others keep taking the lock
+        self._writers = threading.RLock()
 
     @property
     def dialect(self) -> str:
@@ -177,11 +207,18 @@ class Database:
         bind = self._writer if write else self.engine
         if busy_ms is not None:
             bind = bind.execution_options(**{BUSY_MS: busy_ms})
-        tx = UnitOfWork(bind)
+        queued = write and self.is_sqlite
+        if queued and not self._writers.acquire(timeout=(self.busy_ms if busy_ms is None else busy_ms) / 1000):
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
         try:
-            yield tx
+            tx = UnitOfWork(bind)
+            try:
+                yield tx
+            finally:
+                tx.close()
         finally:
-            tx.close()
+            if queued:
+                self._writers.release()
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:

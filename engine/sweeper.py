@@ -19,6 +19,7 @@ calls :func:`sweep` on an interval; the truth is in the database.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,17 +80,25 @@ def has_due(db: Database, now: datetime) -> bool:
 
 
 def sweep(db: Database, runtime: Runtime, *, batch_size: int = 1000, lateness: timedelta = timedelta(minutes=5),
-          max_batches: int | None = None) -> SweepReport:
-    """Run every due step once; return what was done."""
+          max_batches: int | None = None, budget: float | None = None) -> SweepReport:
+    """Run every due step once; return what was done.
+
+    ``budget`` (seconds) bounds how long one batch's transaction may take: when it is spent,
+    the steps handled so far are committed and the rest are taken by the next batch. The
+    server sets it so that a backlog of timeouts (each fires a transition) never holds
+    SQLite's write lock for long; ``opora sweep`` runs without it.
+    """
     report = SweepReport()
     while max_batches is None or report.batches < max_batches:
-        if not _sweep_batch(db, runtime, batch_size, lateness, report):
+        if not _sweep_batch(db, runtime, batch_size, lateness, report, budget):
             break
         report.batches += 1
     return report
 
 
-def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: timedelta, report: SweepReport) -> bool:
+def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: timedelta, report: SweepReport,
+                 budget: float | None = None) -> bool:
+    started = time.perf_counter()
     with db.unit_of_work() as tx:
         conn = tx.connection
         now = runtime.clock.now()
@@ -102,6 +111,8 @@ def _sweep_batch(db: Database, runtime: Runtime, batch_size: int, lateness: time
         failed: list[dict[str, Any]] = []
         moved: set[int] = set()  # cases a timeout moved on: their other steps were cancelled with the state
         for step in steps:
+            if budget is not None and (done or failed) and time.perf_counter() - started > budget:
+                break  # the rest stay pending for the next batch
             if step.instance_id in moved:
                 continue
             late = step.late  # computed in the SELECT (a Boolean column: bool on both backends)

@@ -7,9 +7,10 @@ from datetime import time, timedelta
 from typing import Any
 
 TLS_MODES = ("none", "starttls", "ssl")
-#: waits after the 1st, 2nd, … failed attempt; after the last one the delivery is marked failed
+#: waits after the 1st, 2nd, … failed attempt; after the last one the delivery is marked failed. Retries go on
+#: for about two days, so that a mail server or receiver that is down for a day loses nothing
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-           timedelta(hours=6))
+           *[timedelta(hours=6)] * 8)
 
 
 @dataclass(frozen=True)

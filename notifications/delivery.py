@@ -4,8 +4,8 @@ Lifecycle of an e-mail or webhook delivery::
 
     pending ──(taken: next_attempt_at = now + lease)──> sending ──ok──> sent
        ^                                                  │
-       └──── failed try: next_attempt_at = now + backoff ─┤ (1 min, 5 min, 30 min, 2 h, 6 h)
-                                                          └─ permanent error, or the 6th failed try ─> failed
+       └──── failed try: next_attempt_at = now + backoff ─┤ (1 min, 5 min, 30 min, 2 h, then 6 h)
+                                                          └─ permanent error, or the 13th failed try ─> failed
 
 1. **Take** a batch: in one short transaction, the due ``pending`` rows (oldest first;
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) get ``next_attempt_at = now + lease`` and the

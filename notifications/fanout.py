@@ -27,6 +27,7 @@ kept as a notification with the error, so it does not block the rows after it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases.services import Services
-from engine.database import UnitOfWork
+from engine.database import UnitOfWork, is_unavailable
 from engine.tables import OutboxMessage, table_of
 from notifications import inbox, messages, preferences, recipients
 from notifications.config import NotifyConfig
@@ -57,17 +58,24 @@ class FanOutReport:
 
 
 def fan_out(svc: Services, config: NotifyConfig, *, batch_size: int = 200,
-            max_batches: int | None = None) -> FanOutReport:
-    """Fan out every pending outbox row; return what was written."""
+            max_batches: int | None = None, budget: float | None = None) -> FanOutReport:
+    """Fan out every pending outbox row; return what was written.
+
+    ``budget`` (seconds) bounds one batch's transaction: when it is spent, the rows fanned out
+    so far commit and the rest wait for the next batch (the server's tick sets it, so a
+    backlog never holds SQLite's write lock for long).
+    """
     report = FanOutReport()
     while max_batches is None or report.batches < max_batches:
-        if not _batch(svc, config, batch_size, report):
+        if not _batch(svc, config, batch_size, report, budget):
             break
         report.batches += 1
     return report
 
 
-def _batch(svc: Services, config: NotifyConfig, batch_size: int, report: FanOutReport) -> bool:
+def _batch(svc: Services, config: NotifyConfig, batch_size: int, report: FanOutReport,
+           budget: float | None = None) -> bool:
+    started = time.perf_counter()
     with svc.db.unit_of_work() as tx:
         query = (sa.select(OB.c.id, OB.c.key, OB.c.kind, OB.c.instance_id, OB.c.target, OB.c.payload,
                            OB.c.created_at)
@@ -80,15 +88,20 @@ def _batch(svc: Services, config: NotifyConfig, batch_size: int, report: FanOutR
         now = svc.runtime.clock.now()
         endpoints = tx.connection.execute(sa.select(EP.c.id, EP.c.territory, EP.c.url, EP.c.kinds)
                                           .where(EP.c.active.is_(True))).all()
+        handled: list[int] = []
         for row in rows:
+            if budget is not None and handled and time.perf_counter() - started > budget:
+                break  # the rest stay pending for the next batch
             try:
                 with tx.savepoint():
                     _fan_out_row(tx, svc, config, row, endpoints, now, report)
-            except Exception as exc:  # one broken message must not hold up all the others
+            except Exception as exc:  # one broken message must not hold up all the others …
+                if is_unavailable(exc):
+                    raise  # … but a lost connection or a busy database is not the message's fault: retry it all
                 log.exception("outbox row %s could not be fanned out", row.key)
                 _record_failure(tx, row, now, exc)
-        tx.connection.execute(sa.update(OB).where(OB.c.id.in_([r.id for r in rows]))
-                              .values(status="done", done_at=now))
+            handled.append(row.id)
+        tx.connection.execute(sa.update(OB).where(OB.c.id.in_(handled)).values(status="done", done_at=now))
         tx.commit()
         return True
 

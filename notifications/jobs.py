@@ -40,14 +40,20 @@ def services_of(container: Any) -> Services:
     return Services(container.db, container.runtime)
 
 
+#: seconds one fan-out transaction of the server's tick may take (see :func:`notifications.fanout.fan_out`)
+TICK_BUDGET = 0.2
+#: batches one tick may fan out and send; the next tick goes on (so a tick, and the server's shutdown, is short)
+TICK_BATCHES = 25
+
+
 def tick(svc: Services, config: NotifyConfig, report: NotifyReport | None = None) -> NotifyReport:
-    """Fan out the outbox, then send what is due."""
+    """Fan out the outbox (in short transactions), then send what is due."""
     report = report or NotifyReport()
-    fanned = fanout.fan_out(svc, config)
+    fanned = fanout.fan_out(svc, config, budget=TICK_BUDGET, max_batches=TICK_BATCHES)
     report.messages += fanned.messages
     report.deliveries += fanned.deliveries
     report.inbox += fanned.inbox
-    sent = delivery.deliver_due(svc, config)
+    sent = delivery.deliver_due(svc, config, max_batches=TICK_BATCHES)
     report.sent += sent.sent
     report.retried += sent.retried
     report.failed += sent.failed

@@ -28,7 +28,7 @@ OWNERS = {
     "openpyxl": {"cases/exports.py"},
     "docx": {"cases/render.py"},
     "smtplib": {"notifications/email.py"},
-    "httpx": {"notifications/webhooks.py", "api/bench_http.py"},
+    "httpx": {"notifications/webhooks.py", "api/bench_http.py", "api/loadgen.py"},  # webhooks; benchmark clients
 }
 
 

@@ -39,7 +39,7 @@ def download(request: Request, document_id: DocumentId, p: Caller,
     """Скачать акт в PDF или DOCX (файл формируется один раз из зафиксированного содержимого);
     скачивание записывается в журнал доступа."""
     with _not_found_as_document():
-        filename, data = services(request).execute(handlers.download_document, p, document_id, format)
+        filename, data = handlers.download(services(request), p, document_id, format)
     return file_response(filename, data, MEDIA[format])
 
 

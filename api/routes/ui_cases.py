@@ -260,7 +260,7 @@ def document_file(request: Request, document_id: int, fmt: str, user: User) -> R
     """Скачать документ (акт) в формате PDF или DOCX."""
     if fmt not in ("pdf", "docx"):
         raise NotFound("Формат документа")
-    filename, data = services(request).execute(handlers.download_document, user.principal, document_id, fmt)
+    filename, data = handlers.download(services(request), user.principal, document_id, fmt)
     return download(filename, data, MEDIA[fmt])
 
 

@@ -114,9 +114,9 @@ def test_reissue_makes_a_new_revision_and_keeps_the_old(process: Process) -> Non
     assert [(r.number, r.revision, r.label) for r in rows] == [(1, 1, "1/2025"), (1, 2, "1/2025, ред. 2")]
     assert rows[1].supersedes_id == old_id and rows[1].id == new.id
     assert rows[0].content_hash != rows[1].content_hash
-    _, old_pdf = process.svc.execute(handlers.download_document, process.world["opeka"], old_id, "pdf")
-    _, new_pdf = process.svc.execute(handlers.download_document, process.world["opeka"], new.id, "pdf")
+    _, old_pdf = handlers.download(process.svc, process.world["opeka"], old_id, "pdf")
+    _, new_pdf = handlers.download(process.svc, process.world["opeka"], new.id, "pdf")
     assert "ред. 2" not in pdf_text(old_pdf) and "исправлена опечатка в адресе" in pdf_text(new_pdf)
     # a rendered act never changes: downloading again gives the same bytes
-    _, again = process.svc.execute(handlers.download_document, process.world["opeka"], old_id, "pdf")
+    _, again = handlers.download(process.svc, process.world["opeka"], old_id, "pdf")
     assert again == old_pdf

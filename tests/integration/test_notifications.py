@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 import time
@@ -155,6 +156,7 @@ class Mailroom:
     hooks: WebhookSink
     config: NotifyConfig
     addresses: dict[str, str] = field(default_factory=dict)
+    controller: Any = None
 
     def run(self) -> NotifyReport:
         """One tick of the server's delivery job: fan out the outbox, send what is due."""
@@ -202,9 +204,10 @@ def mailroom(process: Process) -> Iterator[Mailroom]:
     config = NotifyConfig(smtp=SmtpConfig("127.0.0.1", controller.port, timeout=5), base_url=BASE_URL,
                           send_timeout=5)
     try:
-        yield Mailroom(process, smtp, hooks, config, give_addresses(process))
+        room = Mailroom(process, smtp, hooks, config, give_addresses(process), controller)
+        yield room
     finally:
-        controller.stop()
+        room.controller.stop()
         hooks.stop()
 
 
@@ -367,6 +370,32 @@ def test_smtp_refusals_are_retried_with_backoff_and_the_letter_arrives_once(mail
     assert [t.at - start for t in email.tries] == [timedelta(0), timedelta(minutes=1), timedelta(minutes=6)]
 
 
+def test_a_mail_server_down_for_a_day_loses_nothing_and_each_letter_arrives_once(mail: Mailroom) -> None:
+    p = mail.process
+    port = mail.controller.port
+    mail.controller.stop()  # the mail server goes down
+    cases = [p.to_inspection() for _ in range(3)]
+    for _ in range(48):  # a day of the server's ticks, every half hour, with the sweeper
+        mail.tick(minutes=30)
+        p.sweep()
+        mail.run()
+    waiting = p.rows("select key from notification_delivery where channel = 'email'")
+    assert len(waiting) >= 3 and mail.smtp.letters == []
+    assert p.rows("select count(*) from notification_delivery where channel = 'email' and status <> 'pending'"
+                  ) == [(0,)]  # nothing given up, nothing sent
+    mail.controller = Controller(mail.smtp, hostname="127.0.0.1", port=port)  # back, at the same address
+    mail.controller.start()
+    for _ in range(14):  # the longest wait between tries is 6 hours
+        mail.tick(minutes=30)
+        mail.run()
+    statuses = p.rows("select status, count(*) from notification_delivery where channel = 'email' group by status")
+    assert statuses == [("sent", len(waiting))]
+    ids = [letter["Message-ID"] for letter in mail.smtp.letters]
+    assert len(ids) == len(waiting) and len(set(ids)) == len(ids)  # every letter once
+    numbered = {int(n) for m in mail.smtp.letters for n in re.findall(r"№ (\d+)", m["Subject"])}
+    assert set(cases) <= numbered  # each case's assignment letter is among them
+
+
 def _attempts(report: NotifyReport) -> int:
     return report.sent + report.retried + report.failed
 
@@ -423,9 +452,9 @@ def test_settings_turn_e_mail_on_and_bad_values_are_refused_in_russian() -> None
     assert config.smtp == SmtpConfig("mail.example", 465, "ssl", "opora", "секрет", "Опора <noreply@opora.local>")
     assert (config.base_url, config.digest_time.isoformat(), config.tick_seconds) == \
         ("https://opora.example", "07:30:00", 5.0)
-    assert [config.retry_after(n) for n in range(1, 7)] == [
-        timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6),
-        None]
+    assert [config.retry_after(n) for n in range(1, 14)] == [
+        timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+        *[timedelta(hours=6)] * 8, None]  # retries for about two days, then the delivery is given up
     with pytest.raises(ValueError, match="OPORA_SMTP_TLS: ожидается одно из none, starttls, ssl"):
         NotifyConfig.from_settings(Settings(database_url="sqlite://", smtp_tls="tls"))
     with pytest.raises(ValueError, match="OPORA_DIGEST_TIME: ожидается время ЧЧ:ММ"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -61,11 +62,11 @@ def test_webhooks_are_signed_filtered_by_kind_and_territory_and_carry_no_persona
 
 def test_a_failing_webhook_is_retried_with_backoff_given_up_and_retried_by_the_admin(mail: Mailroom) -> None:
     _, secret = _endpoint(mail, "/flaky", ["case.assigned"])
-    mail.hooks.statuses = [500] * 6
+    mail.hooks.statuses = [500] * 13
     p = mail.process
     p.register()  # one event: the new case assigned to the officer who registered it
     start = p.now()
-    waits = [0, 1, 5, 30, 120, 360]  # minutes after the previous failure
+    waits = [0, 1, 5, 30, 120, *[360] * 8]  # minutes after the previous failure: about two days in all
     for wait in waits:
         mail.tick(minutes=wait)
         early = mail.run()
@@ -76,8 +77,8 @@ def test_a_failing_webhook_is_retried_with_backoff_given_up_and_retried_by_the_a
         mail.tick(seconds=-59)
     admin = p.world["admin"]
     log = p.svc.read(endpoints.recent_deliveries, admin, failed_only=True)
-    assert len(log) == 1 and log[0].status == "failed" and log[0].attempts == 6
-    assert [t.at - start for t in log[0].tries] == [timedelta(minutes=m) for m in (0, 1, 6, 36, 156, 516)]
+    assert len(log) == 1 and log[0].status == "failed" and log[0].attempts == 13
+    assert [t.at - start for t in log[0].tries] == [timedelta(minutes=m) for m in itertools.accumulate(waits)]
     assert all(not t.ok and t.detail.startswith("HTTP 500") for t in log[0].tries)
     assert mail.hooks.hooks == []
     p.svc.execute(endpoints.retry, admin, log[0].id)
