@@ -44,9 +44,14 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, r
     catalog = Catalog(registry)
     catalog.load_directory(settings.workflows_dir)
     runtime = Runtime(catalog, registry, calendar, clock)
+    if not migrate and not publish:  # a short-lived command (sweep, notify): no lock, only a check
+        schema.require_current(db)
+        return Container(settings, db, clock, calendar, registry, catalog, runtime)
     with schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
         if migrate:
             schema.upgrade(db)
+        else:
+            schema.require_current(db)
         if publish:
             with db.unit_of_work() as tx:
                 catalog.publish(tx, clock.now())

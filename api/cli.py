@@ -153,7 +153,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    container = _container(args)
+    container = _container(args, migrate=False, publish=False)  # cron runs it often: no schema or catalog work
     report = sweep(container.db, container.runtime, batch_size=args.batch,
                    lateness=timedelta(minutes=container.settings.lateness_minutes))
     print(json.dumps(report.as_dict(), ensure_ascii=False))
@@ -310,7 +310,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_notify(args: argparse.Namespace) -> int:
     from notifications.jobs import deliver_pending
 
-    container = _container(args)
+    container = _container(args, migrate=False, publish=False)  # cron runs it often: no schema or catalog work
     print(json.dumps(deliver_pending(container), ensure_ascii=False))
     container.close()
     return 0
@@ -401,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlalchemy as sa
 
+    from api.schema import SchemaOutdated
     from engine.database import BUSY, STORAGE, first_line, unavailable_reason
 
     args = build_parser().parse_args(argv)
@@ -409,6 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1
+    except SchemaOutdated as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
     except sa.exc.DBAPIError as exc:  # the database, not the command, is at fault: say so in one line
         reason = unavailable_reason(exc)
         if reason is None:

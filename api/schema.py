@@ -66,6 +66,18 @@ def analyze(db: Database) -> None:
             tx.commit()
 
 
+class SchemaOutdated(RuntimeError):
+    """The database's schema is not the one this code needs (run ``opora db upgrade``)."""
+
+
+def require_current(db: Database) -> None:
+    """Raise :class:`SchemaOutdated` unless the schema is at the newest migration."""
+    current, head = current_revision(db), head_revision(db)
+    if current != head:
+        raise SchemaOutdated(f"схема базы данных устарела ({current or 'пустая база'}, нужна {head}): "
+                             "выполните «opora db upgrade»")
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

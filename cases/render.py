@@ -10,6 +10,10 @@ becomes markup. Missing optional parts of the context (``report`` or ``resolutio
 
 Nothing is fetched from the network: the PDF may only load ``file:`` resources (the
 stylesheet), and the fonts are the system's DejaVu families.
+
+WeasyPrint, docxtpl and python-docx are imported when something is rendered, not with the
+module: loading Pango takes a second, and most processes (the CLI, the server, whose acts are
+rendered in a process of their own) never render anything.
 """
 
 from __future__ import annotations
@@ -22,13 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import docx
 import jinja2
-from docx.enum.section import WD_ORIENT
-from docx.shared import Pt
-from docxtpl import DocxTemplate
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from workflows import TEMPLATES_DIR
 
@@ -120,6 +118,9 @@ def _html(name: str, context: Mapping[str, Any]) -> str:
 def render_pdf(name: str, context: Mapping[str, Any]) -> bytes:
     """The act ``name`` filled with ``context`` as a PDF (A4)."""
     html = _html(name, context)
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
     pdf = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher).write_pdf()
     return bytes(pdf)
@@ -127,6 +128,8 @@ def render_pdf(name: str, context: Mapping[str, Any]) -> bytes:
 
 def render_docx(name: str, context: Mapping[str, Any]) -> bytes:
     """The act ``name`` filled with ``context`` as a Word document."""
+    from docxtpl import DocxTemplate
+
     template = DocxTemplate(io.BytesIO(_source(name).docx))
     template.render(_clean(context), jinja_env=_environment(), autoescape=True)
     out = io.BytesIO()
@@ -141,6 +144,10 @@ def render_table_report_docx(title: str, subtitle: str,
     Used for the statistics and quarterly information (not an act: nothing is numbered or frozen).
     Pages turn landscape when a table has more than six columns.
     """
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Times New Roman"
