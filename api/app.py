@@ -1,7 +1,7 @@
 """The FastAPI application: REST API under /api/v1, the web UI, and the background jobs.
 
 Jobs (APScheduler only ticks them; the truth is in the database): the deadline sweeper, the
-rendering of issued acts, and the delivery of notifications.
+rendering of issued acts, the delivery of notifications, and the daily audit anchor.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from api.settings import Settings
 from api.web import HERE, LoginRequired, error_page
 from cases import documents
 from cases.services import Services
+from engine.audit import anchoring
+from engine.audit.anchors import AnchorConfig
 from engine.scheduler import Ticker
 from engine.sweeper import has_due, sweep
 from notifications import jobs as notification_jobs
@@ -43,6 +45,8 @@ def start_jobs(container: Container) -> Ticker:
     ticker.every(max(2.0, container.settings.sweep_seconds / 3), "render_acts", render_acts)
     ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db))
     notification_jobs.register(container, ticker)
+    ticker.every(anchoring.TICK_SECONDS, "audit_anchor", anchoring.daily_job(
+        container.db, container.clock, container.calendar.local_date, AnchorConfig.from_settings(container.settings)))
     ticker.start()
     return ticker
 

@@ -11,7 +11,8 @@
     opora workflows migrate NAME --from V --to V [--map OLD=NEW ...] [--dry-run]
     opora sweep [--batch N]                          run due reminders / escalations / timeouts
     opora notify                                     deliver pending notifications (inbox, e-mail, webhooks)
-    opora audit verify [--case ID ...]               recompute the audit hash chains
+    opora audit verify [--case ID ...] [--anchors F] recompute the audit hash chains (and check anchors)
+    opora audit anchor | proof                       sign every case's head; prove one case (api/cli_audit.py)
     opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
     opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
@@ -27,12 +28,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from api import cli_audit
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from engine import diagram
-from engine.audit import verify
 from engine.commands import Actor
-from engine.errors import EngineError, WorkflowInvalid
+from engine.errors import AuditSetupError, EngineError, WorkflowInvalid
 from engine.migrate import apply_migration, plan_migration
 from engine.sweeper import sweep
 
@@ -155,16 +156,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                    lateness=timedelta(minutes=container.settings.lateness_minutes))
     print(json.dumps(report.as_dict(), ensure_ascii=False))
     return 0
-
-
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    container = _container(args, publish=False)
-    with container.db.read() as tx:
-        breaks = list(verify(tx, args.case or None))
-    for b in breaks:
-        print(b)
-    print(json.dumps({"breaks": len(breaks)}))
-    return 1 if breaks else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -312,10 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("notify", help="разослать уведомления: почта, вебхуки, сводки, повестки КДН")
     p.set_defaults(handler=cmd_notify)
 
-    audit = sub.add_parser("audit", help="журнал событий").add_subparsers(dest="audit_command", required=True)
-    p = audit.add_parser("verify", help="проверить цепочки хэшей")
-    p.add_argument("--case", type=int, action="append")
-    p.set_defaults(handler=cmd_audit_verify)
+    cli_audit.add_parsers(sub)
 
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")
@@ -328,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except AuditSetupError as exc:  # cannot check at all: not a finding about the data
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
     except EngineError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1

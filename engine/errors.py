@@ -14,7 +14,11 @@
     ├── ConcurrencyConflict      the case changed since the caller read it (stale version)
     ├── IdempotencyKeyReused     the key was used before for a different request
     ├── DeadlineNotFound         no open deadline of that id on the case
-    └── MigrationInvalid         a version migration's state mapping is incomplete or wrong
+    ├── MigrationInvalid         a version migration's state mapping is incomplete or wrong
+    └── AuditSetupError          audit anchors cannot be made or checked at all (CLI exit code 2)
+        ├── AuditKeyMissing      no signing key (``OPORA_AUDIT_KEY``), or one too short to be a secret
+        ├── AuditKeyUnknown      an anchor was signed with a key that is not among those given
+        └── AnchorsUnreadable    the anchors file is missing, unreadable or has a line that is not an anchor
 
 Every error carries a machine-readable ``code`` (used by the REST API as the ``error``
 field) and builds a Russian message from its fields.
@@ -175,3 +179,38 @@ class DeadlineNotFound(EngineError):
 
 class MigrationInvalid(EngineError):
     code = "migration_invalid"
+
+
+class AuditSetupError(EngineError):
+    """Anchors cannot be made or checked: not a finding about the data, a problem of the setup."""
+
+    code = "audit_setup"
+
+
+class AuditKeyMissing(AuditSetupError):
+    code = "audit_key_missing"
+
+    def __init__(self, setting: str, reason: str) -> None:
+        self.setting, self.reason = setting, reason
+        super().__init__(f"{setting}: {reason}")
+
+
+class AuditKeyUnknown(AuditSetupError):
+    code = "audit_key_unknown"
+
+    def __init__(self, line: int, when: str, key_id: str, known: Iterable[str]) -> None:
+        self.line, self.when, self.key_id, self.known = line, when, key_id, sorted(known)
+        super().__init__(
+            f"отметка от {when} (строка {line}) подписана ключом {key_id}, а заданы ключи "
+            f"{', '.join(self.known) or '—'}: добавьте прежний ключ в OPORA_AUDIT_OLD_KEYS "
+            "или проверьте OPORA_AUDIT_KEY"
+        )
+
+
+class AnchorsUnreadable(AuditSetupError):
+    code = "anchors_unreadable"
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path, self.reason, self.line = path, reason, line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"файл отметок {where}: {reason}")
