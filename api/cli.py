@@ -33,7 +33,7 @@ from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from engine import diagram
 from engine.commands import Actor
-from engine.errors import AuditSetupError, EngineError, WorkflowInvalid
+from engine.errors import AuditSetupError, EngineError
 from engine.migrate import apply_migration, plan_migration
 from engine.sweeper import sweep
 
@@ -48,7 +48,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _container(args: argparse.Namespace, **kwargs: object) -> Container:
-    return bootstrap(_settings(args), **kwargs)  # type: ignore[arg-type]
+    container = bootstrap(_settings(args), **kwargs)  # type: ignore[arg-type]
+    warn_stale(container)
+    return container
+
+
+def warn_stale(container: Container) -> None:
+    """Say plainly on stderr which workflow files are older than the published versions."""
+    for stale in container.catalog.stale.values():
+        print(f"Внимание: {stale}", file=sys.stderr, flush=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -58,24 +66,32 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from cases.registry import build_registry
-    from engine.catalog import Catalog
+    """Check every file given (a folder: its ``*.yaml``), or the workflows folder: every file's problems.
 
-    catalog = Catalog(build_registry())
-    try:
-        if args.files:
-            names = [Path(f) for f in args.files]
-            loaded = [catalog.add_text(p.read_text(encoding="utf-8"), p.name) for p in names]
-        else:
-            loaded = catalog.load_directory(_settings(args).workflows_dir)
-    except WorkflowInvalid as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    for compiled in loaded:
-        wf = compiled.definition
-        print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
-              f"хэш {wf.content_hash[:12]}")
-    return 0
+    Exit 1 when any file has a problem, 2 when a file cannot be read (one line each, no traceback).
+    """
+    from cases.registry import build_registry
+    from engine.sources import Source, check_sources, names_in, read_sources
+
+    folder = _settings(args).workflows_dir
+    sources, unreadable = read_sources(args.files or [str(p) for p in sorted(folder.glob("*.yaml"))])
+    if not args.files:  # the configured folder: files named by their names, as in every other message
+        sources = [Source(Path(s.path).name, s.text) for s in sources]
+    checked = check_sources(build_registry(), sources, names_in(folder) if args.files else ())
+    for item in checked:
+        for problem in item.problems:
+            print(problem)
+        if item.compiled is not None and not item.problems:
+            wf = item.compiled.definition
+            print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
+                  f"хэш {wf.content_hash[:12]}")
+    for failed in unreadable:
+        print(f"Ошибка: {failed}", file=sys.stderr)
+    bad = [item for item in checked if item.problems]
+    if bad:
+        print(f"Файлов с ошибками: {len(bad)} из {len(checked)}, ошибок: {sum(len(i.problems) for i in bad)}",
+              file=sys.stderr)
+    return 2 if unreadable else 1 if bad else 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -121,8 +137,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
         published = container.catalog.publish(tx, container.clock.now())
         tx.commit()
     for p in published:
-        print(f"{'опубликована' if p.new else 'без изменений'}: {p.name} v{p.version} ({p.content_hash[:12]})")
-    return 0
+        if p.stale is not None:
+            print(f"не опубликована: {p.stale}")
+        else:
+            print(f"{'опубликована' if p.new else 'без изменений'}: {p.name} v{p.version} ({p.content_hash[:12]})")
+    return 1 if any(p.stale for p in published) else 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -167,6 +186,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     container = bootstrap(settings)
+    warn_stale(container)
     print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
     if not is_empty(Services(container.db, container.runtime)):
         with container.db.read() as tx:

@@ -4,7 +4,6 @@
 
     EngineError
     ├── WorkflowInvalid          a workflow file breaks the schema (lists every problem)
-    ├── WorkflowVersionConflict  a published version's content changed without a new number
     ├── UnknownWorkflow          no such workflow / version is published
     ├── CaseNotFound             no such case instance
     ├── TransitionNotAllowed     the event does not exist in the current state
@@ -69,17 +68,6 @@ class WorkflowInvalid(EngineError):
 
     def details(self) -> object:
         return [p.__dict__ for p in self.problems]
-
-
-class WorkflowVersionConflict(EngineError):
-    code = "workflow_version_conflict"
-
-    def __init__(self, name: str, version: int) -> None:
-        self.name, self.version = name, version
-        super().__init__(
-            f"Версия {version} процесса «{name}» уже опубликована с другим содержимым; "
-            f"изменения публикуются только под новым номером версии"
-        )
 
 
 class UnknownWorkflow(EngineError):
