@@ -14,6 +14,7 @@ from api.settings import Settings
 from cases import bench as process_bench
 from cases import reports_bench
 from engine import bench as engine_bench
+from engine.audit import bench as audit_bench
 from engine.calendar import load_calendar
 from engine.database import Database
 
@@ -24,6 +25,7 @@ def _all() -> dict[str, Callable[..., Any]]:
     found.update(http_bench.BENCHMARKS)
     found.update(reports_bench.BENCHMARKS)
     found.update(load_bench.BENCHMARKS)
+    found.update(audit_bench.BENCHMARKS)
     return found
 
 

@@ -14,7 +14,8 @@
     opora workflows migrate NAME --from V --to V [--map OLD=NEW ...] [--dry-run]
     opora sweep [--batch N]                          run due reminders / escalations / timeouts
     opora notify                                     deliver pending notifications (inbox, e-mail, webhooks)
-    opora audit verify [--case ID ...]               recompute the audit hash chains
+    opora audit verify [--case ID ...] [--anchors F] recompute the audit hash chains (and check anchors)
+    opora audit anchor | proof                       sign every case's head; prove one case (api/cli_audit.py)
     opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
     opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
@@ -30,12 +31,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from api import cli_audit
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from engine import diagram
-from engine.audit import verify
 from engine.commands import Actor
-from engine.errors import EngineError, WorkflowInvalid
+from engine.errors import AuditSetupError, EngineError
 from engine.migrate import apply_migration, plan_migration
 from engine.sweeper import sweep
 
@@ -50,7 +51,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _container(args: argparse.Namespace, **kwargs: object) -> Container:
-    return bootstrap(_settings(args), **kwargs)  # type: ignore[arg-type]
+    container = bootstrap(_settings(args), **kwargs)  # type: ignore[arg-type]
+    warn_stale(container)
+    return container
+
+
+def warn_stale(container: Container) -> None:
+    """Say plainly on stderr which workflow files are older than the published versions."""
+    for stale in container.catalog.stale.values():
+        print(f"Внимание: {stale}", file=sys.stderr, flush=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -60,24 +69,32 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from cases.registry import build_registry
-    from engine.catalog import Catalog
+    """Check every file given (a folder: its ``*.yaml``), or the workflows folder: every file's problems.
 
-    catalog = Catalog(build_registry())
-    try:
-        if args.files:
-            names = [Path(f) for f in args.files]
-            loaded = [catalog.add_text(p.read_text(encoding="utf-8"), p.name) for p in names]
-        else:
-            loaded = catalog.load_directory(_settings(args).workflows_dir)
-    except WorkflowInvalid as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    for compiled in loaded:
-        wf = compiled.definition
-        print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
-              f"хэш {wf.content_hash[:12]}")
-    return 0
+    Exit 1 when any file has a problem, 2 when a file cannot be read (one line each, no traceback).
+    """
+    from cases.registry import build_registry
+    from engine.sources import Source, check_sources, names_in, read_sources
+
+    folder = _settings(args).workflows_dir
+    sources, unreadable = read_sources(args.files or [str(p) for p in sorted(folder.glob("*.yaml"))])
+    if not args.files:  # the configured folder: files named by their names, as in every other message
+        sources = [Source(Path(s.path).name, s.text) for s in sources]
+    checked = check_sources(build_registry(), sources, names_in(folder) if args.files else ())
+    for item in checked:
+        for problem in item.problems:
+            print(problem)
+        if item.compiled is not None and not item.problems:
+            wf = item.compiled.definition
+            print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
+                  f"хэш {wf.content_hash[:12]}")
+    for failed in unreadable:
+        print(f"Ошибка: {failed}", file=sys.stderr)
+    bad = [item for item in checked if item.problems]
+    if bad:
+        print(f"Файлов с ошибками: {len(bad)} из {len(checked)}, ошибок: {sum(len(i.problems) for i in bad)}",
+              file=sys.stderr)
+    return 2 if unreadable else 1 if bad else 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -123,8 +140,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
         published = container.catalog.publish(tx, container.clock.now())
         tx.commit()
     for p in published:
-        print(f"{'опубликована' if p.new else 'без изменений'}: {p.name} v{p.version} ({p.content_hash[:12]})")
-    return 0
+        if p.stale is not None:
+            print(f"не опубликована: {p.stale}")
+        else:
+            print(f"{'опубликована' if p.new else 'без изменений'}: {p.name} v{p.version} ({p.content_hash[:12]})")
+    return 1 if any(p.stale for p in published) else 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -160,18 +180,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    container = _container(args, publish=False)
-    with container.db.read() as tx:
-        breaks = list(verify(tx, args.case or None))
-    for b in breaks:
-        print(b)
-    print(json.dumps({"breaks": len(breaks)}))
-    return 1 if breaks else 0
-
-
 def cmd_db_check(args: argparse.Namespace) -> int:
     from engine import consistency
+    from engine.audit import verify
 
     container = _container(args, migrate=False, publish=False)
     with container.db.read() as tx:
@@ -234,6 +245,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "Запустите без --workers или укажите --database-url postgresql://…", file=sys.stderr)
         return 2
     container = bootstrap(settings)
+    warn_stale(container)
     print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
     if not is_empty(Services(container.db, container.runtime)):
         with container.db.read() as tx:
@@ -386,10 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("notify", help="разослать уведомления: почта, вебхуки, сводки, повестки КДН")
     p.set_defaults(handler=cmd_notify)
 
-    audit = sub.add_parser("audit", help="журнал событий").add_subparsers(dest="audit_command", required=True)
-    p = audit.add_parser("verify", help="проверить цепочки хэшей")
-    p.add_argument("--case", type=int, action="append")
-    p.set_defaults(handler=cmd_audit_verify)
+    cli_audit.add_parsers(sub)
 
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")
@@ -407,6 +416,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except AuditSetupError as exc:  # cannot check at all: not a finding about the data
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
     except EngineError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1

@@ -33,3 +33,9 @@ class Settings:
     #: local time (the region's zone) of the daily digest, HH:MM
     digest_time: str = field(default_factory=lambda: _env("OPORA_DIGEST_TIME", "08:00"))
     notify_seconds: float = field(default_factory=lambda: float(_env("OPORA_NOTIFY_SECONDS", "10")))
+    # audit anchors: the signing key is a secret of the deployment and never goes into the database
+    audit_key: str = field(default_factory=lambda: _env("OPORA_AUDIT_KEY", ""), repr=False)
+    #: earlier signing keys, comma-separated, that still check the anchors they signed (after a rotation)
+    audit_old_keys: str = field(default_factory=lambda: _env("OPORA_AUDIT_OLD_KEYS", ""), repr=False)
+    #: the append-only anchors file; empty: next to the SQLite file (opora.anchors.jsonl), else in the working folder
+    audit_anchors: str = field(default_factory=lambda: _env("OPORA_AUDIT_ANCHORS", ""))

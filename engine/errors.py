@@ -4,7 +4,6 @@
 
     EngineError
     ├── WorkflowInvalid          a workflow file breaks the schema (lists every problem)
-    ├── WorkflowVersionConflict  a published version's content changed without a new number
     ├── UnknownWorkflow          no such workflow / version is published
     ├── CaseNotFound             no such case instance
     ├── TransitionNotAllowed     the event does not exist in the current state
@@ -14,7 +13,11 @@
     ├── ConcurrencyConflict      the case changed since the caller read it (stale version)
     ├── IdempotencyKeyReused     the key was used before for a different request
     ├── DeadlineNotFound         no open deadline of that id on the case
-    └── MigrationInvalid         a version migration's state mapping is incomplete or wrong
+    ├── MigrationInvalid         a version migration's state mapping is incomplete or wrong
+    └── AuditSetupError          audit anchors cannot be made or checked at all (CLI exit code 2)
+        ├── AuditKeyMissing      no signing key (``OPORA_AUDIT_KEY``), or one too short to be a secret
+        ├── AuditKeyUnknown      an anchor was signed with a key that is not among those given
+        └── AnchorsUnreadable    the anchors file is missing, unreadable or has a line that is not an anchor
 
 Every error carries a machine-readable ``code`` (used by the REST API as the ``error``
 field) and builds a Russian message from its fields.
@@ -65,17 +68,6 @@ class WorkflowInvalid(EngineError):
 
     def details(self) -> object:
         return [p.__dict__ for p in self.problems]
-
-
-class WorkflowVersionConflict(EngineError):
-    code = "workflow_version_conflict"
-
-    def __init__(self, name: str, version: int) -> None:
-        self.name, self.version = name, version
-        super().__init__(
-            f"Версия {version} процесса «{name}» уже опубликована с другим содержимым; "
-            f"изменения публикуются только под новым номером версии"
-        )
 
 
 class UnknownWorkflow(EngineError):
@@ -175,3 +167,38 @@ class DeadlineNotFound(EngineError):
 
 class MigrationInvalid(EngineError):
     code = "migration_invalid"
+
+
+class AuditSetupError(EngineError):
+    """Anchors cannot be made or checked: not a finding about the data, a problem of the setup."""
+
+    code = "audit_setup"
+
+
+class AuditKeyMissing(AuditSetupError):
+    code = "audit_key_missing"
+
+    def __init__(self, setting: str, reason: str) -> None:
+        self.setting, self.reason = setting, reason
+        super().__init__(f"{setting}: {reason}")
+
+
+class AuditKeyUnknown(AuditSetupError):
+    code = "audit_key_unknown"
+
+    def __init__(self, line: int, when: str, key_id: str, known: Iterable[str]) -> None:
+        self.line, self.when, self.key_id, self.known = line, when, key_id, sorted(known)
+        super().__init__(
+            f"отметка от {when} (строка {line}) подписана ключом {key_id}, а заданы ключи "
+            f"{', '.join(self.known) or '—'}: добавьте прежний ключ в OPORA_AUDIT_OLD_KEYS "
+            "или проверьте OPORA_AUDIT_KEY"
+        )
+
+
+class AnchorsUnreadable(AuditSetupError):
+    code = "anchors_unreadable"
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path, self.reason, self.line = path, reason, line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"файл отметок {where}: {reason}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.audit.anchoring import ANCHOR_KIND
+
 INBOX, EMAIL, DIGEST, WEBHOOK = "inbox", "email", "digest", "webhook"
 #: channels a user chooses per kind (webhooks are configured by the administrator)
 CHANNELS: dict[str, str] = {INBOX: "В системе", EMAIL: "Письмо сразу", DIGEST: "В ежедневной сводке"}
 ESCALATION = "deadline.escalation"
 AGENDA = "kdn.agenda"
+ANCHOR = ANCHOR_KIND
 DIGEST_KIND = "digest"
 
 
@@ -44,6 +47,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     _kind("report.forwarded", "Сообщение направлено в КДН", "орган опеки направил в КДН сообщение по делу ИПР",
           INBOX),
     _kind(AGENDA, "Повестка заседания КДН", "накануне заседания — список дел в повестке", INBOX),
+    _kind(ANCHOR, "Отметка журнала событий", "раз в день — подписанный корень журнала событий всех дел: копия вне "
+          "базы данных, по которой проверка докажет, что журнал до отметки не переписан", INBOX),
 )}
 
 

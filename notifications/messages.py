@@ -23,7 +23,7 @@ from cases.views import CaseRow, case_rows
 from engine.context import CaseView
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
-from notifications.kinds import AGENDA, ESCALATION, kind_of
+from notifications.kinds import AGENDA, ANCHOR, ESCALATION, kind_of
 
 CI, DL, RES, ME, MI, PI = (table_of(t) for t in (CaseInstance, Deadline, KdnResolution, Meeting, MeetingItem, PlanItem))
 log = logging.getLogger("opora.notifications")
@@ -75,6 +75,8 @@ def _compose(tx: UnitOfWork, svc: Services, row: Any, case: CaseView | None) -> 
     payload = dict(row.payload or {})
     if row.kind == AGENDA:
         return _agenda(tx, svc, payload)
+    if row.kind == ANCHOR:
+        return _anchor(svc, payload)
     if case is None:
         return Notice(row.kind, None, kind_of(row.kind).title, [])
     header = _header(tx, svc, case.id)
@@ -182,6 +184,18 @@ def _agenda(tx: UnitOfWork, svc: Services, payload: dict[str, Any]) -> Notice:
     private = [f"Дело № {r.id}: {r.family_name}" for r in rows if r.family_name]
     title = f"Заседание КДН {_day(held_on)}: в повестке {n} {plural(n, 'дело', 'дела', 'дел')}"
     return Notice(AGENDA, None, title, facts, private, "/kdn")
+
+
+def _anchor(svc: Services, payload: dict[str, Any]) -> Notice:
+    """An audit anchor: when, how much it pins, the root and the key's name — nothing about any family."""
+    when = local_moment(svc, datetime.fromisoformat(str(payload["at"])))
+    cases, events = int(payload["cases"]), int(payload["events"])
+    facts = [("Время отметки", when), ("Закреплено дел", str(cases)), ("Закреплено событий", str(events)),
+             ("Корень (SHA-256)", str(payload["root"])), ("Ключ подписи", str(payload["key_id"])),
+             ("Зачем", "сохраните копию: по ней проверка журнала (opora audit verify --anchors) докажет, "
+                       "что события до этой отметки не переписаны")]
+    title = f"Отметка журнала событий {when}: {cases} {plural(cases, 'дело', 'дела', 'дел')}"
+    return Notice(ANCHOR, None, title, facts)
 
 
 def _day(value: date | None) -> str:

@@ -21,7 +21,8 @@ By kind:
   and to the directors of the УСО taking part;
 * ``report.forwarded`` is about the KDN case in its payload (``kdn_case_id``): the recipients
   (that KDN's secretary) and the link are that case's;
-* ``kdn.agenda`` (no case) goes to the secretaries of the KDN in its payload (``kdn_org_id``).
+* ``kdn.agenda`` (no case) goes to the secretaries of the KDN in its payload (``kdn_org_id``);
+* ``audit.anchor`` (no case) goes to the supervisors of the territory in its payload.
 
 Always: only active users of the case's territory, only users who may open the case
 (``cases.access.can_view``) — a message never tells anyone about a case they cannot see, and
@@ -45,6 +46,7 @@ from engine.database import UnitOfWork
 from engine.errors import CaseNotFound
 from engine.runtime import Runtime
 from engine.tables import AuditEvent, table_of
+from notifications.kinds import ANCHOR
 
 USR, UR, ORG, CP, AE = (table_of(t) for t in (User, UserRole, Organisation, CaseParty, AuditEvent))
 HEADS_OF_USO = "uso_director"
@@ -87,6 +89,10 @@ def resolve(tx: UnitOfWork, runtime: Runtime, row: Any) -> Resolved:
             return Resolved(None, None, [])
         people = load_users(tx, _holders(tx, "kdn_secretary", org_ids=[org.id]))
         return Resolved(None, org.territory, [r for r in people if r.principal.territory == org.territory])
+    if row.kind == ANCHOR:
+        territory = str(payload.get("territory") or "")
+        people = load_users(tx, _holders(tx, "supervisor", territory=territory))
+        return Resolved(None, territory or None, people)
     case_id = subject_case_id(row.kind, row.instance_id, payload)
     try:
         case = runtime.load(tx, case_id) if case_id is not None else None

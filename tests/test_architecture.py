@@ -29,6 +29,7 @@ OWNERS = {
     "docx": {"cases/render.py"},
     "smtplib": {"notifications/email.py"},
     "httpx": {"notifications/webhooks.py", "api/bench_http.py", "api/loadgen.py"},  # webhooks; benchmark clients
+    "orjson": {"engine/audit/chain.py"},
 }
 
 

@@ -10,7 +10,7 @@ from api.cli import main
 from engine.audit import verify
 from engine.catalog import Catalog
 from engine.commands import Actor
-from engine.errors import MigrationInvalid, WorkflowVersionConflict
+from engine.errors import MigrationInvalid
 from engine.migrate import apply_migration, plan_migration
 from engine.runtime import Runtime
 from tests.support import CLERK, FIXTURE_WORKFLOWS, Harness, calendar, engine_registry, make_harness
@@ -44,18 +44,26 @@ def fresh_runtime(h: Harness, folder: Path) -> Runtime:
     return Runtime(catalog, catalog.registry, calendar(), h.runtime.clock)
 
 
-def test_republishing_the_same_content_is_a_no_op_and_changed_content_is_refused(engine: Harness,
-                                                                                 tmp_path: Path) -> None:
+def test_republishing_the_same_content_is_a_no_op_and_changed_content_is_not_published(engine: Harness,
+                                                                                       tmp_path: Path) -> None:
     with_comment = write(tmp_path / "a", "# только комментарий\n" + V1)
     runtime = fresh_runtime(engine, with_comment)
     assert runtime.catalog.versions("review") == [1]
     changed = write(tmp_path / "b", V1.replace("Рассмотрение обращения", "Другое название"))
     catalog = Catalog(engine_registry())
     catalog.load_directory(changed)
-    with engine.db.unit_of_work() as tx, pytest.raises(WorkflowVersionConflict) as err:
-        catalog.publish(tx, engine.runtime.clock.now())
-    assert "review" in str(err.value) and "новым номером версии" in str(err.value)
+    with engine.db.unit_of_work() as tx:
+        published = catalog.publish(tx, engine.runtime.clock.now())
+        tx.commit()
+    stale = published[0].stale
+    assert stale is not None and not published[0].new
+    assert str(stale) == ("Файл review.yaml: версия 1 процесса «review» уже опубликована с другим содержимым "
+                          "(изменения публикуются только под новым номером версии); новые дела начинаются на "
+                          "версии 1 (из базы данных), файл не опубликован")
     assert engine.rows("select count(*) from wf_version")[0][0] == 1
+    # what runs is the published content, compiled from the database, not the file
+    assert catalog.latest("review").definition.title == "Рассмотрение обращения"
+    assert catalog.compiled("review", 1).definition.title == "Рассмотрение обращения"
 
 
 def test_running_cases_stay_on_their_version(engine: Harness, tmp_path: Path) -> None:
