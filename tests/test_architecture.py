@@ -29,6 +29,8 @@ OWNERS = {
     "docx": {"cases/render.py"},
     "smtplib": {"notifications/email.py"},
     "httpx": {"notifications/webhooks.py", "api/bench_http.py"},
+    "anyio": {"notifications/webhooks.py"},
+    "cryptography": {"notifications/sealing.py"},
 }
 
 
