@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api import accounts as account_service
 from api.routes.api_common import Caller, bearer, errors, write_errors
-from api.schemas import MAX_ID, Input, Public
+from api.schemas import MAX_ID, Id, Input, Public
 from api.schemas.inputs import Text
 from api.web import UiUser, check_csrf, page, redirect, services, ui_user
 from cases import accounts
@@ -121,7 +121,7 @@ class UserPublic(Public):
 class UserCreate(Input):
     login: Annotated[Text, Field(min_length=1, max_length=64)]
     full_name: Annotated[Text, Field(min_length=1, max_length=200)]
-    org_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    org_id: Id
     roles: Annotated[list[Role], Field(min_length=1, max_length=7)]
     position: Annotated[Text, Field(max_length=200)] = ""
     email: Annotated[Text, Field(max_length=200)] = ""
@@ -138,8 +138,8 @@ class UserUpdate(Input):
     full_name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
     position: Annotated[Text, Field(max_length=200)] | None = None
     email: Annotated[Text, Field(max_length=200)] | None = None
-    org_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
-    active: bool | None = None
+    org_id: Id | None = None
+    active: StrictBool | None = None
 
 
 class PasswordReset(Public):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from api import accounts, auth
 from api.deps import api_principal
@@ -177,7 +177,7 @@ class TokenRequest(BaseModel):
     login: str = Field(max_length=64)
     password: str = Field(max_length=200)
     name: str = Field(default="API", max_length=120)
-    days: int | None = Field(default=None, ge=1, le=3650,
+    days: StrictInt | None = Field(default=None, ge=1, le=3650,
                              description="срок действия в днях (не больше OPORA_TOKEN_DAYS, по умолчанию он)")
 
 
