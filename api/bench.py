@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from api import bench_auth as auth_bench
 from api import bench_http as http_bench
 from api.schema import upgrade
 from api.settings import Settings
@@ -22,6 +23,7 @@ def _all() -> dict[str, Callable[..., dict[str, Any]]]:
     found.update(process_bench.BENCHMARKS)
     found.update(http_bench.BENCHMARKS)
     found.update(reports_bench.BENCHMARKS)
+    found.update(auth_bench.BENCHMARKS)
     return found
 
 

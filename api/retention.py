@@ -10,13 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from api import throttle
 from api.tables import LoginAttempt, SavedSearch
 from cases import retention
+from cases.tables import RetentionRun
 from engine.database import UnitOfWork
 from engine.tables import table_of
 
-ATT, SS = table_of(LoginAttempt), table_of(SavedSearch)
+ATT, SS, RR = table_of(LoginAttempt), table_of(SavedSearch), table_of(RetentionRun)
 #: saved search criteria (names, birth dates) are needed only while the user pages through the results
 SAVED_SEARCH_DAYS = 1
 
@@ -53,10 +56,18 @@ def apply(container: Any, *, dry_run: bool, by: str = "cli") -> dict[str, Any]:
     return {"dry_run": dry_run, "at": now.isoformat(), "kinds": [o.as_dict() for o in outcomes]}
 
 
-def run_daily(container: Any) -> None:
-    """The server's daily job (idempotent; a concurrent run of another process skips what this one holds)."""
+def run_daily(container: Any) -> bool:
+    """The server's daily job, ticked every :data:`EVERY`: runs when no job has run for :data:`DAILY`
+    (so a server restarted every night still runs it); True if it ran. Idempotent, and a concurrent run
+    of another process skips the kinds this one holds."""
+    now = container.clock.now()
+    with container.db.read() as tx:
+        last = tx.connection.execute(sa.select(sa.func.max(RR.c.at)).where(RR.c.by == "job")).scalar()
+    if last is not None and now - last < DAILY:
+        return False
     apply(container, dry_run=False, by="job")
+    return True
 
 
-#: how often the server runs it
-EVERY = timedelta(days=1)
+#: how often the server looks whether the daily run is due, and how long after a run the next one is
+EVERY, DAILY = timedelta(hours=1), timedelta(hours=23)

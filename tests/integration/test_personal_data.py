@@ -121,3 +121,13 @@ def test_a_case_is_assigned_only_to_someone_who_can_act_on_it(process: Process) 
     assert p.case(case_id).assignee_id == p.world.users["opeka"]
     with pytest.raises(InputInvalid):  # the other territory's staff, as before
         p.svc.execute(handlers.assign_case, boss, AssignCase(case_id, p.world.users["other_opeka"]))
+
+
+def test_the_servers_job_runs_once_a_day_even_when_ticked_every_hour(process: Process) -> None:
+    assert retention.run_daily(process.app) is True
+    process.frozen.tick(retention.EVERY)  # type: ignore[attr-defined]
+    assert retention.run_daily(process.app) is False
+    process.frozen.tick(retention.DAILY)  # type: ignore[attr-defined]
+    assert retention.run_daily(process.app) is True
+    runs = process.rows("select count(distinct at) as n from retention_run where by = 'job'")
+    assert runs[0].n == 2
