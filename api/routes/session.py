@@ -106,7 +106,7 @@ def _me_page(request: Request, user: UiUser, *, new_token: str = "", status: int
                 territory_name=territory.name if territory else p.territory,
                 position=person.position if person else "", sessions=sessions, tokens=tokens, new_token=new_token,
                 token_days=settings_of(request).token_days, idle_minutes=int(span.idle.total_seconds() // 60),
-                max_hours=round(span.absolute.total_seconds() / 3600, 1))
+                max_hours=f"{span.absolute.total_seconds() / 3600:g}")
 
 
 @router.get("/me", response_class=HTMLResponse)
