@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make run    install into .venv, fill opora.db with demo data, start http://127.0.0.1:8000/
 #   make test   install the test tools (and Debian's Chromium for browser tests), run the whole suite
+#   make audit  known vulnerabilities of the installed packages (pip-audit against PyPI)
 # With CI=true (or OPORA_TEST_POSTGRES=1) the suite also runs against PostgreSQL on 127.0.0.1:5432.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-test
+.PHONY: run test lint audit bench install install-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,10 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# known vulnerabilities of the installed packages (PyPI's data through pip-audit); says so when it cannot check
+audit: install-test
+	$(BIN)/python scripts/audit.py $(AUDIT_FLAGS)
 
 bench: install
 	$(BIN)/opora bench

@@ -12,25 +12,39 @@ from fastapi.staticfiles import StaticFiles
 from api import errors, schema
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
-from api.routes import api_v1, notifications, reports, session, ui
+from api.routes import admin_users, api_v1, notifications, reports, session, ui
 from api.settings import Settings
-from api.web import HERE, LoginRequired, error_page
+from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
 from cases.services import Services
 
+#: no inline scripts or styles, nothing from elsewhere, no <base> to redirect relative links, no framing
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
-def _security_headers(app: FastAPI) -> None:
+
+def _security_headers(app: FastAPI, settings: Settings | None) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                    "form-action 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        own = _settings(request, settings)
+        if own.hsts_seconds > 0:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(own.hsts_seconds)}; includeSubDomains")
+        if own.secure_cookies:  # behind a TLS proxy the app sees http://, the browser https://
+            response.raw_headers[:] = [(k, v + b"; Secure" if k == b"set-cookie" and b"secure" not in v.lower() else v)
+                                       for k, v in response.raw_headers]
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _settings(request: Request, fallback: Settings | None) -> Settings:
+    container = request.app.state.container
+    return container.settings if container is not None else (fallback or Settings())
 
 
 def create_app(container: Container | None = None, *, settings: Settings | None = None,
@@ -51,7 +65,9 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             if owned:
                 app.state.container.close()
 
-    app = FastAPI(title="Опора", version="0.1.0", lifespan=lifespan,
+    # the interactive /docs would need Swagger UI's inline script (against the CSP) and is a console nobody
+    # needs on a production server: it is off; the OpenAPI document stays at /openapi.json
+    app = FastAPI(title="Опора", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Процессы социального сопровождения семей: дела, сроки, документы. "
                               "Ошибки — JSON {\"error\", \"message\", \"details\"} с кодом 4xx.")
     app.state.container = container
@@ -65,7 +81,11 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
 
-    _security_headers(app)
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/me/password", status_code=303)
+
+    _security_headers(app, settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/api/v1/health", tags=["service"])
@@ -85,4 +105,5 @@ def app_from_environment() -> FastAPI:
 
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
-    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router]
+    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router,
+            admin_users.router]

@@ -1,11 +1,13 @@
-"""Logging in, sessions with CSRF tokens, API tokens, and throttling of failed logins.
+"""Logging in, sessions with CSRF tokens, API tokens and their lifetimes.
 
 * A session id (random, 256 bits) lives in an HttpOnly, SameSite=Lax cookie; only its SHA-256 is
-  stored. Each session has its own CSRF token, which every form sends back.
+  stored. Each session has its own CSRF token, which every form sends back. A session ends after
+  ``OPORA_SESSION_IDLE_MINUTES`` without a request (30) and in any case ``OPORA_SESSION_MAX_HOURS``
+  after the login (12) — ASVS 3.3.
 * An API token (``opora_…``) is given to a user and sent as ``Authorization: Bearer``; only its
-  SHA-256 is stored; it can be revoked.
-* After :data:`MAX_FAILURES` failed logins for one login within :data:`WINDOW`, further attempts
-  are refused until the window passes — even with the right password.
+  SHA-256 is stored; it expires (``OPORA_TOKEN_DAYS``, 90) and can be revoked.
+* Failed logins are throttled per (login, client address) before the password is checked
+  (:mod:`api.throttle`); an unknown login costs the same argon2 work as a known one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
+from api import throttle
 from api.tables import ApiToken, AuthSession, LoginAttempt
 from cases.directory import principal_of
 from cases.errors import DomainError
@@ -28,13 +31,25 @@ from cases.tables import User
 from engine.database import Database, UnitOfWork, is_unavailable
 from engine.tables import table_of
 
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
-SESSION_TTL = timedelta(hours=8)
 SESSION_COOKIE = "opora_session"
 TOKEN_PREFIX = "opora_"
+TooManyAttempts = throttle.TooManyAttempts
 
 SES, TOK, ATT, USR = (table_of(t) for t in (AuthSession, ApiToken, LoginAttempt, User))
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long sessions and tokens live (from the settings)."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=12)
+    token: timedelta = timedelta(days=90)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Lifetimes:
+        return cls(timedelta(minutes=float(settings.session_idle_minutes)),
+                   timedelta(hours=float(settings.session_max_hours)), timedelta(days=int(settings.token_days)))
 
 
 class NotAuthenticated(DomainError):
@@ -43,15 +58,6 @@ class NotAuthenticated(DomainError):
 
     def __init__(self, message: str = "Требуется вход в систему") -> None:
         super().__init__(message)
-
-
-class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
-    status = 429
-
-    def __init__(self, minutes: int) -> None:
-        self.minutes = minutes
-        super().__init__(f"Слишком много неудачных попыток входа. Повторите через {minutes} мин.")
 
 
 class CsrfFailed(DomainError):
@@ -66,23 +72,26 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def authenticate(tx: UnitOfWork, login: str, password: str, address: str, now: datetime) -> Principal:
-    """The principal for a login and password; raises NotAuthenticated or TooManyAttempts."""
+def authenticate(db: Database, login: str, password: str, address: str, now: datetime) -> Principal:
+    """The principal for a login and password; raises NotAuthenticated or TooManyAttempts.
+
+    The attempt is counted first (:func:`api.throttle.claim`), then the password is checked with
+    no transaction open (argon2 is slow on purpose), then the outcome is written down.
+    """
     login = login.strip()[:64]
-    since = now - WINDOW
-    failures = tx.connection.execute(
-        sa.select(ATT.c.at).where(ATT.c.login == login, ATT.c.success.is_(False), ATT.c.at >= since)
-        .order_by(ATT.c.at)).scalars().all()
-    if len(failures) >= MAX_FAILURES:
-        wait = failures[-MAX_FAILURES] + WINDOW - now
-        raise TooManyAttempts(max(1, int(wait.total_seconds() // 60) + 1))
-    row = tx.connection.execute(sa.select(USR.c.id, USR.c.password_hash, USR.c.is_active)
-                                .where(USR.c.login == login)).first()
-    ok = row is not None and row.is_active and verify_password(row.password_hash, password)
-    tx.connection.execute(sa.insert(ATT).values(login=login, address=address[:64], at=now, success=ok))
-    principal = principal_of(tx, row.id) if ok and row is not None else None
+    throttle.claim(db, login, address, now)
+    with db.read() as tx:
+        row = tx.connection.execute(sa.select(USR.c.id, USR.c.password_hash, USR.c.is_active)
+                                    .where(USR.c.login == login)).first()
+    ok = verify_password(row.password_hash if row is not None else None, password) and row is not None \
+        and bool(row.is_active)
+    with db.unit_of_work() as tx:
+        tx.connection.execute(sa.insert(ATT).values(login=login, address=address[:64], at=now, success=ok))
+        principal = principal_of(tx, row.id) if ok and row is not None else None
+        if principal is not None:
+            throttle.clear(tx, login, address)
+        tx.commit()
     if principal is None:
-        tx.commit()  # the failed attempt counts even though the request fails
         raise NotAuthenticated("Неверный логин или пароль")
     return principal
 
@@ -94,11 +103,13 @@ class OpenedSession:
     expires_at: datetime
 
 
-def open_session(tx: UnitOfWork, user_id: int, now: datetime) -> OpenedSession:
+def open_session(tx: UnitOfWork, user_id: int, now: datetime, lifetimes: Lifetimes = Lifetimes(), *,
+                 address: str = "", user_agent: str = "") -> OpenedSession:
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    expires = now + SESSION_TTL
+    expires = now + min(lifetimes.idle, lifetimes.absolute)
     tx.connection.execute(sa.insert(SES).values(id_hash=_digest(session_id), user_id=user_id, csrf_token=csrf,
-                                                created_at=now, expires_at=expires, last_seen_at=now))
+                                                created_at=now, expires_at=expires, last_seen_at=now,
+                                                address=address[:64], user_agent=user_agent[:200]))
     return OpenedSession(session_id, csrf, expires)
 
 
@@ -115,20 +126,34 @@ class Caller:
     csrf_token: str = ""
     #: the row to stamp with :func:`record_use` (``("session", id_hash)`` / ``("token", id)``), or None
     stamp: tuple[str, Any] | None = None
+    #: a session's new expiry when it is stamped: idle timeout from now, never past its absolute end
+    expires_at: datetime | None = None
+    #: the session's id hash (to tell "this session" among the user's sessions)
+    session_hash: str = ""
+    must_change_password: bool = False
 
 
-def session_principal(tx: UnitOfWork, session_id: str, now: datetime) -> Caller | None:
-    """The principal and CSRF token of a live session, or None. Only reads; see :func:`record_use`."""
+def session_principal(tx: UnitOfWork, session_id: str, now: datetime,
+                      lifetimes: Lifetimes = Lifetimes()) -> Caller | None:
+    """The principal and CSRF token of a live session, or None. Only reads; see :func:`record_use`.
+
+    A session is live until its expiry (the idle timeout, slid by each stamp) and never longer
+    than ``lifetimes.absolute`` after the login.
+    """
     key = _digest(session_id)
-    row = tx.connection.execute(sa.select(SES.c.user_id, SES.c.csrf_token, SES.c.expires_at, SES.c.last_seen_at)
-                                .where(SES.c.id_hash == key)).first()
-    if row is None or row.expires_at <= now:
+    row = tx.connection.execute(sa.select(SES.c.user_id, SES.c.csrf_token, SES.c.expires_at, SES.c.last_seen_at,
+                                          SES.c.created_at).where(SES.c.id_hash == key)).first()
+    end = row.created_at + lifetimes.absolute if row is not None else now
+    if row is None or row.expires_at <= now or end <= now:
         return None
     principal = principal_of(tx, row.user_id)
     if principal is None:
         return None
     stale = now - row.last_seen_at >= STAMP_EVERY
-    return Caller(principal, row.csrf_token, ("session", key) if stale else None)
+    must_change = bool(tx.connection.execute(sa.select(USR.c.must_change_password)
+                                             .where(USR.c.id == row.user_id)).scalar())
+    return Caller(principal, row.csrf_token, ("session", key) if stale else None,
+                  min(now + lifetimes.idle, end), key, must_change)
 
 
 def record_use(db: Database, caller: Caller, now: datetime) -> None:
@@ -141,7 +166,7 @@ def record_use(db: Database, caller: Caller, now: datetime) -> None:
     if caller.stamp is None:
         return
     kind, key = caller.stamp
-    statement = (sa.update(SES).where(SES.c.id_hash == key).values(last_seen_at=now, expires_at=now + SESSION_TTL)
+    statement = (sa.update(SES).where(SES.c.id_hash == key).values(last_seen_at=now, expires_at=caller.expires_at)
                  if kind == "session" else sa.update(TOK).where(TOK.c.id == key).values(last_used_at=now))
     try:
         with db.unit_of_work(busy_ms=STAMP_BUSY_MS) as tx:
@@ -160,19 +185,34 @@ def close_session(tx: UnitOfWork, session_id: str) -> None:
     tx.connection.execute(sa.delete(SES).where(SES.c.id_hash == _digest(session_id)))
 
 
-def issue_token(tx: UnitOfWork, user_id: int, name: str, now: datetime) -> str:
+def end_sessions(tx: UnitOfWork, user_id: int, *, keep_hash: str = "") -> int:
+    """End every session of a user but the one whose id hash is ``keep_hash``; the number ended."""
+    result = tx.connection.execute(sa.delete(SES).where(SES.c.user_id == user_id, SES.c.id_hash != keep_hash))
+    return int(result.rowcount or 0)
+
+
+def revoke_tokens(tx: UnitOfWork, user_id: int, now: datetime) -> int:
+    """Revoke every live token of a user (an administrator's reset or deactivation)."""
+    result = tx.connection.execute(sa.update(TOK).where(TOK.c.user_id == user_id, TOK.c.revoked_at.is_(None))
+                                   .values(revoked_at=now))
+    return int(result.rowcount or 0)
+
+
+def issue_token(tx: UnitOfWork, user_id: int, name: str, now: datetime, *,
+                lifetime: timedelta | None = Lifetimes.token) -> str:
     """A new API token for the user; the plain token is shown once and only its hash is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     tx.connection.execute(sa.insert(TOK).values(user_id=user_id, name=name[:120] or "API", token_hash=_digest(token),
-                                                prefix=token[:12], created_at=now))
+                                                prefix=token[:12], created_at=now,
+                                                expires_at=now + lifetime if lifetime else None))
     return token
 
 
 def token_principal(tx: UnitOfWork, token: str, now: datetime) -> Caller | None:
-    """The principal of a live API token, or None. Only reads; see :func:`record_use`."""
-    row = tx.connection.execute(sa.select(TOK.c.id, TOK.c.user_id, TOK.c.last_used_at).where(
+    """The principal of a live (not revoked, not expired) API token, or None. Only reads; see :func:`record_use`."""
+    row = tx.connection.execute(sa.select(TOK.c.id, TOK.c.user_id, TOK.c.last_used_at, TOK.c.expires_at).where(
         TOK.c.token_hash == _digest(token), TOK.c.revoked_at.is_(None))).first()
-    if row is None:
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
     principal = principal_of(tx, row.user_id)
     if principal is None:
@@ -185,6 +225,46 @@ def revoke_token(tx: UnitOfWork, user_id: int, token_id: int, now: datetime) -> 
     result = tx.connection.execute(sa.update(TOK).where(TOK.c.id == token_id, TOK.c.user_id == user_id,
                                                         TOK.c.revoked_at.is_(None)).values(revoked_at=now))
     return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id_hash: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    address: str
+    user_agent: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    expired: bool
+
+
+def sessions_of(tx: UnitOfWork, user_id: int, now: datetime, current_hash: str,
+                lifetimes: Lifetimes = Lifetimes()) -> list[SessionView]:
+    """The user's live sessions, this one first."""
+    rows = tx.connection.execute(sa.select(SES).where(SES.c.user_id == user_id, SES.c.expires_at > now,
+                                                      SES.c.created_at > now - lifetimes.absolute)
+                                 .order_by(SES.c.last_seen_at.desc())).all()
+    views = [SessionView(r.id_hash, r.created_at, r.last_seen_at, min(r.expires_at, r.created_at + lifetimes.absolute),
+                         r.address, r.user_agent, r.id_hash == current_hash) for r in rows]
+    return sorted(views, key=lambda v: not v.current)
+
+
+def tokens_of(tx: UnitOfWork, user_id: int, now: datetime) -> list[TokenView]:
+    rows = tx.connection.execute(sa.select(TOK).where(TOK.c.user_id == user_id).order_by(TOK.c.id)).all()
+    return [TokenView(r.id, r.name, r.prefix, r.created_at, r.last_used_at, r.expires_at, r.revoked_at,
+                      r.expires_at is not None and r.expires_at <= now) for r in rows]
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from api import bench_auth as auth_bench
 from api import bench_http as http_bench
 from api import bench_load as load_bench
 from api.schema import upgrade
@@ -26,6 +27,7 @@ def _all() -> dict[str, Callable[..., Any]]:
     found.update(reports_bench.BENCHMARKS)
     found.update(load_bench.BENCHMARKS)
     found.update(audit_bench.BENCHMARKS)
+    found.update(auth_bench.BENCHMARKS)
     return found
 
 

@@ -19,6 +19,8 @@
     opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
     opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
+    opora users add|deactivate|activate|reset-password|roles|list   accounts (see api/cli_users.py)
+    opora retention [--run]                          what the retention policy would anonymise/delete (--run: do it)
 
 Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``).
 """
@@ -230,14 +232,27 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
+def startup_notes(container: Container) -> list[str]:
+    """What ``opora serve`` tells the operator: how to create the first administrator on a database without
+    users; the demo logins only on a demo database (where the demo password really opens them)."""
+    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_demo_database
+
+    with container.db.read() as tx:
+        users = tx.connection.exec_driver_sql("select count(*) from app_user").scalar_one()
+    if not users:
+        return ["Пользователей нет. Создайте администратора: opora users add LOGIN --name \"ФИО\" --admin"]
+    if is_demo_database(container.db):
+        return [f"Демонстрационная база. Пользователи (пароль {DEMO_PASSWORD}): "
+                + ", ".join(f"{login} ({', '.join(roles)})" for login, _, roles, *_ in DEMO_USERS)]
+    return []
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
 
     from api.app import create_app
-    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty
-    from cases.services import Services
 
     settings = _settings(args)
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
@@ -247,13 +262,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     container = bootstrap(settings)
     warn_stale(container)
     print(f"Опора запущена: http://{args.host}:{args.port}/", flush=True)
-    if not is_empty(Services(container.db, container.runtime)):
-        with container.db.read() as tx:
-            logins = set(tx.connection.exec_driver_sql("select login from app_user").scalars())
-        demo = [(login, roles) for login, _, roles, *_ in DEMO_USERS if login in logins]
-        if demo:
-            print(f"Демонстрационные пользователи (пароль {DEMO_PASSWORD}): "
-                  + ", ".join(f"{login} ({', '.join(roles)})" for login, roles in demo), flush=True)
+    for note in startup_notes(container):
+        print(note, flush=True)
     if args.workers > 1:  # each worker process builds its own app from the environment
         container.close()
         os.environ["OPORA_DATABASE_URL"] = settings.database_url
@@ -334,6 +344,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmarks(args.groups, quick=args.quick)
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from api import cli_users
+
+    container = _container(args)
+    try:
+        return cli_users.run(container, args)
+    finally:
+        container.close()
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from api import retention
+
+    container = _container(args)
+    try:
+        report = retention.apply(container, dry_run=not args.run, by="cli")
+    finally:
+        container.close()
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opora", description="Опора: процессы социального сопровождения семей")
     parser.add_argument("--database-url", help="URL базы данных (по умолчанию OPORA_DATABASE_URL или sqlite)")
@@ -399,6 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_notify)
 
     cli_audit.add_parsers(sub)
+
+    from api import cli_users
+
+    cli_users.add_parser(sub, cmd_users)
+    p = sub.add_parser("retention", help="сроки хранения (152-ФЗ): что обезличить или удалить (--run — выполнить)")
+    p.add_argument("--run", action="store_true", help="выполнить (без флага — только показать)")
+    p.set_defaults(handler=cmd_retention)
 
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")

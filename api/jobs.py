@@ -7,6 +7,7 @@ sweep          ``OPORA_SWEEP_SECONDS``      ``FOR UPDATE SKIP LOCKED`` on the du
 render_acts    a third of that (≥ 2 s)      ``FOR UPDATE SKIP LOCKED`` on the act (PostgreSQL)
 notify         ``OPORA_NOTIFY_SECONDS``     ``SKIP LOCKED`` on outbox rows, a lease on each delivery
 notify_daily   a minute                     unique keys: one digest per user and day, one agenda per meeting
+retention      an hour (runs once a day)    an advisory lock per kind (PostgreSQL); idempotent
 audit_anchor   (see engine.audit.anchoring)  an exclusive lock on the anchors file: one anchor a day
 analyze        a day (SQLite only)          —
 =============  ==========================  ================================================================
@@ -35,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 
-from api import schema
+from api import retention, schema
 from api.bootstrap import Container
 from cases import documents
 from engine.audit import anchoring
@@ -135,6 +136,7 @@ def start_jobs(container: Container) -> Jobs:
         # the server's start already analysed (api.app's lifespan)
         ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db), at_start=False)
     notification_jobs.register(container, ticker)
+    ticker.every(retention.EVERY.total_seconds(), "retention", lambda: retention.run_daily(container))
     ticker.every(anchoring.TICK_SECONDS, "audit_anchor", anchoring.daily_job(
         container.db, container.clock, container.calendar.local_date, AnchorConfig.from_settings(container.settings)))
     ticker.start()

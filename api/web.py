@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api import auth
+from api.addresses import client_address
 from cases.names import plural
 from cases.principal import Principal
 from cases.roles import ROLES
@@ -37,16 +38,42 @@ class LoginRequired(Exception):
         self.next_url = next_url
 
 
+class PasswordChangeRequired(Exception):
+    """Raised by :func:`ui_user` for a user whose password an administrator reset: the app sends them to
+    ``/me/password`` before anything else."""
+
+
 @dataclass(frozen=True)
 class UiUser:
     principal: Principal
     csrf: str
     session_id: str
+    #: SHA-256 of the session id (tells this session among the user's sessions)
+    session_hash: str = ""
 
 
 def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
+
+
+def settings_of(request: Request) -> Any:
+    """The app's settings (``api.settings.Settings``)."""
+    return request.app.state.container.settings
+
+
+def lifetimes(request: Request) -> auth.Lifetimes:
+    return auth.Lifetimes.from_settings(settings_of(request))
+
+
+def client_ip(request: Request) -> str:
+    """The client's address (the peer, or X-Forwarded-For from a trusted proxy: ``OPORA_TRUSTED_PROXIES``)."""
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.get("x-forwarded-for", ""), settings_of(request).trusted_proxies)
+
+
+#: pages a user whose password was reset may still open
+PASSWORD_PAGES = ("/me/password", "/logout")
 
 
 def ui_user(request: Request) -> UiUser:
@@ -56,12 +83,19 @@ def ui_user(request: Request) -> UiUser:
         svc = services(request)
         now = svc.runtime.clock.now()
         with svc.db.read() as tx:
-            caller = auth.session_principal(tx, session_id, now)
+            caller = auth.session_principal(tx, session_id, now, lifetimes(request))
         if caller is not None:
             auth.record_use(svc.db, caller, now)
-            return UiUser(caller.principal, caller.csrf_token, session_id)
+            if caller.must_change_password and request.url.path not in PASSWORD_PAGES:
+                raise PasswordChangeRequired()
+            return UiUser(caller.principal, caller.csrf_token, session_id, caller.session_hash)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise LoginRequired(target)
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies get the Secure flag over HTTPS, or always with ``OPORA_SECURE_COOKIES`` (behind a TLS proxy)."""
+    return request.url.scheme == "https" or bool(settings_of(request).secure_cookies)
 
 
 def check_csrf(user: UiUser, token: str | None) -> None:
@@ -113,7 +147,7 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
         items += [("/supervisor", "Контроль сроков")]
     items += [("/registry", "Реестр"), ("/statistics", "Отчёты")]
     if principal.has("admin"):
-        items += [("/admin/webhooks", "Вебхуки")]
+        items += [("/admin/users", "Пользователи"), ("/admin/webhooks", "Вебхуки")]
     return items
 
 

@@ -8,6 +8,8 @@
 * Acting on a case needs, besides seeing it, one of the transition's roles — and a curator acts only on
   the cases assigned to them.
 * The administrator manages users and workflows and does not see children's cases.
+* A case is assigned only to someone who could act on it (:func:`can_be_assigned`).
+* The subject-access export of a person (152-FZ ст. 14) is prepared by a supervisor of their territory.
 """
 
 from __future__ import annotations
@@ -90,6 +92,19 @@ def why_not_acting(p: Principal, allowed: Iterable[str]) -> str:
     return "Действие недоступно по этому делу"
 
 
+def can_be_assigned(tx: UnitOfWork, assignee: Principal, case: CaseView, workflow_roles: Iterable[str]) -> bool:
+    """Whether ``assignee`` could act on ``case`` once it is theirs: they work in its territory and hold a role
+    the case's workflow acts through, in a capacity that applies — a curator (the case becomes theirs), a
+    territory-wide role, or a УСО director / KDN secretary whose organisation takes part in the case.
+    The administrator (no workflow role) and other bodies' staff cannot be given a case."""
+    if assignee.territory != case.territory:
+        return False
+    held = assignee.roles & set(workflow_roles)
+    if "curator" in held or held & TERRITORY_WIDE:
+        return True
+    return bool(held & {"uso_director", "kdn_secretary"}) and _is_party(tx, case.id, assignee.org_id)
+
+
 def can_manage(p: Principal) -> bool:
     """Reassigning cases and changing regional settings: supervisors (and УСО directors for their staff)."""
     return p.has("supervisor", "uso_director")
@@ -101,6 +116,11 @@ def can_administer(p: Principal) -> bool:
 
 def can_register_reports(p: Principal) -> bool:
     return p.has("guardianship", "agency")
+
+
+def can_export_subject(p: Principal) -> bool:
+    """The subject-access export (152-FZ ст. 14) is prepared by a supervisor of the person's territory."""
+    return p.has("supervisor")
 
 
 def can_see_reports(p: Principal) -> bool:

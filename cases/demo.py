@@ -19,17 +19,17 @@ from cases import handlers
 from cases.commands import ChildInput, RegisterReport
 from cases.directory import add_organisation, add_territory, add_user, principal_of
 from cases.matching import IPR_ORGANISED
-from cases.passwords import hash_password
+from cases.passwords import hash_password, verify_password
 from cases.principal import Principal
 from cases.services import Services
 from cases.simulation import Cast, Driver, Fate, spread, working_days
 from cases.tables import Organisation, Person, User
 from engine.clock import FixedClock
-from engine.database import UnitOfWork
+from engine.database import Database, UnitOfWork
 from engine.sweeper import sweep
 from engine.tables import CaseInstance
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "Opora-Demo-2025"
 TERRITORY, TERRITORY_NAME = "surgut", "Сургутский район"
 
 #: login, organisation key, roles, full name, position, area
@@ -196,3 +196,14 @@ def _repeat_report_on_ipr_child(svc: Services, driver: Driver, municipality: Mun
 def is_empty(svc: Services) -> bool:
     with svc.db.read() as tx:
         return tx.session.exec(select(User).limit(1)).first() is None
+
+
+def is_demo_database(db: Database) -> bool:
+    """True if this database holds the demo municipality: its administrator opens with the demo password.
+
+    One argon2 check: a real install whose administrator happens to be called ``admin`` is never
+    announced as a demo, and its password is never printed.
+    """
+    with db.read() as tx:
+        found = tx.session.exec(select(User).where(User.login == "admin")).first()
+    return found is not None and verify_password(found.password_hash, DEMO_PASSWORD)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from cases.errors import InputInvalid
+from cases.password_policy import password_problem
 from cases.passwords import hash_password
 from cases.principal import Principal
 from cases.roles import ROLES
@@ -49,7 +50,11 @@ def add_organisation(tx: UnitOfWork, territory: str, kind: str, name: str, short
 def add_user(tx: UnitOfWork, *, login: str, password: str, full_name: str, org: Organisation, roles: Iterable[str],
              now: datetime, position: str = "", email: str = "", area: str = "",
              password_hash: str | None = None) -> User:
-    """Create a user; ``password_hash`` lets bulk loaders (demo, tests) hash one password once."""
+    """Create a user; ``password_hash`` lets bulk loaders (demo, tests) hash one password once.
+
+    The password must pass :mod:`cases.password_policy` (checked here unless a hash is given:
+    the loaders check their one password themselves).
+    """
     roles = list(roles)
     errors = {}
     if tx.session.exec(select(User).where(User.login == login)).first() is not None:
@@ -57,8 +62,9 @@ def add_user(tx: UnitOfWork, *, login: str, password: str, full_name: str, org: 
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         errors["roles"] = "неизвестные роли: " + ", ".join(unknown) if unknown else "укажите хотя бы одну роль"
-    if len(password) < 8:
-        errors["password"] = "пароль не короче 8 символов"
+    problem = password_problem(password, login) if password_hash is None else None
+    if problem:
+        errors["password"] = problem
     if errors:
         raise InputInvalid(errors)
     assert org.id is not None

@@ -29,6 +29,7 @@ from cases.commands import (
     RegisterReport,
     ReissueDocument,
 )
+from cases.directory import principal_of
 from cases.errors import AmbiguousMatch, Conflict, Forbidden, InputInvalid, NotFound
 from cases.matching import Candidate, find_candidates, open_kdn_case
 from cases.plans import EDITABLE, ensure_plan, item_ref, kind_for, plan_of, sync_item_deadlines
@@ -383,6 +384,11 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
             raise InputInvalid({"assignee_id": "такого сотрудника нет в вашей территории"})
         if not p.has("supervisor") and user.org_id != p.org_id:
             raise InputInvalid({"assignee_id": "директор УСО назначает только сотрудников своего учреждения"})
+        assignee = principal_of(tx, user.id or 0)
+        roles = {r for tr in svc.runtime.workflow_of(case).transitions for r in tr.roles}
+        if assignee is None or not access.can_be_assigned(tx, assignee, case, roles):
+            raise InputInvalid({"assignee_id": "этот сотрудник не может вести дело этого процесса "
+                                               "(нет подходящей роли или его организация не участвует в деле)"})
         families.add_party(tx, case.id, user.org_id, svc.runtime.clock.now())
     role = "supervisor" if p.has("supervisor") else "uso_director"
     result = svc.runtime.assign(tx, case.id, cmd.assignee_id, p.actor(role), cmd.expected_version, cmd.reason)

@@ -30,3 +30,12 @@ def name_key(last_name: str, first_name: str, middle_name: str = "") -> str:
 
 def full_name(last_name: str, first_name: str, middle_name: str = "") -> str:
     return " ".join(p for p in (last_name.strip(), first_name.strip(), middle_name.strip()) if p)
+
+
+def contains(word: str) -> str:
+    """A LIKE pattern matching ``word`` anywhere, with ``%``, ``_`` and ``\\`` taken literally (use ``escape="\\"``).
+
+    Without it ``name=__`` would match every name of two letters or more and slip past the minimum length.
+    """
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

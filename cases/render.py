@@ -126,6 +126,19 @@ def render_pdf(name: str, context: Mapping[str, Any]) -> bytes:
     return bytes(pdf)
 
 
+def render_page_pdf(template: str, context: Mapping[str, Any]) -> bytes:
+    """A PDF of a shared page that is not an act (``_subject_access.html``), filled with ``context``."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = _files_env.get_template(template).render(_clean(context))
+    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+    return bytes(HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher).write_pdf())
+
+
+_files_env = _environment(_files)
+
+
 def render_docx(name: str, context: Mapping[str, Any]) -> bytes:
     """The act ``name`` filled with ``context`` as a Word document."""
     from docxtpl import DocxTemplate

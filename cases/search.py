@@ -18,7 +18,7 @@ from cases.acts import CATEGORY_TITLES
 from cases.commands import RELATIONS
 from cases.errors import InputInvalid
 from cases.handlers import log_access
-from cases.names import full_name, normalise
+from cases.names import contains, full_name, normalise
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Family, Person
@@ -48,24 +48,34 @@ class PersonHit:
     cases: list[CaseRef]
 
 
-def search_people(tx: UnitOfWork, svc: Services, p: Principal, *, name: str = "", birth_date: date | None = None,
-                  address: str = "", limit: int = 200) -> list[PersonHit]:
+def check_criteria(*, name: str = "", birth_date: date | None = None, address: str = "") -> None:
+    """Raises InputInvalid unless there is something to search by (a name of at least two letters)."""
     name_q, address_q = normalise(name), normalise(address)
     if not name_q and birth_date is None and not address_q:
         raise InputInvalid({"name": "укажите часть ФИО, дату рождения или адрес"})
-    if name_q and len(name_q) < 2:
+    if name_q and len(name_q.replace(" ", "")) < 2:
         raise InputInvalid({"name": "не меньше двух букв"})
+
+
+def search_people(tx: UnitOfWork, svc: Services, p: Principal, *, name: str = "", birth_date: date | None = None,
+                  address: str = "", limit: int = 200) -> list[PersonHit]:
+    """People of the visible families matching every given criterion; the search is written to the access log.
+
+    ``%`` and ``_`` in the criteria are plain characters (escaped in LIKE), never wildcards.
+    """
+    check_criteria(name=name, birth_date=birth_date, address=address)
+    name_q, address_q = normalise(name), normalise(address)
     visible_family = sa.exists().where(CI.c.subject_kind == "family", CI.c.subject_id == FA.c.id,
                                        access.visible_cases(p))
     query = (sa.select(PE.c.id, PE.c.last_name, PE.c.first_name, PE.c.middle_name, PE.c.relation, PE.c.birth_date,
                        FA.c.id.label("family_id"), FA.c.address, FA.c.category)
              .join(FA, FA.c.id == PE.c.family_id).where(FA.c.territory == p.territory, visible_family))
     for word in name_q.split():
-        query = query.where(PE.c.name_key.like(f"%{word}%"))
+        query = query.where(PE.c.name_key.like(contains(word), escape="\\"))
     if birth_date is not None:
         query = query.where(PE.c.birth_date == birth_date)
     for word in address_q.split():
-        query = query.where(FA.c.address_key.like(f"%{word}%"))
+        query = query.where(FA.c.address_key.like(contains(word), escape="\\"))
     rows = tx.connection.execute(query.order_by(PE.c.last_name, PE.c.first_name, PE.c.id).limit(limit)).all()
     cases: dict[int, list[CaseRef]] = {}
     family_ids = {r.family_id for r in rows}

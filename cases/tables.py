@@ -13,6 +13,7 @@
                         ├── execution_report      a body's report on its plan items before a review
                         └── meeting_item ── meeting   the KDN's agenda
     access_log                                   who viewed or changed which case, when
+    retention_run                                what the retention policy anonymised or deleted
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class User(SQLModel, table=True):
     area: str = Field(default="", max_length=120)
     is_active: bool = True
     created_at: datetime = Field(sa_column=dt_column())
+    #: set by an administrator's reset: the user must choose a new password before anything else
+    must_change_password: bool = False
+    password_changed_at: datetime | None = Field(default=None, sa_column=dt_column(nullable=True))
 
 
 class UserRole(SQLModel, table=True):
@@ -87,6 +91,8 @@ class Family(SQLModel, table=True):
     category_set_on: date | None = None
     category_act: str = Field(default="", max_length=200)
     created_at: datetime = Field(sa_column=dt_column())
+    #: when the retention policy anonymised the family and its people (152-FZ ст. 5 ч. 7)
+    anonymised_at: datetime | None = Field(default=None, sa_column=dt_column(nullable=True))
 
 
 class Person(SQLModel, table=True):
@@ -290,15 +296,32 @@ class AccessLog(SQLModel, table=True):
     """Every view and change of a case (152-FZ: personal data access is attributable)."""
 
     __tablename__ = "access_log"
-    __table_args__ = (sa.Index("ix_access_log_case", "case_id", "at"),)
+    __table_args__ = (sa.Index("ix_access_log_case", "case_id", "at"), sa.Index("ix_access_log_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     case_id: int | None = Field(default=None)
-    #: view | change | download | search | export
+    #: view | change | download | search | export | account | subject_export
     action: str = Field(max_length=16)
     what: str = Field(default="", max_length=300)
     at: datetime = Field(sa_column=dt_column())
+
+
+class RetentionRun(SQLModel, table=True):
+    """What one run of the retention policy anonymised or deleted, per kind of record (the audit entry)."""
+
+    __tablename__ = "retention_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=dt_column())
+    #: cases | people | reports | access_log | login_attempts | saved_searches
+    kind: str = Field(max_length=32)
+    #: anonymise | delete
+    action: str = Field(max_length=16)
+    cutoff: datetime = Field(sa_column=dt_column())
+    count: int = 0
+    #: who ran it: ``job`` (the server's daily job) or ``cli``
+    by: str = Field(default="job", max_length=16)
 
 
 def names_by_id(conn: sa.Connection, table: sa.Table, column: str, ids: Iterable[int | None]) -> dict[int, str]:

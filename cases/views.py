@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from cases import access
 from cases.handlers import available_actions
-from cases.names import full_name, normalise
+from cases.names import contains, full_name, normalise
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import (
@@ -203,8 +203,8 @@ def list_cases(tx: UnitOfWork, svc: Services, p: Principal, q: CaseQuery) -> Pag
         end = datetime.combine(q.due_before, time(23, 59, 59), tzinfo=svc.runtime.calendar.zone)
         where.append(CI.c.next_due_at <= end)
     if q.family:
-        key = f"%{normalise(q.family)}%"
-        where.append(sa.exists().where(PE.c.family_id == CI.c.subject_id, PE.c.name_key.like(key)))
+        key = contains(normalise(q.family))
+        where.append(sa.exists().where(PE.c.family_id == CI.c.subject_id, PE.c.name_key.like(key, escape="\\")))
     condition = sa.and_(*where)
     total = tx.connection.execute(sa.select(sa.func.count()).select_from(CI).where(condition)).scalar_one()
     rows = tx.connection.execute(

@@ -40,6 +40,7 @@ def normalise_url(url: str) -> str:
 def create_db_engine(url: str, busy_ms: int = DEFAULT_BUSY_MS, **kwargs: Any) -> SAEngine:
     url = normalise_url(url)
     kwargs.setdefault("json_serializer", _json_dumps)  # keep Cyrillic readable in JSON columns
+    kwargs.setdefault("hide_parameters", True)  # a database error never writes names or birth dates to a log
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
                                   **kwargs)

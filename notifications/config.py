@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
+
+from notifications.sealing import Sealer
 
 TLS_MODES = ("none", "starttls", "ssl")
 #: waits after the 1st, 2nd, … failed attempt; after the last one the delivery is marked failed. Retries go on
@@ -34,9 +36,24 @@ class NotifyConfig:
     tick_seconds: float = 10.0
     #: deliveries one worker takes at a time
     batch_size: int = 20
-    send_timeout: float = 15.0
+    #: one overall deadline for a webhook request (``OPORA_WEBHOOK_DEADLINE_SECONDS``)
+    send_timeout: float = 10.0
     backoff: tuple[timedelta, ...] = BACKOFF
     max_attempts: int = len(BACKOFF) + 1
+    #: internal host names webhooks may go to (``OPORA_WEBHOOK_ALLOW_HOSTS``)
+    allow_hosts: tuple[str, ...] = ()
+    #: encrypts webhook secrets at rest (``OPORA_SECRET_KEY``); without a key no webhook can be added
+    sealer: Sealer = field(default_factory=lambda: Sealer(""))
+    #: the circuit breaker: after this many failed requests in a row an endpoint is paused …
+    breaker_after: int = 3
+    #: … for 1 min, 2 min, 4 min … up to this long, its deliveries waiting (not counted as attempts)
+    breaker_max_pause: timedelta = timedelta(hours=1)
+
+    def breaker_pause(self, failures: int) -> timedelta | None:
+        """How long an endpoint is paused after ``failures`` failed requests in a row (None: not yet)."""
+        if failures < self.breaker_after:
+            return None
+        return min(timedelta(minutes=1) * 2 ** min(failures - self.breaker_after, 10), self.breaker_max_pause)
 
     @property
     def lease(self) -> timedelta:
@@ -59,9 +76,13 @@ class NotifyConfig:
         smtp = SmtpConfig(host, int(getattr(settings, "smtp_port", 25)), tls, str(getattr(settings, "smtp_user", "")),
                           str(getattr(settings, "smtp_password", "")),
                           str(getattr(settings, "smtp_from", "") or SmtpConfig.sender)) if host else None
+        allow = tuple(h.strip().lower() for h in str(getattr(settings, "webhook_allow_hosts", "")).split(",")
+                      if h.strip())
         return cls(smtp=smtp, base_url=str(getattr(settings, "base_url", cls.base_url)).rstrip("/"),
                    digest_time=parse_time(str(getattr(settings, "digest_time", "08:00"))),
-                   tick_seconds=float(getattr(settings, "notify_seconds", 10.0)))
+                   tick_seconds=float(getattr(settings, "notify_seconds", 10.0)),
+                   send_timeout=float(getattr(settings, "webhook_deadline_seconds", 10.0)), allow_hosts=allow,
+                   sealer=Sealer(str(getattr(settings, "secret_key", ""))))
 
 
 def parse_time(value: str) -> time:

@@ -16,6 +16,13 @@ Lifecycle of an e-mail or webhook delivery::
 3. **Record** the outcome in its own transaction: an attempt row, and the delivery ``sent``
    (only after the channel accepted it), rescheduled with backoff, or ``failed``.
 
+One bad receiver never holds up the others: a webhook request has one overall deadline
+(:mod:`notifications.webhooks`), and each endpoint has a circuit breaker — after
+``config.breaker_after`` failed requests in a row it is paused (1 min, 2 min, 4 min … up to an hour);
+while it is paused its deliveries wait without being tried or counted as attempts, and once one of
+them fails in a batch the batch's other deliveries to it wait for the next round. E-mails and the
+other endpoints go on meanwhile.
+
 Exactly once, and the one exception: a process killed after the channel accepted a message
 and before step 3 committed sends that one in-flight message again once the lease runs out.
 The receiver can recognise the repeat — an e-mail carries the same ``Message-ID`` (derived from
@@ -35,7 +42,7 @@ from cases.services import Services
 from engine.tables import table_of
 from notifications import email, webhooks
 from notifications.config import NotifyConfig
-from notifications.errors import DeliveryFailed
+from notifications.errors import DeliveryFailed, SealingFailed
 from notifications.kinds import DIGEST_KIND, EMAIL, WEBHOOK, kind_of
 from notifications.tables import Delivery, DeliveryAttempt, Notification, WebhookEndpoint
 
@@ -63,16 +70,32 @@ def deliver_due(svc: Services, config: NotifyConfig, *, max_batches: int | None 
         if not taken:
             break
         batches += 1
+        failing: set[int] = set()  # endpoints that failed in this batch: their other deliveries wait
         for delivery in taken:
-            attempt(svc, config, delivery, report)
+            if delivery.endpoint_id in failing:
+                defer(svc, config, delivery)
+            elif not attempt(svc, config, delivery, report) and delivery.endpoint_id is not None:
+                failing.add(delivery.endpoint_id)
     return report
+
+
+def defer(svc: Services, config: NotifyConfig, delivery: Any) -> None:
+    """Put a delivery back for later without trying it (its endpoint is failing); not an attempt."""
+    now = svc.runtime.clock.now()
+    with svc.db.unit_of_work() as tx:
+        paused = tx.connection.execute(sa.select(EP.c.paused_until).where(EP.c.id == delivery.endpoint_id)).scalar()
+        later = paused if paused is not None and paused > now else now + config.backoff[0]
+        tx.connection.execute(sa.update(DV).where(DV.c.id == delivery.id).values(next_attempt_at=later))
+        tx.commit()
 
 
 def take(svc: Services, config: NotifyConfig) -> list[Any]:
     """Reserve a batch of due deliveries for this worker (step 1); with what is needed to send them."""
     with svc.db.unit_of_work() as tx:
         now = svc.runtime.clock.now()
-        query = (sa.select(DV.c.id).where(DV.c.status == PENDING, DV.c.next_attempt_at <= now)
+        paused = sa.select(EP.c.id).where(EP.c.paused_until > now)
+        query = (sa.select(DV.c.id).where(DV.c.status == PENDING, DV.c.next_attempt_at <= now,
+                                          sa.or_(DV.c.endpoint_id.is_(None), DV.c.endpoint_id.not_in(paused)))
                  .order_by(DV.c.next_attempt_at, DV.c.id).limit(config.batch_size))
         if not svc.db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
@@ -81,16 +104,16 @@ def take(svc: Services, config: NotifyConfig) -> list[Any]:
             return []
         tx.connection.execute(sa.update(DV).where(DV.c.id.in_(ids)).values(next_attempt_at=now + config.lease))
         rows = tx.connection.execute(
-            sa.select(DV.c.id, DV.c.key, DV.c.channel, DV.c.address, DV.c.attempts, NT.c.kind, NT.c.case_id,
-                      NT.c.title, NT.c.body, NT.c.data, NT.c.created_at, EP.c.secret, EP.c.active)
+            sa.select(DV.c.id, DV.c.key, DV.c.channel, DV.c.address, DV.c.attempts, DV.c.endpoint_id, NT.c.kind,
+                      NT.c.case_id, NT.c.title, NT.c.body, NT.c.data, NT.c.created_at, EP.c.secret, EP.c.active)
             .join(NT, NT.c.id == DV.c.notification_id).outerjoin(EP, EP.c.id == DV.c.endpoint_id)
             .where(DV.c.id.in_(ids)).order_by(DV.c.id)).all()
         tx.commit()
         return list(rows)
 
 
-def attempt(svc: Services, config: NotifyConfig, delivery: Any, report: DeliveryReport) -> None:
-    """Send one taken delivery (step 2) and record the outcome (step 3)."""
+def attempt(svc: Services, config: NotifyConfig, delivery: Any, report: DeliveryReport) -> bool:
+    """Send one taken delivery (step 2) and record the outcome (step 3); True if it was sent."""
     error: DeliveryFailed | None = None
     try:
         send(config, delivery, svc.runtime.clock.now())
@@ -115,7 +138,22 @@ def attempt(svc: Services, config: NotifyConfig, delivery: Any, report: Delivery
         tx.connection.execute(sa.insert(AT).values(delivery_id=delivery.id, number=number, at=now,
                                                    ok=error is None, detail=error.detail if error else ""))
         tx.connection.execute(sa.update(DV).where(DV.c.id == delivery.id).values(**values))
+        if delivery.endpoint_id is not None:
+            _breaker(tx, config, delivery.endpoint_id, error is None, now)
         tx.commit()
+    return error is None
+
+
+def _breaker(tx: Any, config: NotifyConfig, endpoint_id: int, ok: bool, now: datetime) -> None:
+    """Count an endpoint's failures in a row; pause it once they reach ``config.breaker_after``."""
+    if ok:
+        tx.connection.execute(sa.update(EP).where(EP.c.id == endpoint_id).values(failures=0, paused_until=None))
+        return
+    failures = int(tx.connection.execute(sa.update(EP).where(EP.c.id == endpoint_id)
+                                         .values(failures=EP.c.failures + 1).returning(EP.c.failures)).scalar_one())
+    pause = config.breaker_pause(failures)
+    if pause is not None:
+        tx.connection.execute(sa.update(EP).where(EP.c.id == endpoint_id).values(paused_until=now + pause))
 
 
 def send(config: NotifyConfig, delivery: Any, now: datetime) -> None:
@@ -143,7 +181,11 @@ def send(config: NotifyConfig, delivery: Any, now: datetime) -> None:
             "title": delivery.title, "text": delivery.body,
             "facts": [{"label": label, "value": value} for label, value in data.get("facts", [])],
             "data": data.get("payload", {})})
-        webhooks.post(delivery.address, delivery.secret or "", body, key=delivery.key, kind=delivery.kind,
-                      timeout=config.send_timeout)
+        try:
+            secret = config.sealer.open(delivery.secret or "")
+        except SealingFailed as exc:
+            raise DeliveryFailed(str(exc), permanent=True) from exc
+        webhooks.post(delivery.address, secret, body, key=delivery.key, kind=delivery.kind,
+                      timeout=config.send_timeout, allow_hosts=config.allow_hosts)
     else:
         raise DeliveryFailed(f"неизвестный канал {delivery.channel}", permanent=True)

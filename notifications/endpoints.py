@@ -3,7 +3,8 @@
 Only administrators (``cases.access.can_administer``) see and change them, and only their own
 territory's: an endpoint receives the events of that territory's cases, and the log lists the
 e-mails and webhooks sent there with every attempt. The secret is shown once, when the
-endpoint is added; afterwards only its first characters.
+endpoint is added, and stored encrypted (:mod:`notifications.sealing`); the URL must point to a
+public address (:func:`notifications.webhooks.check_target`), checked before the transaction opens.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
 from engine.tables import table_of
+from notifications import webhooks
+from notifications.config import NotifyConfig
+from notifications.errors import SealingFailed, TargetRefused
 from notifications.kinds import EMAIL, KINDS, WEBHOOK, kind_of
 from notifications.tables import Delivery, DeliveryAttempt, Notification, WebhookEndpoint
 
@@ -85,17 +89,34 @@ def endpoints(tx: UnitOfWork, svc: Services, p: Principal) -> list[EndpointView]
             .where(EP.c.territory == p.territory).group_by(DV.c.endpoint_id, DV.c.status)):
         counts[(endpoint_id, status)] = int(n)
     rows = tx.connection.execute(sa.select(EP).where(EP.c.territory == p.territory).order_by(EP.c.id)).all()
-    return [EndpointView(r.id, r.name, r.url, list(r.kinds or []), r.active, r.secret[:4] + "…", r.created_at,
+    return [EndpointView(r.id, r.name, r.url, list(r.kinds or []), r.active, "зашифрован", r.created_at,
                          counts.get((r.id, "sent"), 0), counts.get((r.id, "pending"), 0),
                          counts.get((r.id, "failed"), 0)) for r in rows]
 
 
+def register(svc: Services, p: Principal, config: NotifyConfig, *, name: str, url: str, kinds: Sequence[str],
+             secret: str = "") -> tuple[int, str]:
+    """Check the URL's addresses (DNS, no transaction open), then add the endpoint; its id and secret.
+
+    Raises Forbidden (not an administrator) and InputInvalid (see :func:`add_endpoint`; ``url`` also for
+    an address inside the network).
+    """
+    require_admin(p)
+    try:
+        webhooks.check_target(url.strip(), config.allow_hosts)
+    except TargetRefused as exc:
+        if urlsplit(url.strip()).scheme in ("http", "https"):
+            raise InputInvalid({"url": str(exc)}) from None
+    return svc.execute(add_endpoint, p, name=name, url=url, kinds=kinds, secret=secret, config=config)
+
+
 def add_endpoint(tx: UnitOfWork, svc: Services, p: Principal, *, name: str, url: str, kinds: Sequence[str],
-                 secret: str = "") -> tuple[int, str]:
+                 secret: str = "", config: NotifyConfig) -> tuple[int, str]:
     """Add an endpoint for the administrator's territory; return its id and secret (generated when empty).
 
     Raises InputInvalid (per field) for an empty name, a URL that is not http(s), an unknown
-    kind or a secret shorter than 16 characters.
+    kind, a secret shorter than 16 characters, or no encryption key. Call :func:`register`, which
+    first checks where the URL points.
     """
     require_admin(p)
     name, url, secret = name.strip(), url.strip(), secret.strip()
@@ -113,9 +134,13 @@ def add_endpoint(tx: UnitOfWork, svc: Services, p: Principal, *, name: str, url:
     if errors:
         raise InputInvalid(errors)
     secret = secret or secrets.token_hex(24)
+    try:
+        sealed = config.sealer.seal(secret)
+    except SealingFailed as exc:
+        raise InputInvalid({"secret": str(exc)}) from None
     now = svc.runtime.clock.now()
     new_id = tx.connection.execute(sa.insert(EP).returning(EP.c.id).values(
-        territory=p.territory, name=name, url=url, secret=secret, kinds=sorted(set(kinds)), active=True,
+        territory=p.territory, name=name, url=url, secret=sealed, kinds=sorted(set(kinds)), active=True,
         created_by=p.user_id, created_at=now, updated_at=now)).scalar_one()
     return int(new_id), secret
 
@@ -124,13 +149,14 @@ def set_active(tx: UnitOfWork, svc: Services, p: Principal, endpoint_id: int, ac
     """Switch an endpoint on or off (its pending deliveries fail once it is off)."""
     require_admin(p)
     changed = tx.connection.execute(sa.update(EP).where(EP.c.id == endpoint_id, EP.c.territory == p.territory)
-                                    .values(active=active, updated_at=svc.runtime.clock.now())).rowcount
+                                    .values(active=active, updated_at=svc.runtime.clock.now(), failures=0,
+                                            paused_until=None)).rowcount
     if not changed:
         raise NotFound("Приёмник")
 
 
 def retry(tx: UnitOfWork, svc: Services, p: Principal, delivery_id: int) -> None:
-    """Try a failed e-mail or webhook once more, now."""
+    """Try a failed e-mail or webhook once more, now (closing its endpoint's circuit breaker)."""
     require_admin(p)
     changed = tx.connection.execute(
         sa.update(DV).where(DV.c.id == delivery_id, DV.c.status == "failed", DV.c.channel.in_((EMAIL, WEBHOOK)),
@@ -138,6 +164,9 @@ def retry(tx: UnitOfWork, svc: Services, p: Principal, delivery_id: int) -> None
         .values(status="pending", next_attempt_at=svc.runtime.clock.now())).rowcount
     if not changed:
         raise NotFound("Неотправленное уведомление")
+    # the administrator says the receiver works again: its circuit breaker closes
+    tx.connection.execute(sa.update(EP).where(EP.c.id == sa.select(DV.c.endpoint_id).where(
+        DV.c.id == delivery_id).scalar_subquery()).values(failures=0, paused_until=None))
 
 
 def recent_deliveries(tx: UnitOfWork, svc: Services, p: Principal, *, failed_only: bool = False,

@@ -141,10 +141,14 @@ class WebhookEndpoint(SQLModel, table=True):
     territory: str = Field(foreign_key="territory.code", max_length=64)
     name: str = Field(max_length=120)
     url: str = Field(max_length=500)
-    secret: str = Field(max_length=200)
+    #: the signing secret, encrypted with ``OPORA_SECRET_KEY`` (:mod:`notifications.sealing`)
+    secret: str = Field(max_length=500)
     #: the kinds it subscribes to (empty: every kind)
     kinds: list[str] = Field(default_factory=list, sa_column=json_column())
     active: bool = True
+    #: the circuit breaker: failed requests in a row, and no request before ``paused_until``
+    failures: int = 0
+    paused_until: datetime | None = Field(default=None, sa_column=dt_column(nullable=True))
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(sa_column=dt_column())
     updated_at: datetime = Field(sa_column=dt_column())

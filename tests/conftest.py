@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import freezegun
 import pytest
 import sqlalchemy as sa
 
@@ -19,6 +20,10 @@ from api.metadata import metadata
 from api.schema import upgrade
 from engine.database import Database
 
+#: a webhook's overall deadline runs on the event loop's clock: real time even while a test freezes the date
+freezegun.configure(extend_ignore_list=["asyncio", "anyio", "httpcore", "httpx"])
+#: webhook secrets are encrypted at rest with this key in every test (the server reads OPORA_SECRET_KEY)
+os.environ.setdefault("OPORA_SECRET_KEY", "tests-only-secret-key-0123456789")
 PG_BASE = os.environ.get("OPORA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -30,6 +30,8 @@ OWNERS = {
     "smtplib": {"notifications/email.py"},
     "httpx": {"notifications/webhooks.py", "api/bench_http.py", "api/loadgen.py"},  # webhooks; benchmark clients
     "orjson": {"engine/audit/chain.py"},
+    "anyio": {"notifications/webhooks.py"},
+    "cryptography": {"notifications/sealing.py"},
 }
 
 

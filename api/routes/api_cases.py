@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
+from pydantic import Field, StrictBool, StrictInt
 
 from api.routes.api_common import (
     ETAG_HEADER,
@@ -17,7 +18,19 @@ from api.routes.api_common import (
     set_etag,
     write_errors,
 )
-from api.schemas import MAX_ID, CasePage, CasePublic, Day, DocumentPublic, EventPublic, HistoryPublic, Payload, Text
+from api.schemas import (
+    MAX_ID,
+    CasePage,
+    CasePublic,
+    Day,
+    DocumentPublic,
+    EventPublic,
+    HistoryPublic,
+    Id,
+    Input,
+    Payload,
+    Text,
+)
 from api.web import services
 from cases import api_views, case_page, views
 from cases.commands import FireEvent
@@ -34,7 +47,6 @@ def list_cases(
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="ответственный сотрудник")] = None,
     overdue: Annotated[bool | None, Query(description="true — только с просроченным сроком, false — без")] = None,
     due_before: Annotated[Day | None, Query(description="ближайший срок не позже этого дня")] = None,
-    family: Annotated[Text | None, Query(max_length=100, description="часть ФИО члена семьи")] = None,
     mine: Annotated[bool, Query(description="только дела, назначенные вызывающему")] = False,
     include_closed: Annotated[bool, Query(description="включая закрытые")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -47,8 +59,29 @@ def list_cases(
     дела, где участвует их организация; дела других территорий не видны никому.
     """
     query = views.CaseQuery(mine=mine, workflow=workflow, state=state, assignee_id=assignee_id, overdue=overdue,
-                            due_before=due_before, family=family, include_closed=include_closed, limit=limit,
+                            due_before=due_before, include_closed=include_closed, limit=limit,
                             offset=offset)
+    return CasePage.model_validate(services(request).read(views.list_cases, p, query), from_attributes=True)
+
+
+class CaseSearch(Input):
+    workflow: Annotated[str | None, Field(max_length=64, pattern=NAME)] = None
+    state: Annotated[str | None, Field(max_length=64, pattern=NAME)] = None
+    assignee_id: Id | None = None
+    overdue: StrictBool | None = None
+    due_before: Day | None = None
+    family: Annotated[Text | None, Field(max_length=100, description="часть ФИО члена семьи")] = None
+    mine: StrictBool = False
+    include_closed: StrictBool = False
+    limit: Annotated[StrictInt, Field(ge=1, le=200)] = 50
+    offset: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
+
+
+@router.post("/search/cases", response_model=CasePage, responses=write_errors())
+def search_cases(request: Request, p: Caller, body: CaseSearch) -> Any:
+    """Дела с теми же отборами, что у GET /cases, и по части ФИО члена семьи — в теле запроса, чтобы
+    персональные данные не попадали в адрес (журналы прокси и сервера)."""
+    query = views.CaseQuery(**body.model_dump())
     return CasePage.model_validate(services(request).read(views.list_cases, p, query), from_attributes=True)
 
 

@@ -115,8 +115,9 @@ def add_webhook(request: Request, user: User, csrf: Csrf = "", name: Annotated[s
     """Добавить приёмник; секрет показывается один раз."""
     check_csrf(user, csrf)
     try:
-        _, new_secret = services(request).execute(endpoints.add_endpoint, user.principal, name=name, url=url,
-                                                  kinds=kinds, secret=secret)
+        config = NotifyConfig.from_settings(request.app.state.container.settings)
+        _, new_secret = endpoints.register(services(request), user.principal, config, name=name, url=url,
+                                           kinds=kinds, secret=secret)
     except InputInvalid as exc:
         form = {"name": name, "url": url, "kinds": kinds}
         return _admin_page(request, user, status=422, form=form, form_errors=exc.errors)

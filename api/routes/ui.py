@@ -14,9 +14,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api import saved_search
 from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
-from api.routes.ui_cases import WORKING_ROLES, User, parse_date, parse_int
-from api.web import page, services
+from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
+from api.web import check_csrf, page, redirect, services
 from cases import access, case_page, views
 from cases.principal import Principal
 from cases.services import Services
@@ -67,23 +68,40 @@ def _cases(tx: UnitOfWork, svc: Services, p: Principal, query: views.CaseQuery) 
     return {"found": found, "actions": views.next_actions(tx, svc, p, found.items), **_filters(tx, svc, p)}
 
 
+#: the filters that may stand in a URL; a family name is personal data and travels as a saved search
+URL_FILTERS = ("workflow", "state", "overdue", "due_before", "assignee_id", "closed")
+
+
+@router.post("/cases")
+def cases_filter(request: Request, user: User, form: Form) -> Response:
+    """Отбор дел: фамилия сохраняется под непрозрачным номером (в адресе страницы её нет)."""
+    check_csrf(user, form.get("csrf"))
+    kept = {k: form[k] for k in URL_FILTERS if form.get(k)}
+    family = form.get("family", "").strip()[:100]
+    if family:
+        kept["q"] = saved_search.save(services(request), user.principal.user_id, "cases", {"family": family})
+    return redirect("/cases" + (f"?{urllib.parse.urlencode(kept)}" if kept else ""))
+
+
 @router.get("/cases")
 def cases(request: Request, user: User) -> Response:
     """Список дел с отбором по процессу, состоянию, просрочке, сроку, фамилии и ответственному."""
     q = request.query_params
+    saved = saved_search.load(services(request), user.principal.user_id, "cases", q.get("q", "")) or {}
+    family = str(saved.get("family", ""))
     errors: dict[str, str] = {}
     due_before = parse_date(q.get("due_before", "").strip(), "due_before", errors)
     overdue = {"yes": True, "no": False}.get(q.get("overdue", ""))
     assignee = parse_int(q.get("assignee_id", ""))
     number = _page_number(q.get("page", ""))
     query = views.CaseQuery(workflow=q.get("workflow") or None, state=q.get("state") or None, assignee_id=assignee,
-                            overdue=overdue, due_before=due_before, family=q.get("family", "").strip()[:100] or None,
+                            overdue=overdue, due_before=due_before, family=family or None,
                             include_closed=q.get("closed") == "yes", limit=PAGE_SIZE,
                             offset=(number - 1) * PAGE_SIZE)
     data = services(request).read(_cases, user.principal, query)
-    kept = {k: v for k, v in q.items() if k != "page" and v}
+    kept = {k: v for k, v in q.items() if k in (*URL_FILTERS, "q") and v}
     return page(request, "cases.html", user, q=q, errors=errors, page_no=number, page_size=PAGE_SIZE,
-                base_query=urllib.parse.urlencode(kept), **data)
+                base_query=urllib.parse.urlencode(kept), family=family, **data)
 
 
 for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router):

@@ -1,55 +1,88 @@
 """The registry: find a person by any part of the full name (case- and ё/е-insensitive), date of birth or
-address among the families of the cases the user may see; export the results to XLSX or CSV.
+address among the families of the cases the user may see; export the results to XLSX or CSV; a
+supervisor downloads everything held about a person (152-FZ ст. 14).
+
+The criteria are posted (``POST /registry``) and kept as a saved search; the page, its exports and the
+back button use only the saved search's opaque id (``/registry?q=…``): names never appear in a URL.
 """
 
 from __future__ import annotations
 
-import urllib.parse
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from api.routes.ui_cases import User, parse_date
-from api.web import MEDIA, UiUser, download, page, services
-from cases import search
+from api import saved_search
+from api.routes.ui_cases import Form, User, parse_date
+from api.schemas import MAX_ID
+from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services
+from cases import access, search, subject_access
 from cases.errors import InputInvalid
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("name", "birth_date", "address")
+KIND = "registry"
 
 
-def _criteria(request: Request) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
-    """(the query as typed, the search's arguments, errors)."""
-    typed = {k: request.query_params.get(k, "").strip()[:200] for k in FIELDS}
+def _criteria(typed: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the search's arguments, errors) from the criteria as typed."""
     errors: dict[str, str] = {}
-    born = parse_date(typed["birth_date"], "birth_date", errors)
-    return typed, {"name": typed["name"], "birth_date": born, "address": typed["address"]}, errors
+    born = parse_date(typed.get("birth_date", ""), "birth_date", errors)
+    return {"name": typed.get("name", ""), "birth_date": born, "address": typed.get("address", "")}, errors
 
 
 def _search(request: Request, user: UiUser, args: dict[str, Any]) -> list[search.PersonHit]:
     return services(request).execute(search.search_people, user.principal, **args)
 
 
+def _saved(request: Request, user: UiUser) -> dict[str, str]:
+    found = saved_search.load(services(request), user.principal.user_id, KIND, request.query_params.get("q", ""))
+    return {k: str(found.get(k, "")) for k in FIELDS} if found else {}
+
+
+def _page(request: Request, user: UiUser, typed: dict[str, str], status: int = 200,
+          errors: dict[str, str] | None = None, hits: list[search.PersonHit] | None = None) -> Response:
+    return page(request, "registry.html", user, status=status, q={k: typed.get(k, "") for k in FIELDS},
+                errors=errors or {}, hits=hits, search_id=request.query_params.get("q", ""),
+                can_export_subject=access.can_export_subject(user.principal))
+
+
 @router.get("/registry")
 def registry(request: Request, user: User) -> Response:
     """Реестр: поиск человека по части ФИО, дате рождения или адресу; выгрузка в XLSX и CSV."""
-    typed, args, errors = _criteria(request)
-    hits: list[search.PersonHit] | None = None
-    status = 200
-    if any(typed.values()) and not errors:
+    typed = _saved(request, user)
+    if not typed:
+        return _page(request, user, {})
+    args, _ = _criteria(typed)
+    try:
+        return _page(request, user, typed, hits=_search(request, user, args))
+    except InputInvalid as exc:
+        return _page(request, user, typed, status=422, errors=exc.errors)
+
+
+@router.post("/registry")
+def registry_search(request: Request, user: User, form: Form) -> Response:
+    """Искать: условия сохраняются под непрозрачным номером, страница результатов открывается по нему."""
+    check_csrf(user, form.get("csrf"))
+    typed = {k: form.get(k, "").strip()[:200] for k in FIELDS}
+    args, errors = _criteria(typed)
+    if not errors:
         try:
-            hits = _search(request, user, args)
+            search.check_criteria(**args)
         except InputInvalid as exc:
             errors = exc.errors
     if errors:
-        status = 422
-    query = urllib.parse.urlencode({k: v for k, v in typed.items() if v})
-    return page(request, "registry.html", user, status=status, q=typed, errors=errors, hits=hits, query=query)
+        return _page(request, user, typed, status=422, errors=errors)
+    search_id = saved_search.save(services(request), user.principal.user_id, KIND, typed)
+    return redirect(f"/registry?q={search_id}")
 
 
 def _export(request: Request, user: UiUser, fmt: str) -> Response:
-    _, args, errors = _criteria(request)
+    typed = _saved(request, user)
+    if not typed:
+        raise InputInvalid({"q": "условия поиска устарели — выполните поиск ещё раз"})
+    args, errors = _criteria(typed)
     if errors:
         raise InputInvalid(errors)
     hits = _search(request, user, args)
@@ -67,3 +100,13 @@ def export_xlsx(request: Request, user: User) -> Response:
 def export_csv(request: Request, user: User) -> Response:
     """Выгрузка результатов поиска в CSV (разделитель «;»)."""
     return _export(request, user, "csv")
+
+
+@router.post("/registry/people/{person_id}/subject-access")
+def subject_export(request: Request, user: User, form: Form,
+                   person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    """Все сведения о человеке (152-ФЗ ст. 14) — ZIP с JSON и PDF; готовит руководитель, запись в журнал доступа."""
+    check_csrf(user, form.get("csrf"))
+    export = subject_access.export_person(services(request), user.principal, person_id)
+    return download(export.filename, export.data, "application/zip")
+

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api import auth
 from api.app import create_app
@@ -21,6 +22,16 @@ from tests.world import PASSWORD, World, build_world
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
+def post_login(client: TestClient, login: str, password: str = PASSWORD, next: str = "/",
+               headers: dict[str, str] | None = None) -> Response:
+    """Open the login page (its form carries a CSRF token, paired with a cookie) and send the form."""
+    form = client.get("/login")
+    match = CSRF.search(form.text)
+    assert match, "no CSRF token on the login form"
+    return client.post("/login", data={"login": login, "password": password, "next": next, "csrf": match.group(1)},
+                       headers=headers)
+
+
 @dataclass
 class Web:
     app: Container
@@ -32,7 +43,7 @@ class Web:
     def client_for(self, login: str) -> TestClient:
         """A new browser-like client logged in as ``login``."""
         client = TestClient(self.client.app, follow_redirects=False)
-        response = client.post("/login", data={"login": login, "password": PASSWORD, "next": "/"})
+        response = post_login(client, login)
         assert response.status_code == 303, response.text
         return client
 

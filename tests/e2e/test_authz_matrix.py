@@ -14,6 +14,8 @@ kdn_secretary, supervisor, admin); cells are ``own/other org/other terr.``:
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -50,8 +52,9 @@ GET  /deadlines/overdue              yes/yes/no  yes/yes/no  yes/no/no   yes/no/
 GET  /deadlines/overdue/counts       yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
 GET  /deadlines/upcoming             ok/ok/ok    ok/ok/ok    ok/ok/ok    ok/ok/ok    ok/ok/ok    ok/ok/ok    ok/ok/ok
 GET  /kdn/agenda                     yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
-GET  /registry/search                yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
-GET  /registry/export                yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
+POST /registry/search                yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
+POST /registry/export                yes/yes/no  yes/yes/no  yes/no/no   yes/no/no   yes/no/no   yes/yes/no  no/no/no
+POST /people/{P}/subject-access      403/403/403 403/403/403 403/403/403 403/403/403 403/403/403 yes/yes/404 403/403/403
 POST /reports                        ok/ok/ok    ok/ok/ok    403/403/403 403/403/403 403/403/403 403/403/403 403/403/403
 POST /reports/matches                ok/ok/ok    ok/ok/ok    403/403/403 403/403/403 403/403/403 403/403/403 403/403/403
 POST /cases/{K}/events/{E}           403/403/404 403/403/404 403/404/404 ok/404/404  ok/404/404  403/403/404 404/404/404
@@ -62,8 +65,7 @@ POST /cases/{K}/assign               403/403/404 403/403/404 ok/404/404  403/404
 POST /documents/{D}/reissue          403/403/404 403/403/404 403/404/404 403/404/404 ok/404/404  ok/ok/404   404/404/404
 """
 RELATIONS = ("own", "other org", "other terr.")
-QUERIES = {"/workflows/{W}/diagram": "?case_id={K}", "/cases": "?limit=200", "/deadlines/overdue": "?limit=200",
-           "/registry/search": "?name=Иванов", "/registry/export": "?format=csv&name=Иванов"}
+QUERIES = {"/workflows/{W}/diagram": "?case_id={K}", "/cases": "?limit=200", "/deadlines/overdue": "?limit=200"}
 #: role → the three users asking (own / other organisation of the territory / other territory)
 USERS = {
     "guardianship": ("opeka", "opeka_b", "other_opeka"),
@@ -141,8 +143,10 @@ def scene(web: Web) -> Iterator[Scene]:
         kdn_org = web.world.orgs["kdn"]
         document = process.rows("select min(id) from document where case_id = :c and org_id = :o", c=k, o=kdn_org)
         family, org = process.rows("select subject_id, org_id from wf_instance where id = :c", c=k)[0]
+        person = process.rows("select min(id) from person where family_id = :f", f=family)[0][0]
         frozen.tick(timedelta(days=100))
-        yield Scene(web, {"K": k, "K2": k2, "D": int(document[0][0]), "K_org": int(org)}, int(family))
+        yield Scene(web, {"K": k, "K2": k2, "D": int(document[0][0]), "K_org": int(org), "P": int(person)},
+                    int(family))
 
 
 def _open_item(scene: Scene) -> int:
@@ -164,6 +168,8 @@ def _body(path: str, scene: Scene) -> dict[str, Any]:
                         "responsible": "КЦСО"},
         "/assign": {"assignee_id": world.users["curator"], "reason": "по участку"},
         "/reissue": {"reason": "исправлена опечатка"},
+        "/registry/search": {"name": "Иванов"}, "/registry/export": {"format": "csv", "name": "Иванов"},
+        "/subject-access": {},
     }
     return next(body for key, body in bodies.items() if path.endswith(key))
 
@@ -175,6 +181,8 @@ SEES: dict[str, Callable[[Response, Scene], bool]] = {
     "/kdn/agenda": lambda r, s: s.ids["K"] in {c["id"] for c in r.json()["reviews_due"]},
     "/registry/search": lambda r, s: s.family_id in {h["family_id"] for h in r.json()},
     "/registry/export": lambda r, s: "Иванов Пётр" in r.content.decode("utf-8-sig"),
+    "/people/{P}/subject-access": lambda r, s: f'"id": {s.ids["K"]}' in zipfile.ZipFile(io.BytesIO(r.content)).read(
+        "subject.json").decode(),
 }
 
 
@@ -193,7 +201,7 @@ def test_the_authorization_matrix(scene: Scene) -> None:
     client = scene.web.client
     mismatches = []
     cells = parse_matrix()
-    assert len(cells) == 22 * 7 * 3
+    assert len(cells) == 23 * 7 * 3
     for method, template, role, relation, expected in cells:
         login = USERS[role][RELATIONS.index(relation)]
         path = (template + QUERIES.get(template, "")).format(I=_open_item(scene), E="mark_positive_dynamics",

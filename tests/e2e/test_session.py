@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Web
+from tests.e2e.conftest import Web, post_login
 from tests.world import PASSWORD
 
 
 def test_pages_need_a_login_and_login_returns_to_the_page(web: Web) -> None:
     response = web.client.get("/me")
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/me"
-    login = web.client.post("/login", data={"login": "opeka", "password": PASSWORD, "next": "/me"})
+    login = post_login(web.client, "opeka", next="/me")
     assert login.status_code == 303 and login.headers["location"] == "/me"
     cookie = login.cookies.get("opora_session") or web.client.cookies.get("opora_session")
     set_cookie = login.headers["set-cookie"]
@@ -21,12 +21,12 @@ def test_pages_need_a_login_and_login_returns_to_the_page(web: Web) -> None:
 
 def test_wrong_password_and_throttling(web: Web) -> None:
     for _ in range(5):
-        bad = web.client.post("/login", data={"login": "opeka", "password": "неверно", "next": "/"})
+        bad = post_login(web.client, "opeka", "неверно")
         assert bad.status_code == 401 and "Неверный логин или пароль" in bad.text
-    blocked = web.client.post("/login", data={"login": "opeka", "password": PASSWORD, "next": "/"})
+    blocked = post_login(web.client, "opeka")
     assert blocked.status_code == 429 and "Слишком много неудачных попыток" in blocked.text
-    other = web.client.post("/login", data={"login": "agent", "password": PASSWORD, "next": "/"})
-    assert other.status_code == 303  # throttling is per login
+    other = post_login(web.client, "agent")
+    assert other.status_code == 303  # throttling is per login and address
 
 
 def test_logout_needs_the_csrf_token(web: Web) -> None:

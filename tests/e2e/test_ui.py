@@ -96,7 +96,8 @@ def test_case_list_filters_and_pages(web: Web, frozen: Any) -> None:
     for i in range(26):
         web.process.register(children=(ChildInput("Сидоров", f"Ребёнок{i}", "", date(2015, 1, 1 + i)),))
     client = web.client_for("opeka")
-    found = client.get("/cases", params={"family": "иванов"}).text
+    posted = client.post("/cases", data={"csrf": web.csrf(client, "/cases"), "family": "иванов"})
+    found = client.get(posted.headers["location"]).text
     assert re.findall(r'data-case="(\d+)"', found) == [str(ivanov)] and "Найдено: 1" in found
     overdue = client.get("/cases", params={"overdue": "yes"}).text
     assert re.findall(r'data-case="(\d+)"', overdue) == [str(ivanov)]
@@ -374,22 +375,51 @@ def test_supervisor_dashboard_filters_and_reassigns(web: Web, frozen: Any) -> No
     assert denied.status_code == 404  # the director does not see the guardianship's case
 
 
+def search_registry(web: Web, client: Any, **criteria: str) -> Any:
+    """Post the registry's search form; follow the redirect to the saved search's page."""
+    posted = client.post("/registry", data={"csrf": web.csrf(client, "/registry"), **criteria})
+    if posted.status_code != 303:
+        return posted
+    assert re.fullmatch(r"/registry\?q=[\w-]+", posted.headers["location"])  # no criteria in the URL
+    return client.get(posted.headers["location"])
+
+
 def test_registry_search_is_case_and_yo_insensitive_and_exports(web: Web, frozen: Any) -> None:
     web.process.register(children=(ChildInput("Семёнова", "Алёна", "Игоревна", date(2014, 5, 6)),))
     client = web.client_for("opeka")
     assert "Найдено" not in client.get("/registry").text
-    found = client.get("/registry", params={"name": "СЕМЕНОВА ал"}).text
+    page = search_registry(web, client, name="СЕМЕНОВА ал")
+    found = page.text
     assert "Семёнова Алёна Игоревна" in found and "06.05.2014" in found and re.search(r'href="/cases/\d+"', found)
-    assert "Семёнова" in client.get("/registry", params={"address": "мира 7"}).text
-    assert "Семёнова" in client.get("/registry", params={"birth_date": "2014-05-06"}).text
-    book = openpyxl.load_workbook(io.BytesIO(client.get("/registry/export.xlsx", params={"name": "семенова"}).content))
+    assert "Семёнова" in search_registry(web, client, address="мира 7").text
+    assert "Семёнова" in search_registry(web, client, birth_date="2014-05-06").text
+    assert "Семёнова" not in client.get("/registry", params={"name": "семенова"}).text  # names in a URL: ignored
+    search_id = str(page.url).split("q=")[1]
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/registry/export.xlsx", params={"q": search_id}).content))
     assert book.active["A2"].value == "Семёнова Алёна Игоревна"
-    csv = client.get("/registry/export.csv", params={"name": "семенова"})
+    csv = client.get("/registry/export.csv", params={"q": search_id})
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.content.decode("utf-8-sig").splitlines()[1].startswith("Семёнова Алёна Игоревна;Ребёнок")
-    short = client.get("/registry", params={"name": "с"})
+    short = search_registry(web, client, name="с")
     assert short.status_code == 422 and "не меньше двух букв" in short.text
-    assert "Семёнова" not in web.client_for("other_opeka").get("/registry", params={"name": "семенова"}).text
+    wildcard = search_registry(web, client, name="__")
+    assert wildcard.status_code == 200 and "Семёнова" not in wildcard.text  # LIKE wildcards are plain characters
+    other = web.client_for("other_opeka")
+    assert "Семёнова" not in search_registry(web, other, name="семенова").text
+    assert client.get("/registry/export.csv", params={"q": search_id}).status_code == 200
+    assert other.get("/registry/export.csv", params={"q": search_id}).status_code == 422  # not theirs
+
+
+def test_the_case_filter_keeps_the_family_name_out_of_the_url(web: Web, frozen: Any) -> None:
+    web.process.register(children=(ChildInput("Семёнова", "Алёна", "Игоревна", date(2014, 5, 6)),))
+    web.process.register()
+    client = web.client_for("opeka")
+    posted = client.post("/cases", data={"csrf": web.csrf(client, "/cases"), "family": "семёнова",
+                                         "workflow": "child_report"})
+    location = posted.headers["location"]
+    assert posted.status_code == 303 and "workflow=child_report" in location and "семён" not in location.lower()
+    listed = client.get(location).text
+    assert "Найдено: 1" in listed and 'value="семёнова"' in listed
 
 
 # -- who sees what --------------------------------------------------------------------------------------

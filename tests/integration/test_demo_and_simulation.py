@@ -29,7 +29,7 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
     with freeze_time(today):
         assert main(["--database-url", db_url, "demo"]) == 0
         out = capsys.readouterr().out
-        assert "пароль для всех: demo12345" in out and "secretary" in out
+        assert f"пароль для всех: {DEMO_PASSWORD}" in out and "secretary" in out
         assert main(["--database-url", db_url, "demo", "--if-empty"]) == 0
         assert "уже заполнена" in capsys.readouterr().out
         app = bootstrap(Settings(database_url=db_url))

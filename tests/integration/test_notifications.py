@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import socket
 import threading
@@ -42,10 +43,13 @@ from notifications import endpoints, jobs, preferences
 from notifications.config import NotifyConfig, SmtpConfig
 from notifications.inbox import Message, messages
 from notifications.jobs import NotifyReport
+from notifications.sealing import Sealer
 from tests.process_steps import Process
 from tests.world import build_world
 
 BASE_URL = "https://opora.example"
+#: the key tests/conftest.py puts in OPORA_SECRET_KEY
+TEST_SEALER = Sealer(os.environ["OPORA_SECRET_KEY"])
 DL = table_of(Deadline)
 
 
@@ -202,7 +206,7 @@ def mailroom(process: Process) -> Iterator[Mailroom]:
     controller.start()
     hooks.start()
     config = NotifyConfig(smtp=SmtpConfig("127.0.0.1", controller.port, timeout=5), base_url=BASE_URL,
-                          send_timeout=5)
+                          send_timeout=5, allow_hosts=("127.0.0.1",), sealer=TEST_SEALER)
     try:
         room = Mailroom(process, smtp, hooks, config, give_addresses(process), controller)
         yield room

@@ -33,7 +33,7 @@ from engine.tables import Deadline, table_of
 from notifications import delivery, email, fanout, jobs
 from notifications.config import NotifyConfig, SmtpConfig
 from notifications.tables import Delivery
-from tests.integration.test_notifications import BASE_URL, Mailroom, mailroom
+from tests.integration.test_notifications import BASE_URL, TEST_SEALER, Mailroom, mailroom
 from tests.process_steps import Process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def mail(process: Process) -> Iterator[Mailroom]:
 
 def worker_config(smtp_port: int) -> NotifyConfig:
     return NotifyConfig(smtp=SmtpConfig("127.0.0.1", smtp_port, timeout=5), base_url=BASE_URL, batch_size=3,
-                        send_timeout=5)
+                        send_timeout=5, allow_hosts=("127.0.0.1",), sealer=TEST_SEALER)
 
 
 def main() -> None:
@@ -82,8 +82,8 @@ def _prepare(mail: Mailroom) -> tuple[int, list[str]]:
     p = mail.process
     case_id = p.register().case_id
     mail.choose("opeka", {"deadline.reminder": {"email": True}})
-    p.svc.execute(endpoints.add_endpoint, p.world["admin"], name="Приёмник", url=mail.hooks.url("/crash"),
-                  kinds=["deadline.reminder"])
+    endpoints.register(p.svc, p.world["admin"], mail.config, name="Приёмник", url=mail.hooks.url("/crash"),
+                       kinds=["deadline.reminder"])
     mail.run()  # the registration's own messages, before the batch under test
     with p.svc.db.unit_of_work() as tx:
         deadline = tx.connection.execute(sa.select(DL).where(DL.c.instance_id == case_id)).first()
