@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from api.app import start_jobs
+from api.jobs import start_jobs
 from api.settings import Settings
 from engine.audit.anchoring import ANCHOR_KIND, daily_job, make_anchor
 from engine.audit.anchors import AnchorConfig, AnchorKeys, load
@@ -83,7 +83,7 @@ def test_the_server_runs_the_daily_anchor(db: Database, tmp_path: Path) -> None:
                           db=db)
     ticker = start_jobs(container)
     try:
-        assert "audit_anchor" in ticker.jobs
+        assert "audit_anchor" in ticker.ticker.jobs
     finally:
         ticker.shutdown()
 
