@@ -85,3 +85,32 @@ def test_simulation_is_reproducible_and_leaves_nothing_due(tmp_path: Path, sqlit
         db.dispose()
         results.append({k: v for k, v in result.items() if k != "seconds"})
     assert results[0] == results[1]
+
+
+def test_database_url_is_taken_after_the_command_too(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", "--database-url", db_url]) == 0
+    assert main(["workflows", "publish", "--database-url", db_url]) == 0
+    assert "child_report v1" in capsys.readouterr().out
+
+
+def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "sim.db"
+    url = f"sqlite:///{target}"
+    assert main(["simulate", "--reports", "12", "--seed", "2", "--database-url", url]) == 0
+    captured = capsys.readouterr()
+    assert f'"database": "{url}"' in captured.out and f"opora serve --database-url {url}" in captured.err
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from report").scalar_one() == 12
+        assert conn.exec_driver_sql("select count(*) from app_user where login = 'boss'").scalar_one() == 1
+    engine.dispose()
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    assert main(["simulate", "--reports", "5", "--seed", "2", "--keep"]) == 0
+    captured = capsys.readouterr()
+    kept = [p for p in tmp_path.glob("opora-simulate-*/simulation.db")]
+    assert len(kept) == 1 and f"sqlite:///{kept[0]}" in captured.out
+    assert main(["simulate", "--reports", "5", "--seed", "2"]) == 0
+    assert '"database": "temporary"' in capsys.readouterr().out
+    assert len(list(tmp_path.glob("opora-simulate-*"))) == 1  # the temporary one was removed
