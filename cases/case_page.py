@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from cases import access
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS, ru_date
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
+from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
 from cases.handlers import PLAN_ROLES, available_actions, view_case
 from cases.names import full_name
@@ -151,9 +152,7 @@ def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any
     people = tx.connection.execute(sa.select(PE).where(PE.c.family_id == family_id).order_by(PE.c.id)).all()
     members = []
     for m in people:
-        age = None
-        if m.birth_date:
-            age = today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day))
+        age = age_on(m.birth_date, today) if m.birth_date else None
         members.append({"id": m.id, "name": full_name(m.last_name, m.first_name, m.middle_name),
                         "relation": m.relation, "relation_title": RELATIONS.get(m.relation, m.relation),
                         "birth_date": m.birth_date, "age": age})

@@ -105,13 +105,16 @@ def _check_report(cmd: RegisterReport, svc: Services) -> None:
         errors["text"] = "опишите, что сообщили"
     elif len(cmd.text) > 20000:
         errors["text"] = "не длиннее 20 000 символов"
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    received_on = today
     if cmd.received_at.tzinfo is None:
         errors["received_at"] = "укажите время с часовым поясом"
     elif cmd.received_at > svc.runtime.clock.now() + timedelta(minutes=5):
         errors["received_at"] = "время поступления не может быть в будущем"
+    else:
+        received_on = svc.runtime.calendar.local_date(cmd.received_at)
     if not cmd.children:
         errors["children"] = "укажите хотя бы одного ребёнка"
-    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
     for i, child in enumerate(cmd.children):
         for name in ("last_name", "first_name"):
             value = getattr(child, name).strip()
@@ -119,10 +122,11 @@ def _check_report(cmd: RegisterReport, svc: Services) -> None:
                 errors[f"children[{i}].{name}"] = "обязательное поле"
             elif len(value) > 100:
                 errors[f"children[{i}].{name}"] = "не длиннее 100 символов"
-        if child.birth_date and child.birth_date > today:
-            errors[f"children[{i}].birth_date"] = "дата рождения не может быть в будущем"
-        if child.birth_date and (today.year - child.birth_date.year) > 18:
-            errors[f"children[{i}].birth_date"] = "это не несовершеннолетний (старше 18 лет)"
+        if child.birth_date and child.birth_date > received_on:
+            errors[f"children[{i}].birth_date"] = "дата рождения не может быть позже дня поступления сообщения"
+        elif child.birth_date and not families.is_minor_on(child.birth_date, received_on):
+            errors[f"children[{i}].birth_date"] = (f"это не несовершеннолетний: на день поступления сообщения "
+                                                   f"({received_on:%d.%m.%Y}) ему уже исполнилось 18 лет")
     for i, adult in enumerate(cmd.adults):
         if adult.relation not in RELATIONS or adult.relation == "child":
             errors[f"adults[{i}].relation"] = "выберите, кем приходится ребёнку"
@@ -202,8 +206,10 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
     families.add_report_children(tx, report_id, people)
     role = "guardianship" if p.has("guardianship") else "agency"
     received_on = runtime.calendar.local_date(cmd.received_at).isoformat()
+    received_at = cmd.received_at.isoformat()  # deadlines "in the day the information was received" count from it
     started = runtime.start(tx, StartCase("child_report", p.actor(role), data={"report_id": report_id,
-                                                                                "received_on": received_on},
+                                                                                "received_on": received_on,
+                                                                                "received_at": received_at},
                                           territory=p.territory, org_id=p.org_id, assignee_id=p.user_id,
                                           subject_kind="family", subject_id=family_id, idempotency_key=key))
     families.add_party(tx, started.case_id, p.org_id, now)
@@ -211,7 +217,8 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
     forward_case = None
     if kdn_case is not None:
         forward_case = runtime.start(tx, StartCase(
-            "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id},
+            "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id,
+                                                "received_at": received_at},
             territory=p.territory, org_id=p.org_id, assignee_id=p.user_id if role == "guardianship" else None,
             subject_kind="family", subject_id=family_id, parent_id=started.case_id)).case_id
         families.add_party(tx, forward_case, p.org_id, now)
@@ -329,9 +336,11 @@ def close_plan_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: CloseItem)
         errors["status"] = "выберите «выполнено» или «отменено»"
     if not cmd.result.strip():
         errors["result"] = "опишите результат"
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    if cmd.done_on is not None and cmd.done_on > today:
+        errors["done_on"] = f"дата не может быть позже сегодняшнего дня ({today:%d.%m.%Y})"
     if errors:
         raise InputInvalid(errors)
-    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
     result = cmd.result.strip()
     plans.close_item(tx, item.id, cmd.status, result, cmd.done_on or today)
     # no open deadline when the plan is not approved yet, or the case's state keeps no item deadlines
@@ -357,6 +366,9 @@ def record_execution_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: Re
         errors["org_id"] = "такой организации нет в вашей территории"
     if not cmd.text.strip():
         errors["text"] = "опишите, что исполнено"
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    if cmd.received_on > today:
+        errors["received_on"] = f"дата не может быть позже сегодняшнего дня ({today:%d.%m.%Y})"
     if errors:
         raise InputInvalid(errors)
     report = ExecutionReport(case_id=case.id, org_id=cmd.org_id, received_on=cmd.received_on,

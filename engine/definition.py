@@ -78,6 +78,9 @@ class FieldSpec:
     save: bool = False
     max_length: int | None = None
     help: str = ""
+    #: a date (moment) after today (now) is accepted: only for planned dates (a meeting, a review);
+    #: the date of anything that happened — a visit, a decision, an approval — cannot be in the future
+    future: bool = False
 
 
 @dataclass(frozen=True)
