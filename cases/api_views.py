@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access, handlers, search
+from cases import access, handlers
 from cases.case_page import HistoryEntry, history
 from cases.commands import ChildInput, FireEvent
 from cases.errors import Forbidden, InputInvalid
@@ -155,15 +155,4 @@ def diagram_source(tx: UnitOfWork, svc: Services, p: Principal, name: str, case_
         raise InputInvalid({"case_id": f"дело № {case_id} ведётся по другому процессу"})
     return svc.runtime.workflow_of(case), case.state
 
-
-# -- the registry --------------------------------------------------------------------------------
-
-def export_people(tx: UnitOfWork, svc: Services, p: Principal, fmt: str, *, name: str = "",
-                  birth_date: date | None = None, address: str = "") -> tuple[str, bytes, str]:
-    """The registry search as a file: (file name, bytes, media type); the export is logged."""
-    hits = search.search_people(tx, svc, p, name=name, birth_date=birth_date, address=address, limit=5000)
-    log_access(tx, p, None, "export", f"выгрузка реестра ({fmt}, записей: {len(hits)})", svc)
-    if fmt == "xlsx":
-        return "reestr.xlsx", search.to_xlsx(hits), XLSX
-    return "reestr.csv", search.to_csv(hits), CSV
 

@@ -15,10 +15,11 @@ import sqlalchemy as sa
 
 from cases import access
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS, ru_date
+from cases.case_commands import CommandView, case_commands
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, available_actions, view_case
+from cases.handlers import PLAN_ROLES, action_options, view_case
 from cases.names import full_name
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
 from cases.principal import Principal
@@ -72,8 +73,13 @@ class ActionView:
     title: str
     confirm: str
     internal: bool
+    #: the state the action leads to (its key; the title beside it)
     target_state: str
+    target_state_title: str
     fields: list[FieldView]
+    #: False when a condition of the action does not hold now (``reason`` says which)
+    available: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ class CaseDetail:
     deadlines: list[DeadlineRow]
     history: list[HistoryEntry]
     actions: list[ActionView]
+    commands: list[CommandView]
     parties: list[str]
     resolutions: list[dict[str, Any]]
     related: list[dict[str, Any]]
@@ -129,7 +136,8 @@ def field_options(tx: UnitOfWork, p: Principal, type_: str) -> list[tuple[str, s
     return []
 
 
-def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr: Transition) -> ActionView:
+def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr: Transition,
+                refusal: str | None = None) -> ActionView:
     fields = []
     for spec in tr.fields:
         options = list(spec.choices) if spec.choices else field_options(tx, p, spec.type)
@@ -139,8 +147,9 @@ def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr:
         fields.append(FieldView(spec.name, spec.type, spec.title, spec.required, spec.help, spec.max_length, default,
                                 options, _INPUTS.get(spec.type, "select")))
     wf = svc.runtime.workflow_of(case)
-    target = wf.states[tr.target(case.state)].title
-    return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, fields)
+    target = tr.target(case.state)
+    return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, wf.states[target].title, fields,
+                      refusal is None, refusal or "")
 
 
 def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any]:
@@ -298,12 +307,13 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> Ca
                 "state_title": titles(svc, r.workflow, r.workflow_version, r.state)[1],
                 "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
                for r in related_rows]
-    actions = [action_view(tx, svc, p, case, tr) for tr in available_actions(tx, svc, p, case)]
+    actions = [action_view(tx, svc, p, case, tr, refusal) for tr, refusal in action_options(tx, svc, p, case)]
     kind = kind_for(case.workflow)
     can_edit_plan = bool(kind and case.state in EDITABLE[kind]  # the same rule add_plan_item enforces
                          and access.acting_role(tx, p, case, PLAN_ROLES[kind]) is not None)
     return CaseDetail(header, _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id),
-                      _plans(tx, case), visits, documents, deadlines, history(tx, svc, case), actions, parties,
+                      _plans(tx, case), visits, documents, deadlines, history(tx, svc, case), actions,
+                      case_commands(tx, svc, p, case), parties,
                       resolutions, related, can_edit_plan, access.can_manage(p))
 
 

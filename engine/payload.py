@@ -16,6 +16,7 @@ from engine.context import TransitionContext
 from engine.definition import FieldSpec, Transition
 from engine.errors import PayloadInvalid
 from engine.registry import FieldError
+from engine.text import TextInvalid, clean_line, clean_text
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _TRUE = {"true", "1", "on", "yes", "да"}
@@ -23,9 +24,13 @@ _FALSE = {"false", "0", "off", "no", "нет", ""}
 
 
 def _string(spec: FieldSpec, value: Any) -> str:
+    """``string`` is one line, ``text`` keeps its line breaks; both in NFC without control characters."""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise FieldError("ожидается текст")
-    text = str(value).strip()
+    try:
+        text = clean_text(str(value)) if spec.type == "text" else clean_line(str(value))
+    except TextInvalid as exc:
+        raise FieldError(str(exc)) from None
     if spec.max_length and len(text) > spec.max_length:
         raise FieldError(f"не длиннее {spec.max_length} символов (сейчас {len(text)})")
     return text

@@ -97,6 +97,11 @@ def request_hash(case_id: int | None, event: str, payload: Mapping[str, Any]) ->
     return hashlib.sha256(canonical([case_id, event, payload]).encode("utf-8")).hexdigest()
 
 
+def start_request_hash(cmd: StartCase) -> str:
+    """What identifies a start request for its idempotency key: the workflow and the request (or the data)."""
+    return request_hash(None, f"start:{cmd.workflow}", dict(cmd.request if cmd.request is not None else cmd.data))
+
+
 class Runtime:
     def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
         self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
@@ -147,16 +152,39 @@ class Runtime:
         events = self.workflow_of(case).events_from(case.state)
         return [t for t in events if role is None or role in t.roles]
 
+    def refusal(self, tx: UnitOfWork, case: CaseView, tr: Transition, actor: Actor) -> str | None:
+        """Why the guards of ``tr`` would refuse it on ``case`` now (the first failing guard's reason), or None.
+
+        The same guards :meth:`fire` checks, evaluated before any form is filled in: what the actions
+        list shows as unavailable, with the reason.
+        """
+        ctx = TransitionContext(tx, self, self.workflow_of(case), case, actor, self.clock.now(), tr)
+        failed = self._failed_guard(ctx, tr)
+        return failed[1] if failed else None
+
+    def _failed_guard(self, ctx: TransitionContext, tr: Transition) -> tuple[str, str] | None:
+        for guard in tr.guards:
+            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
+            if reason:
+                return guard.name, reason
+        return None
+
     def replayed_case(self, tx: UnitOfWork, key: str) -> int | None:
         """The case an idempotency key was first used on, if it was."""
         prior = tx.connection.execute(_REPLAY, {"key": key}).first()
         return int(prior.instance_id) if prior else None
 
+    def replayed_start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult | None:
+        """The first result of ``cmd`` if its idempotency key was used; IdempotencyKeyReused if for another request."""
+        if not cmd.idempotency_key:
+            return None
+        return self._replay(tx.connection, cmd.idempotency_key, start_request_hash(cmd))
+
     # -- starting -------------------------------------------------------------------------------
     def start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult:
         conn = tx.connection
         now = self.clock.now()
-        req = request_hash(None, f"start:{cmd.workflow}", dict(cmd.data))
+        req = start_request_hash(cmd)
         if cmd.idempotency_key:
             replay = self._replay(conn, cmd.idempotency_key, req)
             if replay:
@@ -215,10 +243,9 @@ class Runtime:
             raise RoleNotAllowed(cmd.event, cmd.actor.role, tr.roles)
         ctx = TransitionContext(tx, self, wf, case, cmd.actor, now, tr)
         ctx.payload = validate_payload(ctx, tr, cmd.payload)
-        for guard in tr.guards:
-            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
-            if reason:
-                raise GuardFailed(guard.name, reason)
+        failed = self._failed_guard(ctx, tr)
+        if failed:
+            raise GuardFailed(*failed)
         target = compiled.target(case.id, case.state, cmd.event)
         ctx.target = target
         return self._apply(conn, ctx, tr, target, cmd.idempotency_key, req)

@@ -17,7 +17,7 @@ from api.routes.api_common import (
     set_etag,
     write_errors,
 )
-from api.schemas import MAX_ID, CasePage, CasePublic, Day, DocumentPublic, EventPublic, HistoryPublic, Payload, Text
+from api.schemas import MAX_ID, CasePage, CasePublic, Day, DocumentPublic, EventPublic, HistoryPublic, Line, Payload
 from api.web import services
 from cases import api_views, case_page, views
 from cases.commands import FireEvent
@@ -34,7 +34,7 @@ def list_cases(
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="ответственный сотрудник")] = None,
     overdue: Annotated[bool | None, Query(description="true — только с просроченным сроком, false — без")] = None,
     due_before: Annotated[Day | None, Query(description="ближайший срок не позже этого дня")] = None,
-    family: Annotated[Text | None, Query(max_length=100, description="часть ФИО члена семьи")] = None,
+    family: Annotated[Line | None, Query(max_length=100, description="часть ФИО члена семьи")] = None,
     mine: Annotated[bool, Query(description="только дела, назначенные вызывающему")] = False,
     include_closed: Annotated[bool, Query(description="включая закрытые")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -56,8 +56,11 @@ def list_cases(
             responses={**errors(404), 200: {"headers": ETAG_HEADER, "description": "дело"}})
 def get_case(request: Request, response: Response, case_id: CaseId, p: Caller) -> Any:
     """Дело: семья, сообщения, планы, сроки (с основанием, датой, рабочими днями до срока), документы,
-    участники, постановления КДН, связанные дела, версия (и заголовок ETag) и `events` — действия,
-    которые вызывающий может выполнить сейчас, с полями формы (название, тип, обязательность, варианты).
+    участники, постановления КДН, связанные дела, версия (и заголовок ETag), `events` — действия процесса
+    в текущем состоянии с полями формы (название, тип, обязательность, варианты), `target_state` — ключ
+    состояния, в которое ведёт действие; действие, условие которого сейчас не выполнено, приходит с
+    `available: false` и причиной в `reason`; `commands` — мероприятия плана, отчёты органов об исполнении
+    и передача дела: кому разрешены и может ли их выполнить вызывающий (если нет — почему).
     Просмотр записывается в журнал доступа.
     """
     detail = services(request).execute(case_page.case_detail, p, case_id)
@@ -66,7 +69,8 @@ def get_case(request: Request, response: Response, case_id: CaseId, p: Caller) -
                                       "plans": detail.plans, "visits": detail.visits, "deadlines": detail.deadlines,
                                       "documents": detail.documents, "parties": detail.parties,
                                       "resolutions": detail.resolutions, "related": detail.related,
-                                      "events": detail.actions, "can_edit_plan": detail.can_edit_plan,
+                                      "events": detail.actions, "commands": detail.commands,
+                                      "can_edit_plan": detail.can_edit_plan,
                                       "can_reassign": detail.can_reassign}, from_attributes=True)
 
 

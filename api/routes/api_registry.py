@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.routes.api_common import Caller, errors, file_content, file_response
-from api.schemas import Day, PersonHitPublic, Text
+from api.schemas import Day, Line, PersonHitPublic
 from api.web import services
 from cases import api_views, search
 
 router = APIRouter(tags=["registry"])
-Name = Annotated[Text, Query(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")]
-Address = Annotated[Text, Query(max_length=300, description="часть адреса")]
+Name = Annotated[Line, Query(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")]
+Address = Annotated[Line, Query(max_length=300, description="часть адреса")]
 BirthDate = Annotated[Day | None, Query(description="дата рождения ГГГГ-ММ-ДД")]
 
 
@@ -34,6 +34,6 @@ def export(request: Request, p: Caller, format: Annotated[Literal["xlsx", "csv"]
            name: Name = "", birth_date: BirthDate = None, address: Address = "") -> Response:
     """Выгрузить результаты поиска в реестре в XLSX или CSV (для Excel: UTF-8 с BOM, разделитель «;»);
     выгрузка записывается в журнал доступа."""
-    filename, data, media = services(request).execute(api_views.export_people, p, format, name=name,
-                                                      birth_date=birth_date, address=address)
-    return file_response(filename, data, media)
+    filename, data = services(request).execute(search.export_people, p, format, name=name, birth_date=birth_date,
+                                               address=address)
+    return file_response(filename, data, api_views.XLSX if format == "xlsx" else api_views.CSV)

@@ -103,12 +103,11 @@ def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) ->
     detail = case_detail(tx, svc, p, case_id)
     case = svc.runtime.load(tx, case_id)
     people = reassign_people(tx, p) if detail.can_reassign else []
+    allowed = {c.command for c in detail.commands if c.available}
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), case.state),
             "orgs": field_options(tx, p, "org_ref"), "people": people,
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
-            "exec_report": detail.case.workflow == "kdn_prevention" and p.has("kdn_secretary")
-            and detail.case.closed_at is None,
-            "close_items": detail.case.closed_at is None and (detail.can_edit_plan or bool(detail.actions))}
+            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed}
 
 
 def render_case(request: Request, user: UiUser, case_id: int, status: int = 200, *, form: str = "",

@@ -232,8 +232,21 @@ class ActionPublic(Public):
     title: str
     confirm: str
     internal: bool
-    target_state: str
+    target_state: str = Field(description="состояние, в которое ведёт действие (ключ, как to_state)")
+    target_state_title: str = Field(description="название этого состояния")
     fields: list[FieldPublic]
+    available: bool = Field(description="false — условие действия сейчас не выполнено (см. reason)")
+    reason: str = Field(description="почему действие сейчас недоступно (пусто, если доступно)")
+
+
+class CommandPublic(Public):
+    command: str = Field(description="add_plan_item | close_plan_item | record_execution_report | assign")
+    title: str
+    method: str
+    path: str = Field(description="адрес вызова; {item_id} — мероприятие плана")
+    roles: list[str] = Field(description="роли, которым команда разрешена по такому делу")
+    available: bool = Field(description="может ли вызывающий выполнить её сейчас")
+    reason: str = Field(description="почему нет (пусто, если может)")
 
 
 class CasePublic(CaseSummary):
@@ -247,7 +260,11 @@ class CasePublic(CaseSummary):
     parties: list[str]
     resolutions: list[ResolutionPublic]
     related: list[RelatedCase]
-    events: list[ActionPublic] = Field(description="действия, доступные вызывающему сейчас, с полями форм")
+    events: list[ActionPublic] = Field(description="действия процесса, которые вызывающий может выполнить в "
+                                                   "текущем состоянии, с полями форм; available=false — условие "
+                                                   "сейчас не выполнено, reason — какое")
+    commands: list[CommandPublic] = Field(description="другие команды по делу (мероприятия плана, отчёты органов "
+                                                      "об исполнении, передача дела): кто может и может ли вызывающий")
     can_edit_plan: bool
     can_reassign: bool
 

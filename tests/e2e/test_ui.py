@@ -167,8 +167,13 @@ def test_csrf_stale_version_guard_and_confirmation(web: Web, frozen: Any) -> Non
     web.process.fire("agent", case_id, "confirm", {"summary": "Подтвердилось"})
     gone = client.post(f"/cases/{case_id}/actions/confirm", data={"csrf": web.csrf(client), "f_summary": "Да"})
     assert gone.status_code == 409 and "недоступно в состоянии" in html.unescape(gone.text)  # confirmed already
-    guard = act(client, case_id, "approve_safety_plan", {})
-    assert guard.status_code == 422 and "мероприят" in guard.text  # the plan has no items yet
+    page = client.get(f"/cases/{case_id}").text  # the plan has no items yet: offered as unavailable, with why
+    assert f'action="/cases/{case_id}/actions/approve_safety_plan"' not in page
+    unavailable = re.search(r'<div class="action unavailable" id="action-approve_safety_plan".*?</div>', page, re.S)
+    assert unavailable and "Пока недоступно: В плане нет ни одного мероприятия" in unavailable.group()
+    guard = client.post(f"/cases/{case_id}/actions/approve_safety_plan",  # a page opened before: still refused
+                        data={"csrf": web.csrf(client), "expected_version": "4"})
+    assert guard.status_code == 422 and "мероприят" in guard.text
     other = web.process.to_inspection(children=(ChildInput("Петрова", "Анна"),))
     web.process.fire("agent", other, "record_inspection", {"living_conditions": "Норма", "safety": "safe"})
     checkbox = label_of(client.get(f"/cases/{other}").text, "confirmed")
