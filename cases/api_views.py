@@ -16,13 +16,13 @@ import sqlalchemy as sa
 
 from cases import access, handlers
 from cases.case_page import HistoryEntry, history
-from cases.commands import ChildInput, FireEvent
+from cases.commands import ChildInput, FireEvent, ReissueDocument
 from cases.errors import Forbidden, InputInvalid
 from cases.handlers import ReportRegistered, log_access, match_children, view_case, visible_case
 from cases.matching import Candidate
 from cases.principal import Principal
 from cases.services import Services
-from cases.tables import Document, Report, ReportChild
+from cases.tables import Document, Organisation, Report, ReportChild, names_by_id
 from engine.commands import TransitionResult
 from engine.context import CaseView
 from engine.database import UnitOfWork
@@ -54,11 +54,13 @@ class DocumentRow:
     org_id: int
     supersedes_id: int | None
     rendered: bool
+    #: the issuing organisation (numbers are per organisation and year)
+    org_name: str = ""
 
 
-def document_row(d: Any) -> DocumentRow:
+def document_row(d: Any, org_name: str = "") -> DocumentRow:
     return DocumentRow(d.id, d.case_id, d.template, d.title, d.label, d.revision, d.issued_at, d.org_id,
-                       d.supersedes_id, d.rendered_at is not None)
+                       d.supersedes_id, d.rendered_at is not None, org_name)
 
 
 def case_documents(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> list[DocumentRow]:
@@ -68,7 +70,15 @@ def case_documents(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) ->
         sa.select(DOC.c.id, DOC.c.case_id, DOC.c.template, DOC.c.title, DOC.c.label, DOC.c.revision,
                   DOC.c.issued_at, DOC.c.org_id, DOC.c.supersedes_id, DOC.c.rendered_at)
         .where(DOC.c.case_id == case_id).order_by(DOC.c.id.desc())).all()
-    return [document_row(r) for r in rows]
+    issuers = names_by_id(tx.connection, table_of(Organisation), "short_name", (r.org_id for r in rows))
+    return [document_row(r, issuers.get(r.org_id, "")) for r in rows]
+
+
+def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDocument) -> DocumentRow:
+    """:func:`cases.handlers.reissue_document`, answered as a row of the case's documents (with the issuer)."""
+    document = handlers.reissue_document(tx, svc, p, cmd)
+    issuer = names_by_id(tx.connection, table_of(Organisation), "short_name", [document.org_id])
+    return document_row(document, issuer.get(document.org_id, ""))
 
 
 def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> tuple[TransitionResult, str]:

@@ -287,6 +287,9 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> Ca
                                                           DOC.c.revision, DOC.c.issued_at, DOC.c.org_id,
                                                           DOC.c.supersedes_id, DOC.c.rendered_at)
                                                 .where(DOC.c.case_id == case_id).order_by(DOC.c.id.desc())).all()]
+    issuers = names_by_id(tx.connection, ORG, "short_name", (d["org"] for d in documents))
+    for d in documents:  # numbers are per organisation: two acts may both be № 18/2026
+        d["org_name"] = issuers.get(d["org"], "")
     visits = [{"date": v.visited_on, "kind": VISIT_KINDS.get(v.kind, v.kind), "notes": v.notes,
                "by": v.by_user} for v in tx.connection.execute(
         sa.select(VIS).where(VIS.c.case_id == case_id).order_by(VIS.c.visited_on.desc(), VIS.c.id.desc())).all()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
@@ -22,13 +23,25 @@ api = APIRouter(prefix="/api/v1", tags=["access"])
 TOK = table_of(ApiToken)
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+def safe_next(target: str) -> str:
+    """Where to go after logging in: ``target`` if it is a path of this site, else ``/`` (no open redirect).
+
+    Refused, also once percent-decoded: anything not starting with one ``/`` (``//host``, schemes such as
+    ``https:`` or ``javascript:``), a backslash (browsers read ``/\\host`` as ``//host``), whitespace and
+    control characters (which browsers strip before reading the rest).
+    """
+    for candidate in (target, unquote(target)):
+        if not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate:
+            return "/"
+        if any(ch.isspace() or not ch.isprintable() for ch in candidate):
+            return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> Response:
-    return page(request, "login.html", None, next=_safe_next(next), login="", error="")
+    return page(request, "login.html", None, next=safe_next(next), login="", error="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -44,8 +57,8 @@ def login(request: Request, login: Annotated[str, Form()] = "", password: Annota
             tx.commit()
     except (auth.NotAuthenticated, auth.TooManyAttempts) as exc:
         status = 429 if isinstance(exc, auth.TooManyAttempts) else 401
-        return page(request, "login.html", None, status=status, next=_safe_next(next), login=login, error=str(exc))
-    response = RedirectResponse(_safe_next(next), status_code=303)
+        return page(request, "login.html", None, status=status, next=safe_next(next), login=login, error=str(exc))
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(auth.SESSION_COOKIE, opened.session_id, httponly=True, samesite="lax",
                         max_age=int(auth.SESSION_TTL.total_seconds()), secure=request.url.scheme == "https")
     return response

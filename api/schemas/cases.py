@@ -93,7 +93,8 @@ class DeadlinePublic(Public):
     state: str
     closed_at: datetime | None
     overdue: bool
-    working_days_left: int
+    working_days_left: int | None = Field(description="рабочих дней до срока (меньше нуля — просрочено на столько "
+                                                      "рабочих дней); null у закрытого срока")
 
 
 class CaseSummary(Public):
@@ -193,6 +194,7 @@ class DocumentPublic(Public):
     revision: int
     issued_at: datetime
     org_id: int = Field(validation_alias=AliasChoices("org_id", "org"))
+    org_name: str = Field(default="", description="выпустившая организация (номера ведутся по организации и году)")
     supersedes_id: int | None
     rendered: bool
 

@@ -168,3 +168,35 @@ def test_an_action_its_guards_refuse_is_listed_as_unavailable_with_the_reason(be
         "safety_control"
     for closing in ("classify_tzs", "classify_sop", "close_no_need"):  # the safety item is still open
         assert not events[closing]["available"] and events[closing]["reason"].startswith("Не закрыто мероприятий")
+
+
+def test_closed_deadlines_report_no_working_days_left(bed: Bed) -> None:
+    case_id = bed.web.process.to_inspection()
+    deadlines = {d["key"]: d for d in ok(bed.as_("opeka").get(f"/cases/{case_id}"))["deadlines"]}
+    assert deadlines["order_inspection"]["status"] == "met" and deadlines["order_inspection"]["working_days_left"] \
+        is None
+    assert deadlines["inspect"]["status"] == "open" and deadlines["inspect"]["working_days_left"] == 3
+
+
+def test_acts_show_the_organisation_that_numbered_them(bed: Bed) -> None:
+    process = bed.web.process
+    case_id = process.to_inspection()
+    process.fire("agent", case_id, "record_inspection", {"living_conditions": "Тесно", "safety": "safe"})
+    docs = ok(bed.as_("opeka").get(f"/cases/{case_id}/documents"))
+    issuers = {d["template"]: d["org_name"] for d in docs}
+    assert issuers == {"inspection_act": "Агентство, Сургутский отдел",
+                       "inspection_order": "УСЗН Сургутского района", "registration_card": "УСЗН Сургутского района"}
+    case = ok(bed.as_("opeka").get(f"/cases/{case_id}"))
+    assert {d["template"]: d["org_name"] for d in case["documents"]} == issuers
+    page = bed.web.client_for("opeka").get(f"/cases/{case_id}").text
+    act = next(d for d in docs if d["template"] == "inspection_act")
+    assert f'№ {act["label"]}</span> <span class="small muted" data-testid="issuer">Агентство, Сургутский отдел' \
+        in page
+
+
+def test_the_site_has_an_icon(bed: Bed) -> None:
+    icon = bed.web.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml" and b"<svg" in icon.content
+    assert bed.web.client.get("/static/favicon.svg").status_code == 200
+    page = bed.web.client.get("/login").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page

@@ -114,3 +114,31 @@ def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.C
     assert main(["simulate", "--reports", "5", "--seed", "2"]) == 0
     assert '"database": "temporary"' in capsys.readouterr().out
     assert len(list(tmp_path.glob("opora-simulate-*"))) == 1  # the temporary one was removed
+
+
+def test_simulated_people_have_names_of_one_gender(tmp_path: Path, sqlite_template: Path) -> None:
+    import shutil
+
+    from cases.simulation import BOYS, GIRLS
+
+    target = tmp_path / "names.db"
+    shutil.copyfile(sqlite_template, target)
+    db = Database(f"sqlite:///{target}")
+    simulate_year(db, load_calendar(DEFAULT_CALENDAR), 60, seed=5)
+    with db.read() as tx:
+        people = tx.connection.exec_driver_sql(
+            "select relation, last_name, first_name, middle_name, family_id from person").all()
+    db.dispose()
+    assert len(people) > 100
+    by_family: dict[int, set[bool]] = {}
+    for relation, last, first, middle, family in people:
+        female = first in GIRLS
+        assert female or first in BOYS, first
+        assert last.endswith("а") == female, (relation, last, first, middle)
+        assert middle.endswith("вна") == female and middle.endswith(("вна", "вич")), (relation, last, first, middle)
+        if relation == "child":
+            by_family.setdefault(family, set()).add(female)
+        else:
+            assert relation == "mother" and female
+    siblings_of_both_sexes = sum(1 for sexes in by_family.values() if len(sexes) == 2)
+    assert siblings_of_both_sexes > 0  # brother and sister: the case that went wrong
