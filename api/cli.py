@@ -37,6 +37,7 @@ from engine.commands import Actor
 from engine.errors import EngineError, WorkflowInvalid
 from engine.migrate import apply_migration, plan_migration
 from engine.sweeper import sweep
+from engine.text import count
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -74,7 +75,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     for compiled in loaded:
         wf = compiled.definition
-        print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
+        print(f"OK {wf.name} v{wf.version}: {count(len(wf.states), 'состояние', 'состояния', 'состояний')}, "
+              f"{count(len(wf.transitions), 'переход', 'перехода', 'переходов')}, "
               f"хэш {wf.content_hash[:12]}")
     return 0
 

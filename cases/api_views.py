@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from cases import access, handlers
-from cases.case_page import HistoryEntry, history
+from cases import as_of as as_of_view
 from cases.commands import ChildInput, FireEvent, ReissueDocument
 from cases.errors import Forbidden, InputInvalid
 from cases.handlers import ReportRegistered, log_access, match_children, view_case, visible_case
+from cases.history import HistoryEntry, history
 from cases.matching import Candidate
 from cases.principal import Principal
 from cases.services import Services
@@ -36,10 +37,15 @@ CSV = "text/csv; charset=utf-8"
 
 # -- a case --------------------------------------------------------------------------------------
 
-def case_history(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> list[HistoryEntry]:
-    """The case's audit timeline, newest first (a view of the case, logged)."""
+def case_history(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None
+                 ) -> list[HistoryEntry]:
+    """The case's timeline, newest first, up to the end of ``as_of`` if given (a view of the case, logged)."""
     case = view_case(tx, svc, p, case_id, "просмотр истории дела")
-    return history(tx, svc, case)
+    if as_of is None:
+        return history(tx, svc, case)
+    row = tx.connection.execute(sa.select(CI.c.created_at).where(CI.c.id == case_id)).one()
+    as_of_view.check_day(svc, row.created_at, as_of)
+    return history(tx, svc, case, as_of_view.end_of_day(svc, as_of))
 
 
 @dataclass(frozen=True)

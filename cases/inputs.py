@@ -14,7 +14,7 @@ from cases import families
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES, RegisterReport
 from cases.errors import InputInvalid
 from engine.calendar import ProductionCalendar
-from engine.text import TextInvalid, clean_line, clean_text
+from engine.text import TextInvalid, clean_line, clean_text, plural
 
 #: a receipt time may run ahead of the server's clock by this much (another computer's clock)
 CLOCK_SLACK = timedelta(minutes=5)
@@ -53,7 +53,8 @@ class Fields:
         if required and not result:
             self.error(name, missing)
         elif len(result) > max_length:
-            self.error(name, f"не длиннее {max_length:,} символов".replace(",", " "))
+            self.error(name, f"не длиннее {max_length:,} {plural(max_length, 'символа', 'символов', 'символов')}"
+                       .replace(",", "\u00a0"))
         return result
 
     def done(self) -> None:

@@ -5,6 +5,10 @@ Every change to a case appends one ``wf_audit`` row whose ``hash`` is
 :data:`GENESIS`. The case row keeps the head (last seq and hash), so appending never
 needs to read the previous event. :func:`verify` recomputes every chain and reports
 each break: an edited row, a deleted or inserted row, or a head that does not match.
+
+An event that starts a case or changes who is responsible for it carries, in its payload under
+:data:`RESPONSIBLE`, the case's assignee and organisation after it — so the trail alone says who
+was responsible on any day (a case "as of a date").
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from engine.database import UnitOfWork
 from engine.tables import AuditEvent, CaseInstance
 
 GENESIS = "0" * 64
+#: payload key of the case's assignee and organisation after an event that set or changed them
+RESPONSIBLE = "_case"
 
 
 def canonical(value: Any) -> str:

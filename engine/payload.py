@@ -16,7 +16,7 @@ from engine.context import TransitionContext
 from engine.definition import FieldSpec, Transition
 from engine.errors import PayloadInvalid
 from engine.registry import FieldError
-from engine.text import TextInvalid, clean_line, clean_text
+from engine.text import TextInvalid, clean_line, clean_text, count
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _TRUE = {"true", "1", "on", "yes", "да"}
@@ -32,7 +32,8 @@ def _string(spec: FieldSpec, value: Any) -> str:
     except TextInvalid as exc:
         raise FieldError(str(exc)) from None
     if spec.max_length and len(text) > spec.max_length:
-        raise FieldError(f"не длиннее {spec.max_length} символов (сейчас {len(text)})")
+        raise FieldError(f"не длиннее {count(spec.max_length, 'символа', 'символов', 'символов')} "
+                         f"(сейчас {len(text)})")
     return text
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine import deadlines, outbox
-from engine.audit import GENESIS, canonical, event_hash, hashed_record
+from engine.audit import GENESIS, RESPONSIBLE, canonical, event_hash, hashed_record
 from engine.calendar import ProductionCalendar
 from engine.catalog import Catalog
 from engine.clock import Clock
@@ -95,6 +95,11 @@ def claim(conn: sa.Connection, case_id: int, version: int) -> None:
 
 def request_hash(case_id: int | None, event: str, payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical([case_id, event, payload]).encode("utf-8")).hexdigest()
+
+
+def _responsible(assignee_id: int | None, org_id: int | None) -> dict[str, Any]:
+    """The audit payload's record of who is responsible for the case after an event (see ``engine.audit``)."""
+    return {RESPONSIBLE: {"assignee_id": assignee_id, "org_id": org_id}}
 
 
 def start_request_hash(cmd: StartCase) -> str:
@@ -205,7 +210,8 @@ class Runtime:
         dues = deadlines.open_deadlines(conn, case_id, initial.name, initial.deadlines, now,
                                         self.timing(tx, wf, case))
         seq, head = self.append_event(conn, case, "start", None, None, initial.name, 1, cmd.actor, now,
-                                      {"data": dict(cmd.data)}, cmd.idempotency_key, req)
+                                      {"data": dict(cmd.data), **_responsible(cmd.assignee_id, cmd.org_id)},
+                                      cmd.idempotency_key, req)
         _update_case(conn, {"audit_seq": seq, "audit_head": head, "next_due_at": min(dues) if dues else None,
                             "closed_at": now if initial.final else None}, case_id)
         if cmd.assignee_id is not None:
@@ -274,8 +280,11 @@ class Runtime:
             dues = deadlines.open_deadlines(conn, case.id, target, wf.states[target].deadlines, now, timing)
             next_due = min(dues) if dues else None
         new_version = case.version + 1
+        recorded = ctx.payload
+        if case.assignee_id != before_assignee or case.org_id != before_org:
+            recorded = {**ctx.payload, **_responsible(case.assignee_id, case.org_id)}
         seq, head = self.append_event(conn, case, "transition", tr.event, case.state, target, new_version,
-                                      ctx.actor, now, ctx.payload, idempotency_key, req)
+                                      ctx.actor, now, recorded, idempotency_key, req)
         values: dict[str, Any] = {"state": target, "audit_seq": seq, "audit_head": head, "updated_at": now,
                                   "next_due_at": next_due}
         if case.data != before_data:
@@ -326,8 +335,11 @@ class Runtime:
             raise ConcurrencyConflict(case.id, expected_version, case.version)
         claim(conn, case.id, case.version)
         new_version = case.version + 1
+        recorded = dict(payload)
+        if assignee_id != "unchanged":
+            recorded.update(_responsible(assignee_id if isinstance(assignee_id, int) else None, case.org_id))
         seq, head = self.append_event(conn, case, kind, None, case.state, case.state, new_version, actor, now,
-                                      dict(payload), idempotency_key, req)
+                                      recorded, idempotency_key, req)
         values: dict[str, Any] = {"audit_seq": seq, "audit_head": head, "updated_at": now}
         if data:
             values["data"] = {**case.data, **data}

@@ -3,7 +3,8 @@
 * :func:`clean_line` — a one-line value (a name, an address, a number): NFC, every run of whitespace
   (tabs and line breaks included) becomes one space, the ends are trimmed;
 * :func:`clean_text` — a multi-line value (a description, a result): NFC, line ends become ``\\n``, tabs
-  and other spaces become one space, trailing spaces of each line and blank ends are trimmed.
+  and other spaces become one space, trailing spaces of each line and blank ends are trimmed;
+* :func:`plural` / :func:`count` — a noun in the Russian form its number needs («1 дело», «3 дела», «5 дел»).
 
 Both raise :class:`TextInvalid` for a character nobody types on purpose and that breaks what is built
 from the text later (an XLSX or DOCX export, a letter): the C0 and C1 control characters (except tab and
@@ -48,3 +49,23 @@ def clean_text(value: str) -> str:
     text = _check(value).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).rstrip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form of a noun for ``n``: plural(2, "день", "дня", "дней") → «дня».
+
+    1, 21, 101 take ``one``; 2–4, 22–24 take ``few``; 0, 5–20, 25–30, 111–114 take ``many``.
+    The one helper wherever a number meets a noun (pages, messages, API texts, the CLI).
+    """
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count(n: int, one: str, few: str, many: str) -> str:
+    """``n`` with its noun: count(31, "просроченный срок", …) → «31 просроченный срок»."""
+    return f"{n} {plural(n, one, few, many)}"
+

@@ -269,6 +269,7 @@ class CasePublic(CaseSummary):
                                                       "об исполнении, передача дела): кто может и может ли вызывающий")
     can_edit_plan: bool
     can_reassign: bool
+    as_of: Date | None = Field(default=None, description="день, на конец которого показано дело (если задан as_of)")
 
 
 class EventPublic(Public):

@@ -399,7 +399,7 @@ def test_workflows_describe_states_deadlines_roles_and_regional_settings(bed: Be
     states = {s["name"]: s for s in wf["states"]}
     inspect = states["inspection_ordered"]["deadlines"][0]
     assert inspect["basis"] == "СК РФ ст. 122 п. 1" and "inspection_days" in inspect["due"]
-    assert inspect["escalate"][1] == {"level": 2, "after": "1 раб. дн.", "to": "supervisor"}
+    assert inspect["escalate"][1] == {"level": 2, "after": "1 рабочий день", "to": "supervisor"}
     assert states["received"]["initial"] and states["referred_sop"]["final"]
     order = next(t for t in wf["transitions"] if t["event"] == "order_inspection")
     assert order["roles"] == ["guardianship"] and order["from_states"] == ["received"]

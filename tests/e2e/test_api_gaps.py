@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import sqlalchemy as sa
@@ -200,3 +201,35 @@ def test_the_site_has_an_icon(bed: Bed) -> None:
     assert bed.web.client.get("/static/favicon.svg").status_code == 200
     page = bed.web.client.get("/login").text
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+
+
+def test_a_case_as_of_a_date_over_rest_and_on_the_page(bed: Bed) -> None:
+    process = bed.web.process
+    case_id = process.to_inspection()
+    bed.frozen.tick(timedelta(days=1))  # Tuesday: inspected
+    process.fire("agent", case_id, "record_inspection", {"living_conditions": "Тесно", "safety": "safe"})
+    opeka = bed.as_("opeka")
+    then = opeka.get(f"/cases/{case_id}", params={"as_of": "2025-03-03"})
+    body = ok(then)
+    assert (body["state"], body["as_of"], body["events"], body["commands"]) == (
+        "inspection_ordered", "2025-03-03", [], [])
+    assert body["assignee_name"] == "Лебедев Андрей Сергеевич" and "etag" not in then.headers
+    assert {d["key"]: d["status"] for d in body["deadlines"]} == {"order_inspection": "met", "inspect": "open"}
+    assert [d["template"] for d in body["documents"]] == ["inspection_order", "registration_card"]
+    now = ok(opeka.get(f"/cases/{case_id}"))
+    assert now["state"] == "inspected" and now["as_of"] is None
+    history = ok(opeka.get(f"/cases/{case_id}/history", params={"as_of": "2025-03-03"}))
+    assert [h["title"] for h in history] == ["Поручить обследование Агентству", "Дело открыто"]
+    refused = error(opeka.get(f"/cases/{case_id}", params={"as_of": "2025-03-05"}), 422, "input_invalid")
+    assert refused["details"]["fields"] == {"as_of": "дата не может быть позже сегодняшнего дня (04.03.2025)"}
+    error(opeka.get(f"/cases/{case_id}", params={"as_of": "вчера"}), 422, "request_invalid")
+    error(bed.as_("other_opeka").get(f"/cases/{case_id}", params={"as_of": "2025-03-03"}), 404, "not_found")
+
+    client = bed.web.client_for("opeka")
+    page = client.get(f"/cases/{case_id}", params={"as_of": "2025-03-03"}).text
+    assert 'data-testid="as-of"' in page and "Дело на конец дня 3 марта 2025" in page
+    assert "Обследование поручено Агентству" in page and 'method="post" action="/cases/' not in page
+    assert '<form method="get" action="/cases/' in page and 'name="as_of" value="2025-03-03"' in page
+    wrong = client.get(f"/cases/{case_id}", params={"as_of": "2025-02-01"})
+    assert wrong.status_code == 422 and "дело открыто 03.03.2025" in wrong.text
+    assert "Дело на конец дня" not in wrong.text

@@ -97,11 +97,11 @@ def test_case_list_filters_and_pages(web: Web, frozen: Any) -> None:
         web.process.register(children=(ChildInput("Сидоров", f"Ребёнок{i}", "", date(2015, 1, 1 + i)),))
     client = web.client_for("opeka")
     found = client.get("/cases", params={"family": "иванов"}).text
-    assert re.findall(r'data-case="(\d+)"', found) == [str(ivanov)] and "Найдено: 1" in found
+    assert re.findall(r'data-case="(\d+)"', found) == [str(ivanov)] and "Найдено 1 дело" in found
     overdue = client.get("/cases", params={"overdue": "yes"}).text
     assert re.findall(r'data-case="(\d+)"', overdue) == [str(ivanov)]
     first = client.get("/cases", params={"workflow": "child_report", "state": "received"}).text
-    assert "Найдено: 27" in first and len(re.findall(r'data-case="', first)) == 25
+    assert "Найдено 27 дел" in first and len(re.findall(r'data-case="', first)) == 25
     assert "Страница 1 из 2" in first and "workflow=child_report&amp;state=received&amp;page=2" in first
     second = client.get("/cases", params={"workflow": "child_report", "state": "received", "page": "2"}).text
     assert len(re.findall(r'data-case="', second)) == 2
@@ -409,7 +409,7 @@ def test_cases_of_others_are_not_found(web: Web, frozen: Any) -> None:
     # a colleague of the same УСО sees the case (their institution takes part: cases/access.py) but cannot act
     colleague = web.client_for("curator2")
     page = colleague.get(f"/cases/{support}").text
-    assert "Сейчас у вас нет действий по этому делу" in page and 'action="/cases/' not in page
+    assert "Сейчас у вас нет действий по этому делу" in page and 'method="post" action="/cases/' not in page
     blocked = colleague.post(f"/cases/{support}/actions/record_visit",
                              data={"csrf": web.csrf(colleague), "f_kind": "home", "f_notes": "Попытка"})
     assert blocked.status_code == 403 and "куратор, которому назначено дело" in blocked.text
