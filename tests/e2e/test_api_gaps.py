@@ -52,7 +52,7 @@ def test_exports_survive_stored_control_characters_and_never_carry_a_formula(bed
     with bed.web.svc.db.unit_of_work() as tx:  # written before input was checked (or by another system)
         tx.connection.execute(sa.text("update person set last_name = :n, name_key = 'иванов петр' where id = :p"),
                               {"n": "=HYPERLINK(\"http://evil.example\")\x07", "p": made["children"][0]["person_id"]})
-        tx.connection.execute(sa.text("update family set address = :a"), {"a": "ул. Мира\x0b 7\x00"})
+        tx.connection.execute(sa.text("update family set address = :a"), {"a": "ул. Мира\x0b 7\x1f"})
         tx.commit()
     xlsx = opeka.get("/registry/export", params={"format": "xlsx", "name": "иванов петр"})
     assert xlsx.status_code == 200, xlsx.text
@@ -233,3 +233,15 @@ def test_a_case_as_of_a_date_over_rest_and_on_the_page(bed: Bed) -> None:
     wrong = client.get(f"/cases/{case_id}", params={"as_of": "2025-02-01"})
     assert wrong.status_code == 422 and "дело открыто 03.03.2025" in wrong.text
     assert "Дело на конец дня" not in wrong.text
+
+
+def test_the_report_form_shows_a_control_character_next_to_its_field(bed: Bed) -> None:
+    from tests.e2e.test_ui import label_of, report_form
+
+    client = bed.web.client_for("opeka")
+    data = report_form(client, c0_last="Иванов", c0_first="Пётр", c0_middle="Серге\x07евич",
+                       address="ул. Мира\x1b, 7")
+    refused = client.post("/reports/new", data={**data, "step": "save"})
+    assert refused.status_code == 422
+    assert "U+0007" in label_of(refused.text, "c0_middle") and "U+001B" in label_of(refused.text, "address")
+    assert bed.count("select count(*) from report") == 0
