@@ -65,6 +65,8 @@ class FieldView:
     #: for choices and references: (value, label) pairs the user may pick from
     options: list[tuple[str, str]]
     input: str
+    #: the latest date the field takes (today, for the date of something that happened), "" when any
+    latest: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,9 @@ def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr:
         default = spec.default
         if default == "today" and spec.type == "date":
             default = today(svc).isoformat()
+        latest = today(svc).isoformat() if spec.type == "date" and not spec.future else ""
         fields.append(FieldView(spec.name, spec.type, spec.title, spec.required, spec.help, spec.max_length, default,
-                                options, _INPUTS.get(spec.type, "select")))
+                                options, _INPUTS.get(spec.type, "select"), latest))
     wf = svc.runtime.workflow_of(case)
     target = tr.target(case.state)
     return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, wf.states[target].title, fields,

@@ -227,6 +227,8 @@ class FieldPublic(Public):
     default: Any
     options: Options = Field(description="варианты выбора (для списков и ссылок на организации и сотрудников)")
     input: str = Field(description="подходящий элемент формы: text, textarea, date, select, checkbox, number …")
+    latest: str = Field(default="", description="самая поздняя допустимая дата (сегодня — для даты того, что уже "
+                                                "произошло); пусто — любая")
 
 
 class ActionPublic(Public):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -245,3 +246,13 @@ def test_the_report_form_shows_a_control_character_next_to_its_field(bed: Bed) -
     assert refused.status_code == 422
     assert "U+0007" in label_of(refused.text, "c0_middle") and "U+001B" in label_of(refused.text, "address")
     assert bed.count("select count(*) from report") == 0
+
+
+def test_forms_say_which_dates_may_not_be_after_today(bed: Bed) -> None:
+    case_id = bed.web.process.to_inspection()
+    (record,) = ok(bed.as_("agent").get(f"/cases/{case_id}"))["events"]
+    fields = {f["name"]: f for f in record["fields"]}
+    assert fields["inspected_on"]["latest"] == "2025-03-03" and fields["living_conditions"]["latest"] == ""
+    page = bed.web.client_for("agent").get(f"/cases/{case_id}").text
+    field = re.search(r'<input type="date" name="f_inspected_on"[^>]*>', page)
+    assert field and 'max="2025-03-03"' in field.group()
