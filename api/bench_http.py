@@ -40,6 +40,7 @@ from api.settings import Settings
 from cases.directory import add_organisation, add_territory, add_user
 from cases.names import name_key
 from cases.passwords import hash_password
+from cases.simulation import BOYS, GIRLS, SURNAMES, surname_of
 from engine.bench import Migrate, _stamp, _temp_dir
 from engine.calendar import ProductionCalendar
 from engine.database import Database
@@ -49,9 +50,6 @@ TERRITORIES = [("surgut", "Сургутский район", 0.55), ("nefteyugan
                ("khanty", "Ханты-Мансийский район", 0.15), ("nyagan", "г. Нягань", 0.15)]
 CURATORS = 100
 WORKFLOWS = [("child_report", 0.35), ("family_support", 0.35), ("kdn_prevention", 0.25), ("kdn_forward", 0.05)]
-SURNAMES = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Васильев", "Соколов", "Михайлов",
-            "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов"]
-NAMES = ["Пётр", "Анна", "Мария", "Иван", "Алексей", "Ольга", "Дмитрий", "Елена", "Сергей", "Наталья"]
 
 
 @dataclass
@@ -112,11 +110,12 @@ def _load_cases(path: Path, container: Container, staff: dict[str, Any], count: 
     for family_id in range(1, int(count / 1.6) + 2):
         code = _pick(rng, [(c, s) for c, _, s in TERRITORIES])
         families[code].append(family_id)
-        surname = rng.choice(SURNAMES)
+        stem = rng.choice(SURNAMES)
         address = f"ул. Ленина, д. {rng.randint(1, 120)}, кв. {rng.randint(1, 300)}"
-        family_rows.append((family_id, code, surname, address, address.lower(), "none", "", stamp_now))
+        family_rows.append((family_id, code, stem, address, address.lower(), "none", "", stamp_now))
         for relation in ["mother"] + ["child"] * rng.randint(1, 2):
-            first = rng.choice(NAMES)
+            female = relation == "mother" or rng.random() < 0.5
+            surname, first = surname_of(stem, female), rng.choice(GIRLS if female else BOYS)
             born = date(2008, 1, 1) + timedelta(days=rng.randint(0, 5800))
             person_rows.append((family_id, relation, surname, first, "", born.isoformat(),
                                 name_key(surname, first)))

@@ -17,12 +17,14 @@
     opora audit verify [--case ID ...] [--anchors F] recompute the audit hash chains (and check anchors)
     opora audit anchor | proof                       sign every case's head; prove one case (api/cli_audit.py)
     opora demo [--if-empty] [--seed N]               fill an empty database with the demo municipality
-    opora simulate [--reports N] [--seed S]          a year of synthetic reports (temporary SQLite by default)
+    opora simulate [--reports N] [--seed S] [--keep] a year of synthetic reports (temporary SQLite by default)
+    opora calendar show YEAR                         the year's days off and working weekend days, with sources
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
     opora users add|deactivate|activate|reset-password|roles|list   accounts (see api/cli_users.py)
     opora retention [--run]                          what the retention policy would anonymise/delete (--run: do it)
 
-Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``).
+Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``), before or
+after the command's name.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from engine.commands import Actor
 from engine.errors import AuditSetupError, EngineError
 from engine.migrate import apply_migration, plan_migration
 from engine.sweeper import sweep
+from engine.text import count
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -88,8 +91,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(problem)
         if item.compiled is not None and not item.problems:
             wf = item.compiled.definition
-            print(f"OK {wf.name} v{wf.version}: {len(wf.states)} состояний, {len(wf.transitions)} переходов, "
-                  f"хэш {wf.content_hash[:12]}")
+            print(f"OK {wf.name} v{wf.version}: {count(len(wf.states), 'состояние', 'состояния', 'состояний')}, "
+                  f"{count(len(wf.transitions), 'переход', 'перехода', 'переходов')}, хэш {wf.content_hash[:12]}")
     for failed in unreadable:
         print(f"Ошибка: {failed}", file=sys.stderr)
     bad = [item for item in checked if item.problems]
@@ -302,6 +305,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    """A year of synthetic reports; the database is kept when given (``--database-url``) or with ``--keep``."""
     import shutil
     import tempfile
 
@@ -312,20 +316,67 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     folder = None
-    url = args.database_url
+    url = getattr(args, "database_url", None)
     if not url:
         folder = Path(tempfile.mkdtemp(prefix="opora-simulate-"))
         url = f"sqlite:///{folder / 'simulation.db'}"
     db = Database(url)
+    kept = folder is None or args.keep
     try:
         upgrade(db)
         calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
         result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
-        print(json.dumps({"database": url if not folder else "temporary", **result}, ensure_ascii=False))
+        print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
+        if kept:
+            print(f"База сохранена: opora serve --database-url {url} (пользователи демо, пароль "
+                  f"{_demo_password()})", file=sys.stderr)
     finally:
         db.dispose()
-        if folder is not None:
+        if not kept and folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def _demo_password() -> str:
+    from cases.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+
+
+def cmd_calendar_show(args: argparse.Namespace) -> int:
+    """Print the year's days off and working weekend days with their sources, and working days per month."""
+    from datetime import date, timedelta
+
+    from engine.calendar import PACKAGE, load_calendar
+
+    settings = _settings(args)
+    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    year = args.year
+    print(f"Производственный календарь на {year} год ({calendar.country}, {calendar.timezone}); "
+          f"данные: {PACKAGE} и файл {settings.calendar_file}")
+    if not calendar.has_transfers(year):
+        print(f"Внимание: переносов выходных дней на {year} год нет в данных ({PACKAGE}): если постановление "
+              f"Правительства уже принято, внесите его дни в файл календаря (working_days, days_off).")
+    days = calendar.year_days(year)
+    print("\nНерабочие праздничные и перенесённые дни:")
+    for d in (x for x in days if not x.working):
+        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
+    print("\nРабочие дни в субботу или воскресенье:")
+    working = [x for x in days if x.working]
+    for d in working:
+        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
+    if not working:
+        print("  нет")
+    counts = [calendar.working_days_between(date(year, m, 1) - timedelta(days=1),
+                                            (date(year, m + 1, 1) if m < 12 else date(year + 1, 1, 1))
+                                            - timedelta(days=1)) for m in range(1, 13)]
+    total_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    print("\nРабочих дней по месяцам: " + ", ".join(f"{MONTHS[i]} {n}" for i, n in enumerate(counts)))
+    print(f"Всего рабочих дней: {sum(counts)}, выходных и нерабочих праздничных: {total_days - sum(counts)}")
     return 0
 
 
@@ -366,12 +417,21 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opora", description="Опора: процессы социального сопровождения семей")
-    parser.add_argument("--database-url", help="URL базы данных (по умолчанию OPORA_DATABASE_URL или sqlite)")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """Every (sub)command accepts ``--database-url``, before or after its name (``opora demo --database-url X``)."""
 
-    db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("--database-url", default=argparse.SUPPRESS,
+                          help="URL базы данных (по умолчанию OPORA_DATABASE_URL или sqlite:///opora.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="opora", description="Опора: процессы социального сопровождения семей")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True,
+                                                                       parser_class=_Parser)
     db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("check", help="проверить журнал событий и согласованность дел").set_defaults(handler=cmd_db_check)
 
@@ -383,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="заменить непустую базу (сначала остановите сервер)")
     p.set_defaults(handler=cmd_restore)
 
-    wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True)
+    wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True,
+                                                                               parser_class=_Parser)
     p = wf.add_parser("validate", help="проверить файлы процессов")
     p.add_argument("files", nargs="*")
     p.set_defaults(handler=cmd_validate)
@@ -421,7 +482,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="год синтетических сообщений через весь процесс (на своих часах)")
     p.add_argument("--reports", type=int, default=4628)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--keep", action="store_true", help="сохранить временную базу, чтобы открыть её статистику")
     p.set_defaults(handler=cmd_simulate)
+
+    cal = sub.add_parser("calendar", help="производственный календарь").add_subparsers(
+        dest="calendar_command", required=True, parser_class=_Parser)
+    p = cal.add_parser("show", help="выходные, праздничные и рабочие субботы года с источниками")
+    p.add_argument("year", type=int)
+    p.set_defaults(handler=cmd_calendar_show)
 
     p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
     p.add_argument("--batch", type=int, default=1000)

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cases import families
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.names import full_name
 from cases.plans import items_of, plan_of
@@ -82,10 +83,7 @@ def ru_date(value: date | datetime | str | None) -> str:
 
 
 def age_on(birth: date | None, day: date) -> str:
-    if birth is None:
-        return ""
-    years = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    return str(years)
+    return "" if birth is None else str(families.age_on(birth, day))
 
 
 _q = Prepared

@@ -14,15 +14,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access, handlers, search
-from cases.case_page import HistoryEntry, history
-from cases.commands import ChildInput, FireEvent
+from cases import access, handlers
+from cases import as_of as as_of_view
+from cases.commands import ChildInput, FireEvent, ReissueDocument
 from cases.errors import Forbidden, InputInvalid
 from cases.handlers import ReportRegistered, log_access, match_children, view_case, visible_case
+from cases.history import HistoryEntry, history
 from cases.matching import Candidate
 from cases.principal import Principal
 from cases.services import Services
-from cases.tables import Document, Report, ReportChild
+from cases.tables import Document, Organisation, Report, ReportChild, names_by_id
 from engine.commands import TransitionResult
 from engine.context import CaseView
 from engine.database import UnitOfWork
@@ -36,10 +37,15 @@ CSV = "text/csv; charset=utf-8"
 
 # -- a case --------------------------------------------------------------------------------------
 
-def case_history(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> list[HistoryEntry]:
-    """The case's audit timeline, newest first (a view of the case, logged)."""
+def case_history(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None
+                 ) -> list[HistoryEntry]:
+    """The case's timeline, newest first, up to the end of ``as_of`` if given (a view of the case, logged)."""
     case = view_case(tx, svc, p, case_id, "просмотр истории дела")
-    return history(tx, svc, case)
+    if as_of is None:
+        return history(tx, svc, case)
+    row = tx.connection.execute(sa.select(CI.c.created_at).where(CI.c.id == case_id)).one()
+    as_of_view.check_day(svc, row.created_at, as_of)
+    return history(tx, svc, case, as_of_view.end_of_day(svc, as_of))
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,13 @@ class DocumentRow:
     org_id: int
     supersedes_id: int | None
     rendered: bool
+    #: the issuing organisation (numbers are per organisation and year)
+    org_name: str = ""
 
 
-def document_row(d: Any) -> DocumentRow:
+def document_row(d: Any, org_name: str = "") -> DocumentRow:
     return DocumentRow(d.id, d.case_id, d.template, d.title, d.label, d.revision, d.issued_at, d.org_id,
-                       d.supersedes_id, d.rendered_at is not None)
+                       d.supersedes_id, d.rendered_at is not None, org_name)
 
 
 def case_documents(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> list[DocumentRow]:
@@ -68,7 +76,15 @@ def case_documents(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) ->
         sa.select(DOC.c.id, DOC.c.case_id, DOC.c.template, DOC.c.title, DOC.c.label, DOC.c.revision,
                   DOC.c.issued_at, DOC.c.org_id, DOC.c.supersedes_id, DOC.c.rendered_at)
         .where(DOC.c.case_id == case_id).order_by(DOC.c.id.desc())).all()
-    return [document_row(r) for r in rows]
+    issuers = names_by_id(tx.connection, table_of(Organisation), "short_name", (r.org_id for r in rows))
+    return [document_row(r, issuers.get(r.org_id, "")) for r in rows]
+
+
+def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDocument) -> DocumentRow:
+    """:func:`cases.handlers.reissue_document`, answered as a row of the case's documents (with the issuer)."""
+    document = handlers.reissue_document(tx, svc, p, cmd)
+    issuer = names_by_id(tx.connection, table_of(Organisation), "short_name", [document.org_id])
+    return document_row(document, issuer.get(document.org_id, ""))
 
 
 def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> tuple[TransitionResult, str]:
@@ -155,15 +171,4 @@ def diagram_source(tx: UnitOfWork, svc: Services, p: Principal, name: str, case_
         raise InputInvalid({"case_id": f"дело № {case_id} ведётся по другому процессу"})
     return svc.runtime.workflow_of(case), case.state
 
-
-# -- the registry --------------------------------------------------------------------------------
-
-def export_people(tx: UnitOfWork, svc: Services, p: Principal, fmt: str, *, name: str = "",
-                  birth_date: date | None = None, address: str = "") -> tuple[str, bytes, str]:
-    """The registry search as a file: (file name, bytes, media type); the export is logged."""
-    hits = search.search_people(tx, svc, p, name=name, birth_date=birth_date, address=address, limit=5000)
-    log_access(tx, p, None, "export", f"выгрузка реестра ({fmt}, записей: {len(hits)})", svc)
-    if fmt == "xlsx":
-        return "reestr.xlsx", search.to_xlsx(hits), XLSX
-    return "reestr.csv", search.to_csv(hits), CSV
 

@@ -14,18 +14,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import access
-from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS, ru_date
+from cases import as_of as as_of_view
+from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
+from cases.case_commands import CommandView, case_commands
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
+from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, available_actions, view_case
+from cases.handlers import PLAN_ROLES, action_options, view_case
+from cases.history import HistoryEntry, history
 from cases.names import full_name
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
 from cases.principal import Principal
-from cases.roles import ROLES
 from cases.services import Services
 from cases.tables import names_by_id
 from cases.views import (
-    AE,
     CI,
     CP,
     DL,
@@ -63,6 +65,8 @@ class FieldView:
     #: for choices and references: (value, label) pairs the user may pick from
     options: list[tuple[str, str]]
     input: str
+    #: the latest date the field takes (today, for the date of something that happened), "" when any
+    latest: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,21 +75,13 @@ class ActionView:
     title: str
     confirm: str
     internal: bool
+    #: the state the action leads to (its key; the title beside it)
     target_state: str
+    target_state_title: str
     fields: list[FieldView]
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    seq: int
-    at: datetime
-    kind: str
-    title: str
-    from_state: str
-    to_state: str
-    actor: str
-    role: str
-    details: list[tuple[str, str]]
+    #: False when a condition of the action does not hold now (``reason`` says which)
+    available: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,11 +95,14 @@ class CaseDetail:
     deadlines: list[DeadlineRow]
     history: list[HistoryEntry]
     actions: list[ActionView]
+    commands: list[CommandView]
     parties: list[str]
     resolutions: list[dict[str, Any]]
     related: list[dict[str, Any]]
     can_edit_plan: bool
     can_reassign: bool
+    #: the day the case is shown as of (its end): read-only, nothing can be done in that view
+    as_of: date | None = None
 
 
 _INPUTS = {"string": "text", "text": "textarea", "integer": "number", "boolean": "checkbox", "date": "date",
@@ -128,18 +127,21 @@ def field_options(tx: UnitOfWork, p: Principal, type_: str) -> list[tuple[str, s
     return []
 
 
-def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr: Transition) -> ActionView:
+def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr: Transition,
+                refusal: str | None = None) -> ActionView:
     fields = []
     for spec in tr.fields:
         options = list(spec.choices) if spec.choices else field_options(tx, p, spec.type)
         default = spec.default
         if default == "today" and spec.type == "date":
             default = today(svc).isoformat()
+        latest = today(svc).isoformat() if spec.type == "date" and not spec.future else ""
         fields.append(FieldView(spec.name, spec.type, spec.title, spec.required, spec.help, spec.max_length, default,
-                                options, _INPUTS.get(spec.type, "select")))
+                                options, _INPUTS.get(spec.type, "select"), latest))
     wf = svc.runtime.workflow_of(case)
-    target = wf.states[tr.target(case.state)].title
-    return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, fields)
+    target = tr.target(case.state)
+    return ActionView(tr.event, tr.title, tr.confirm, tr.internal, target, wf.states[target].title, fields,
+                      refusal is None, refusal or "")
 
 
 def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any]:
@@ -151,9 +153,7 @@ def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any
     people = tx.connection.execute(sa.select(PE).where(PE.c.family_id == family_id).order_by(PE.c.id)).all()
     members = []
     for m in people:
-        age = None
-        if m.birth_date:
-            age = today.year - m.birth_date.year - ((today.month, today.day) < (m.birth_date.month, m.birth_date.day))
+        age = age_on(m.birth_date, today) if m.birth_date else None
         members.append({"id": m.id, "name": full_name(m.last_name, m.first_name, m.middle_name),
                         "relation": m.relation, "relation_title": RELATIONS.get(m.relation, m.relation),
                         "birth_date": m.birth_date, "age": age})
@@ -162,10 +162,14 @@ def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any
             "category_act": fam.category_act, "members": members}
 
 
-def _reports(tx: UnitOfWork, svc: Services, family_id: int | None) -> list[dict[str, Any]]:
+def _reports(tx: UnitOfWork, svc: Services, family_id: int | None, until: datetime | None = None
+             ) -> list[dict[str, Any]]:
     if family_id is None:
         return []
-    rows = tx.connection.execute(sa.select(REP).where(REP.c.family_id == family_id).order_by(REP.c.id.desc())).all()
+    query = sa.select(REP).where(REP.c.family_id == family_id)
+    if until is not None:
+        query = query.where(REP.c.created_at < until)
+    rows = tx.connection.execute(query.order_by(REP.c.id.desc())).all()
     zone = svc.runtime.calendar.zone
     return [{"id": r.id, "case_id": r.case_id, "source": SOURCE_TYPES.get(r.source_type, r.source_type),
              "source_type": r.source_type, "source_name": r.source_name,
@@ -193,119 +197,78 @@ def _plans(tx: UnitOfWork, case: CaseView) -> list[dict[str, Any]]:
     return result
 
 
-def _payload_details(tr: Transition | None, payload: dict[str, Any],
-                     names: dict[tuple[str, int], str]) -> list[tuple[str, str]]:
-    """A transition's payload as (field title, readable value) pairs."""
-    specs = {f.name: f for f in tr.fields} if tr else {}
-    details = []
-    for key, value in payload.items():
-        spec = specs.get(key)
-        if value in (None, "", [], {}):
-            continue
-        text = str(value)
-        if spec is not None:
-            if spec.choices:
-                text = dict(spec.choices).get(str(value), text)
-            elif spec.type == "date":
-                text = ru_date(str(value))
-            elif spec.type == "boolean":
-                text = "да" if value else "нет"
-            elif spec.type in ORG_TYPES and isinstance(value, int):
-                text = names.get(("org", value), text)
-            elif spec.type in USER_TYPES and isinstance(value, int):
-                text = names.get(("user", value), text)
-        details.append((spec.title if spec else key, text))
-    return details
+def _before(query: Any, column: Any, until: datetime | None) -> Any:
+    return query if until is None else query.where(column < until)
 
 
-HISTORY_TITLES = {"start": "Дело открыто", "assign": "Дело передано сотруднику", "migration": "Перевод на новую версию",
-                  "plan_item_added": "Мероприятие добавлено в план", "plan_item_closed": "Мероприятие закрыто",
-                  "execution_report": "Получен отчёт органа об исполнении плана",
-                  "report_received": "Поступило новое сообщение о ребёнке"}
-
-
-def _assign_details(payload: dict[str, Any], users: dict[int, str]) -> list[tuple[str, str]]:
-    details = [("Кому", users.get(payload.get("assignee_id") or 0, "никому (ответственный снят)"))]
-    if payload.get("reason"):
-        details.append(("Причина", str(payload["reason"])))
-    return details
-
-
-def history(tx: UnitOfWork, svc: Services, case: CaseView) -> list[HistoryEntry]:
-    rows = tx.connection.execute(sa.select(AE).where(AE.c.instance_id == case.id).order_by(AE.c.seq.desc())).all()
-    wf = svc.runtime.workflow_of(case)
-    transitions = {r.seq: wf.transition(r.from_state, r.event) if r.event and r.from_state else None for r in rows}
-    org_ids: set[int] = set()
-    user_ids: set[int] = {r.actor_id for r in rows if r.actor_id is not None}
-    user_ids |= {int(r.payload["assignee_id"]) for r in rows
-                 if r.kind == "assign" and (r.payload or {}).get("assignee_id")}
-    for r in rows:
-        tr = transitions[r.seq]
-        for spec in tr.fields if tr else ():
-            value = (r.payload or {}).get(spec.name)
-            if isinstance(value, int):
-                (org_ids if spec.type in ORG_TYPES else user_ids if spec.type in USER_TYPES else set()).add(value)
-    users = names_by_id(tx.connection, USR, "full_name", user_ids)
-    names = {("org", i): n for i, n in names_by_id(tx.connection, ORG, "short_name", org_ids).items()}
-    names.update({("user", i): n for i, n in users.items()})
-    entries = []
-    for r in rows:
-        tr = transitions[r.seq]
-        st = wf.states
-        entries.append(HistoryEntry(
-            r.seq, r.at, r.kind, tr.title if tr else HISTORY_TITLES.get(r.kind, r.event or r.kind),
-            st[r.from_state].title if r.from_state in st else (r.from_state or ""),
-            st[r.to_state].title if r.to_state in st else (r.to_state or ""),
-            users.get(r.actor_id, "Система" if r.actor_role == "system" else ""),
-            ROLES.get(r.actor_role, "Система" if r.actor_role == "system" else r.actor_role),
-            _payload_details(tr, dict(r.payload or {}), names) if r.kind == "transition"
-            else _assign_details(dict(r.payload or {}), users) if r.kind == "assign" else []))
-    return entries
-
-
-def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> CaseDetail:
-    """Everything the case page shows; written to the access log as a view."""
-    case = view_case(tx, svc, p, case_id)
+def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None) -> CaseDetail:
+    """Everything the case page shows — now, or as it stood at the end of the day ``as_of`` (read-only, rebuilt
+    by :mod:`cases.as_of`); written to the access log as a view. InputInvalid for a day the case cannot be shown
+    as of (after today, before it was opened)."""
+    case = view_case(tx, svc, p, case_id, "просмотр дела" if as_of is None else f"просмотр дела на {as_of:%d.%m.%Y}")
     row = tx.connection.execute(sa.select(CI).where(CI.c.id == case_id)).one()
     header = case_rows(tx, svc, [row])[0]
+    until: datetime | None = None
     day, now = today(svc), svc.runtime.clock.now()
-    deadlines = [deadline_row(svc, d, day, now) for d in tx.connection.execute(
-        sa.select(DL).where(DL.c.instance_id == case_id)
-        .order_by(sa.case((DL.c.status == "open", 0), else_=1), DL.c.due_at.desc())).all()]
+    if as_of is not None:
+        as_of_view.check_day(svc, row.created_at, as_of)
+        day, until = as_of, as_of_view.end_of_day(svc, as_of)
+        now = min(now, until)
+    dl_rows = tx.connection.execute(_before(sa.select(DL).where(DL.c.instance_id == case_id), DL.c.opened_at, until)
+                                    .order_by(DL.c.due_at.desc())).all()
+    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now)
+                 for d in dl_rows]
+    deadlines.sort(key=lambda d: d.status != "open")  # open ones first, each group latest due first
+    if until is not None:
+        open_now = sorted((d for d in deadlines if d.status == "open"), key=lambda d: d.due_at)
+        header = as_of_view.header_then(tx, svc, case, header, as_of_view.standing(tx, svc, case, until),
+                                        open_now[0] if open_now else None)
     documents = [{"id": d.id, "template": d.template, "title": d.title, "label": d.label, "revision": d.revision,
                   "issued_at": d.issued_at, "org": d.org_id, "supersedes_id": d.supersedes_id,
                   "rendered": d.rendered_at is not None}
-                 for d in tx.connection.execute(sa.select(DOC.c.id, DOC.c.template, DOC.c.title, DOC.c.label,
-                                                          DOC.c.revision, DOC.c.issued_at, DOC.c.org_id,
-                                                          DOC.c.supersedes_id, DOC.c.rendered_at)
-                                                .where(DOC.c.case_id == case_id).order_by(DOC.c.id.desc())).all()]
+                 for d in tx.connection.execute(_before(sa.select(DOC.c.id, DOC.c.template, DOC.c.title, DOC.c.label,
+                                                                  DOC.c.revision, DOC.c.issued_at, DOC.c.org_id,
+                                                                  DOC.c.supersedes_id, DOC.c.rendered_at)
+                                                        .where(DOC.c.case_id == case_id), DOC.c.issued_at, until)
+                                                .order_by(DOC.c.id.desc())).all()]
+    issuers = names_by_id(tx.connection, ORG, "short_name", (d["org"] for d in documents))
+    for d in documents:  # numbers are per organisation: two acts may both be № 18/2026
+        d["org_name"] = issuers.get(d["org"], "")
     visits = [{"date": v.visited_on, "kind": VISIT_KINDS.get(v.kind, v.kind), "notes": v.notes,
                "by": v.by_user} for v in tx.connection.execute(
-        sa.select(VIS).where(VIS.c.case_id == case_id).order_by(VIS.c.visited_on.desc(), VIS.c.id.desc())).all()]
+        _before(sa.select(VIS).where(VIS.c.case_id == case_id), VIS.c.created_at, until)
+        .order_by(VIS.c.visited_on.desc(), VIS.c.id.desc())).all()]
     by_names = names_by_id(tx.connection, USR, "full_name", (v["by"] for v in visits))
     for v in visits:
         v["by"] = by_names.get(v["by"], "")
     resolutions = [{"number": r.number, "date": r.adopted_on, "decision": r.decision,
                     "decision_title": DECISIONS.get(r.decision, r.decision), "executing_bodies": r.executing_bodies,
                     "report_back_on": r.report_back_on, "notes": r.notes}
-                   for r in tx.connection.execute(sa.select(RES).where(RES.c.case_id == case_id)
-                                                  .order_by(RES.c.id.desc())).all()]
-    parties = list(tx.connection.execute(sa.select(ORG.c.short_name).join(CP, CP.c.org_id == ORG.c.id)
-                                         .where(CP.c.case_id == case_id).order_by(CP.c.since)).scalars())
-    related_rows = tx.connection.execute(sa.select(CI).where(sa.or_(CI.c.parent_id == case_id,
-                                                                    CI.c.id == (case.parent_id or -1)),
-                                                             access.visible_cases(p))).all()
+                   for r in tx.connection.execute(_before(sa.select(RES).where(RES.c.case_id == case_id),
+                                                          RES.c.created_at, until).order_by(RES.c.id.desc())).all()]
+    parties = list(tx.connection.execute(_before(sa.select(ORG.c.short_name).join(CP, CP.c.org_id == ORG.c.id)
+                                                 .where(CP.c.case_id == case_id), CP.c.since, until)
+                                         .order_by(CP.c.since)).scalars())
+    related_rows = tx.connection.execute(_before(sa.select(CI).where(sa.or_(CI.c.parent_id == case_id,
+                                                                            CI.c.id == (case.parent_id or -1)),
+                                                                     access.visible_cases(p)), CI.c.created_at,
+                                                 until)).all()
     related = [{"id": r.id, "workflow_title": titles(svc, r.workflow, r.workflow_version, r.state)[0],
                 "state_title": titles(svc, r.workflow, r.workflow_version, r.state)[1],
                 "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
                for r in related_rows]
-    actions = [action_view(tx, svc, p, case, tr) for tr in available_actions(tx, svc, p, case)]
+    plans = _plans(tx, case) if until is None else as_of_view.plans_then(tx, svc, case, until)
+    family, reports = _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id, until)
+    if until is not None:  # a view of the past: nothing to do in it
+        return CaseDetail(header, family, reports, plans, visits, documents, deadlines, history(tx, svc, case, until),
+                          [], [], parties, resolutions, related, False, False, as_of)
+    actions = [action_view(tx, svc, p, case, tr, refusal) for tr, refusal in action_options(tx, svc, p, case)]
     kind = kind_for(case.workflow)
     can_edit_plan = bool(kind and case.state in EDITABLE[kind]  # the same rule add_plan_item enforces
                          and access.acting_role(tx, p, case, PLAN_ROLES[kind]) is not None)
-    return CaseDetail(header, _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id),
-                      _plans(tx, case), visits, documents, deadlines, history(tx, svc, case), actions, parties,
-                      resolutions, related, can_edit_plan, access.can_manage(p))
+    return CaseDetail(header, family, reports, plans, visits, documents, deadlines, history(tx, svc, case), actions,
+                      case_commands(tx, svc, p, case), parties, resolutions, related, can_edit_plan,
+                      access.can_manage(p))
 
 
 def people_of_org(tx: UnitOfWork, p: Principal, roles: Sequence[str] | None = None,

@@ -40,13 +40,49 @@ def _colour(share: float) -> str:
     return next(colour for floor, colour in COLOURS if share >= floor)
 
 
-def _fit(text: str, limit: int = 46) -> str:  # ≈ 340 px of 12 px DejaVu Sans: fits LABEL_WIDTH
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+#: characters of 12 px DejaVu Sans that fit LABEL_WIDTH (≈ 340 px) on one line
+LINE_CHARS = 46
+LINE_HEIGHT = 15
+
+
+def wrap(text: str, limit: int = LINE_CHARS) -> list[str]:
+    """A label broken into lines at spaces, each at most ``limit`` characters (a longer word gets a line of its
+    own, broken only if it does not fit alone): the whole label is always shown, never cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > limit:  # a word longer than a line: split it, with a hyphen
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[: limit - 1] + "-")
+            word = word[limit - 1:]
+        if current and len(current) + 1 + len(word) > limit:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def _label(lines: list[str], y: float) -> str:
+    """The label's ``<text>``: one line as it is, several as ``<tspan>`` lines centred on the bar."""
+    x = LABEL_WIDTH - 8
+    head = f'<text class="label" x="{x}" y="{y:.1f}" text-anchor="end" fill="#1f2933">'
+    if len(lines) == 1:
+        return f"{head}{escape(lines[0])}</text>"
+    spans = "".join(f'<tspan x="{x}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return f"{head}{spans}</text>"
 
 
 def share_chart(title: str, bars: Sequence[Bar], *, empty: str = "Нет данных за период") -> str:
-    """A horizontal bar chart of shares as an SVG document (UTF-8 text)."""
-    height = TOP + max(1, len(bars)) * ROW + 34
+    """A horizontal bar chart of shares as an SVG document (UTF-8 text); long labels wrap onto more lines."""
+    labels = [wrap(b.label) for b in bars]
+    rows = [max(ROW, len(lines) * LINE_HEIGHT + 13) for lines in labels]
+    height = TOP + (sum(rows) if bars else ROW) + 34
     summary = "; ".join(f"{b.label}: {percent(b.share)}" for b in bars) or empty
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -57,27 +93,28 @@ def share_chart(title: str, bars: Sequence[Bar], *, empty: str = "Нет дан�
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="8" y="22" font-size="14" font-weight="bold" fill="#1f2933">{escape(title)}</text>',
     ]
-    axis_y = TOP + max(1, len(bars)) * ROW
+    axis_y = TOP + (sum(rows) if bars else ROW)
     for tick in (0, 25, 50, 75, 100):
         x = LABEL_WIDTH + BAR_WIDTH * tick / 100
         parts.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{axis_y}" stroke="#d9e2ec"/>')
         parts.append(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" fill="#616e7c">{tick}\u00a0%</text>')
     if not bars:
         parts.append(f'<text x="{LABEL_WIDTH + 8}" y="{TOP + 18}" fill="#616e7c">{escape(empty)}</text>')
-    for i, bar in enumerate(bars):
+    y = TOP
+    for bar, lines, row in zip(bars, labels, rows, strict=True):
         share = min(1.0, max(0.0, bar.share))
-        y = TOP + i * ROW
+        middle = y + row / 2
         length = BAR_WIDTH * share
         tooltip = f"{bar.label}: {percent(share)}" + (f" ({bar.note})" if bar.note else "")
         parts += [
             f'<g class="row"><title>{escape(tooltip)}</title>',
-            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" fill="#1f2933">'
-            f'{escape(_fit(bar.label))}</text>',
-            f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 5}" width="{length:.1f}" height="{ROW - 10}" '
-            f'fill="{_colour(share)}"/>',
-            f'<text class="value" x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 17}" fill="#1f2933">'
+            _label(lines, middle + 4 - (len(lines) - 1) * LINE_HEIGHT / 2),
+            f'<rect class="bar" x="{LABEL_WIDTH}" y="{middle - (ROW - 10) / 2:.1f}" width="{length:.1f}" '
+            f'height="{ROW - 10}" fill="{_colour(share)}"/>',
+            f'<text class="value" x="{LABEL_WIDTH + length + 6:.1f}" y="{middle + 4:.1f}" fill="#1f2933">'
             f'{escape(percent(share))}</text>',
             "</g>",
         ]
+        y += row
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from cases.errors import InputInvalid
 from cases.password_policy import password_problem
 from cases.passwords import hash_password
 from cases.principal import Principal
 from cases.roles import ROLES
+from cases.services import Services
 from cases.tables import Organisation, Territory, User, UserRole
 from engine.database import UnitOfWork
 
@@ -89,3 +91,26 @@ def principal_of(tx: UnitOfWork, user_id: int) -> Principal | None:
     roles = frozenset(tx.session.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all())
     assert user.id is not None and org is not None
     return Principal(user.id, user.login, user.full_name, user.org_id, org.kind, user.territory, roles, user.area)
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    kind_title: str
+    territory: str
+
+
+def organisations(tx: UnitOfWork, svc: Services, p: Principal, kind: str | None = None) -> list[OrganisationRow]:
+    """The organisations of ``p``'s territory — the ones a form or an API call may name (never another territory).
+
+    Administrators see them too: they keep the directory.
+    """
+    query = select(Organisation).where(Organisation.territory == p.territory)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    rows = tx.session.exec(query.order_by(col(Organisation.kind), col(Organisation.short_name))).all()
+    return [OrganisationRow(o.id or 0, o.name, o.short_name, o.kind, ORG_KINDS.get(o.kind, o.kind), o.territory)
+            for o in rows]

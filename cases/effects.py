@@ -68,8 +68,7 @@ def register_effects(registry: Registry) -> None:
 
     @registry.effect("approve_plan", "Утвердить план", kind=Arg("str"))
     def approve_plan(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
-        on = _date(ctx.payload.get("cycle_started_on") or ctx.payload.get("support_started_on")) or ctx.today
-        plans.approve(ctx.tx, ctx.case.id, args["kind"], on, ctx.now)
+        plans.approve(ctx.tx, ctx.case.id, args["kind"], plans.approval_date(ctx.payload, ctx.today), ctx.now)
 
     @registry.effect("revise_plan", "Новая редакция плана", kind=Arg("str"))
     def revise_plan(ctx: TransitionContext, args: Mapping[str, Any]) -> None:

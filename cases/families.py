@@ -44,6 +44,16 @@ def _returning_id(prepared: Prepared, tx: UnitOfWork, params: dict[str, Any]) ->
     return new_id
 
 
+def age_on(birth: date, day: date) -> int:
+    """Full years of a person born on ``birth`` on ``day`` (born on 29 February: a year older on 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def is_minor_on(birth: date, day: date) -> bool:
+    """Under 18 on ``day`` (Civil Code art. 21), from the full date of birth."""
+    return age_on(birth, day) < 18
+
+
 def person(tx: UnitOfWork, person_id: int) -> Any | None:
     """(id, family_id, relation, birth_date, territory) of a known person, or None."""
     return _PERSON.first(tx.connection, {"id": person_id})

@@ -6,12 +6,35 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from cases.plans import items_of, plan_of
 from cases.tables import ExecutionReport, Organisation
 from engine.context import TransitionContext
 from engine.registry import Arg, Registry
+from engine.tables import AuditEvent, table_of
+
+#: the actions that start a cycle of the interagency plan (each sets ``cycle_started_on``)
+CYCLE_EVENTS = ("approve_plan", "review_continue", "resume")
+ER, AE = table_of(ExecutionReport), table_of(AuditEvent)
+
+
+def reported_bodies(conn: sa.Connection, case_id: int, cycle_started_on: object) -> set[int]:
+    """Bodies whose execution report counts for the next review of the interagency plan.
+
+    A report counts when it is dated after the day the current cycle started (the plan's approval or the
+    last review decision), or on that day and recorded after the decision was; one dated that day and
+    recorded before the decision answered the review that took it.
+    """
+    query = sa.select(ER.c.org_id).where(ER.c.case_id == case_id)
+    if cycle_started_on:
+        since = date.fromisoformat(str(cycle_started_on)[:10])
+        decided_at = (sa.select(sa.func.max(AE.c.at)).where(AE.c.instance_id == case_id, AE.c.kind == "transition",
+                                                           AE.c.event.in_(CYCLE_EVENTS)).scalar_subquery())
+        query = query.where(sa.or_(ER.c.received_on > since,
+                                   sa.and_(ER.c.received_on == since, ER.c.created_at > decided_at)))
+    return set(conn.execute(query).scalars())
 
 
 def register_guards(registry: Registry) -> None:
@@ -42,12 +65,7 @@ def register_guards(registry: Registry) -> None:
             return None
         bodies = {i.responsible_org_id for i in items_of(ctx.tx, plan.id)
                   if i.responsible_org_id is not None and i.status != "cancelled"}
-        since = ctx.case.data.get("cycle_started_on")
-        query = select(ExecutionReport.org_id).where(ExecutionReport.case_id == ctx.case.id)
-        if since:
-            # a report on the day a cycle starts answered the review that started it
-            query = query.where(col(ExecutionReport.received_on) > date.fromisoformat(str(since)))
-        reported = set(ctx.session.exec(query).all())
+        reported = reported_bodies(ctx.connection, ctx.case.id, ctx.case.data.get("cycle_started_on"))
         missing = sorted(bodies - reported)
         if missing:
             names = [o.short_name for o in ctx.session.exec(select(Organisation).where(col(Organisation.id)

@@ -8,18 +8,16 @@ REST API, the CLI and the simulator all call these; routes only parse and render
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 
 from cases import access, documents, families, plans
 from cases.commands import (
-    CHANNELS,
-    RELATIONS,
-    SOURCE_TYPES,
     AddPlanItem,
     AssignCase,
     ChildInput,
@@ -31,9 +29,11 @@ from cases.commands import (
 )
 from cases.directory import principal_of
 from cases.errors import AmbiguousMatch, Conflict, Forbidden, InputInvalid, NotFound
+from cases.inputs import Fields, check_report
 from cases.matching import Candidate, find_candidates, open_kdn_case
 from cases.plans import EDITABLE, ensure_plan, item_ref, kind_for, plan_of, sync_item_deadlines
 from cases.principal import Principal
+from cases.roles import ROLES
 from cases.services import Services
 from cases.tables import (
     AccessLog,
@@ -96,41 +96,13 @@ class ReportRegistered:
     replayed: bool = False
 
 
-def _check_report(cmd: RegisterReport, svc: Services) -> None:
-    errors: dict[str, str] = {}
-    if cmd.source_type not in SOURCE_TYPES:
-        errors["source_type"] = "выберите источник: " + ", ".join(SOURCE_TYPES.values())
-    if cmd.channel not in CHANNELS:
-        errors["channel"] = "выберите способ поступления: " + ", ".join(CHANNELS.values())
-    if not cmd.text.strip():
-        errors["text"] = "опишите, что сообщили"
-    elif len(cmd.text) > 20000:
-        errors["text"] = "не длиннее 20 000 символов"
-    if cmd.received_at.tzinfo is None:
-        errors["received_at"] = "укажите время с часовым поясом"
-    elif cmd.received_at > svc.runtime.clock.now() + timedelta(minutes=5):
-        errors["received_at"] = "время поступления не может быть в будущем"
-    if not cmd.children:
-        errors["children"] = "укажите хотя бы одного ребёнка"
-    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
-    for i, child in enumerate(cmd.children):
-        for name in ("last_name", "first_name"):
-            value = getattr(child, name).strip()
-            if not value:
-                errors[f"children[{i}].{name}"] = "обязательное поле"
-            elif len(value) > 100:
-                errors[f"children[{i}].{name}"] = "не длиннее 100 символов"
-        if child.birth_date and child.birth_date > today:
-            errors[f"children[{i}].birth_date"] = "дата рождения не может быть в будущем"
-        if child.birth_date and (today.year - child.birth_date.year) > 18:
-            errors[f"children[{i}].birth_date"] = "это не несовершеннолетний (старше 18 лет)"
-    for i, adult in enumerate(cmd.adults):
-        if adult.relation not in RELATIONS or adult.relation == "child":
-            errors[f"adults[{i}].relation"] = "выберите, кем приходится ребёнку"
-        if not adult.last_name.strip() or not adult.first_name.strip():
-            errors[f"adults[{i}].last_name"] = "укажите фамилию и имя"
-    if errors:
-        raise InputInvalid(errors)
+def _request(cmd: RegisterReport) -> dict[str, Any]:
+    """The report as it was asked for (its idempotency key aside): a retry must ask for exactly this again."""
+    body = dataclasses.asdict(cmd)
+    body.pop("idempotency_key")
+    if cmd.received_at.tzinfo is not None:  # the same moment written in another zone is the same request
+        body["received_at"] = cmd.received_at.astimezone(UTC).isoformat()
+    return body
 
 
 def match_children(tx: UnitOfWork, p: Principal, children: Sequence[ChildInput]) -> list[list[Candidate]]:
@@ -168,21 +140,24 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
         raise Forbidden("Регистрировать сообщения могут орган опеки и Агентство")
     runtime = svc.runtime
     key = f"report:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
-    if key and (prior := runtime.replayed_case(tx, key)) is not None:
-        first = families.report_of_case(tx, prior)
+    request = _request(cmd)
+    prior = runtime.replayed_start(tx, StartCase("child_report", p.actor(sorted(p.roles)[0]), idempotency_key=key,
+                                                 request=request))  # another request with the key: refused
+    if prior is not None:
+        first = families.report_of_case(tx, prior.case_id)
         assert first is not None
-        return ReportRegistered(first.id, prior, first.family_id, replayed=True)
-    _check_report(cmd, svc)
+        return ReportRegistered(first.id, prior.case_id, first.family_id, replayed=True)
     now = runtime.clock.now()
+    cmd = check_report(cmd, now, runtime.calendar)
     resolved = [_resolve_child(tx, p, i, c, cands)
                 for i, (c, cands) in enumerate(zip(cmd.children, match_children(tx, p, cmd.children), strict=True))]
     known = [person for person, _ in resolved if person is not None]
-    address = cmd.address.strip()
+    address = cmd.address
     if known:
         family_id = int(known[0].family_id)
         families.fill_address(tx, family_id, address)
     else:
-        family_id = families.add_family(tx, p.territory, cmd.children[0].last_name.strip(), address, now)
+        family_id = families.add_family(tx, p.territory, cmd.children[0].last_name, address, now)
     people: list[tuple[int, str]] = []
     for child, (person, how) in zip(cmd.children, resolved, strict=True):
         if person is None:
@@ -197,22 +172,26 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
         families.add_person(tx, family_id, adult.relation, adult.last_name, adult.first_name, adult.middle_name,
                             adult.birth_date)
     report_id = families.add_report(tx, territory=p.territory, org_id=p.org_id, source_type=cmd.source_type,
-                                    source_name=cmd.source_name.strip(), channel=cmd.channel,
-                                    received_at=cmd.received_at, text=cmd.text.strip(), family_id=family_id,
+                                    source_name=cmd.source_name, channel=cmd.channel,
+                                    received_at=cmd.received_at, text=cmd.text, family_id=family_id,
                                     registered_by=p.user_id, created_at=now)
     families.add_report_children(tx, report_id, people)
     role = "guardianship" if p.has("guardianship") else "agency"
     received_on = runtime.calendar.local_date(cmd.received_at).isoformat()
+    received_at = cmd.received_at.isoformat()  # deadlines "in the day the information was received" count from it
     started = runtime.start(tx, StartCase("child_report", p.actor(role), data={"report_id": report_id,
-                                                                                "received_on": received_on},
+                                                                                "received_on": received_on,
+                                                                                "received_at": received_at},
                                           territory=p.territory, org_id=p.org_id, assignee_id=p.user_id,
-                                          subject_kind="family", subject_id=family_id, idempotency_key=key))
+                                          subject_kind="family", subject_id=family_id, idempotency_key=key,
+                                          request=request))
     families.add_party(tx, started.case_id, p.org_id, now)
     kdn_case = open_kdn_case(tx, family_id)
     forward_case = None
     if kdn_case is not None:
         forward_case = runtime.start(tx, StartCase(
-            "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id},
+            "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id,
+                                                "received_at": received_at},
             territory=p.territory, org_id=p.org_id, assignee_id=p.user_id if role == "guardianship" else None,
             subject_kind="family", subject_id=family_id, parent_id=started.case_id)).case_id
         families.add_party(tx, forward_case, p.org_id, now)
@@ -258,8 +237,19 @@ def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> T
 
 
 def available_actions(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -> list[Transition]:
-    """The transitions of the current state ``p`` may fire on ``case`` now (guards are checked on firing)."""
+    """The transitions of the current state ``p`` may fire on ``case`` (their guards aside: see ``action_options``)."""
     return [t for t in svc.runtime.available(case) if access.acting_role(tx, p, case, t.roles) is not None]
+
+
+def action_options(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView
+                   ) -> list[tuple[Transition, str | None]]:
+    """Each action ``p`` may take in the current state, with the reason its guards would refuse it now (or None)."""
+    result = []
+    for tr in svc.runtime.available(case):
+        role = access.acting_role(tx, p, case, tr.roles)
+        if role is not None:
+            result.append((tr, svc.runtime.refusal(tx, case, tr, p.actor(role))))
+    return result
 
 
 # -- plans ---------------------------------------------------------------------------------------
@@ -273,41 +263,67 @@ def _org_in_territory(tx: UnitOfWork, org_id: int, territory: str) -> bool:
     return row is not None and row[0] == territory
 
 
-def _plan_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, roles: Mapping[str, set[str]],
-               states: Mapping[str, tuple[str, ...]] | None) -> tuple[CaseView, str, str]:
-    case = visible_case(tx, svc, p, case_id)
+def plan_rights(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, roles: Mapping[str, set[str]],
+                states: Mapping[str, tuple[str, ...]] | None) -> tuple[str, str]:
+    """(plan kind, acting role) if ``p`` may change the case's plan now; Conflict or Forbidden saying why not.
+
+    ``roles`` are :data:`PLAN_ROLES` (adding measures) or :data:`CLOSE_ROLES` (closing them); ``states`` the
+    states in which the plan may be edited (``plans.EDITABLE``), or None when any state will do.
+    """
     kind = kind_for(case.workflow)
     if kind is None:
         raise Conflict("У этого дела нет плана")
+    if case.closed_at is not None:
+        raise Conflict("Дело закрыто: план больше не изменяется")
     role = access.acting_role(tx, p, case, roles[kind])
     if role is None:
-        raise Forbidden("Изменять этот план может " + ", ".join(sorted(roles[kind])))
+        if p.roles & roles[kind]:  # the right role, but not on this case
+            raise Forbidden(access.why_not_acting(p, roles[kind]))
+        raise Forbidden("Изменять этот план может: " + ", ".join(ROLES[r] for r in sorted(roles[kind])))
     if states is not None and case.state not in states[kind]:
         raise Conflict("Сейчас план нельзя изменять: дело в состоянии «"
                        + svc.runtime.workflow_of(case).states[case.state].title + "»")
-    return case, kind, role
+    return kind, role
+
+
+def report_rights(tx: UnitOfWork, p: Principal, case: CaseView) -> str:
+    """The role in which ``p`` records a body's execution report on ``case``; Conflict or Forbidden otherwise."""
+    if case.workflow != "kdn_prevention":
+        raise Conflict("Отчёты об исполнении собираются по делам ИПР")
+    if case.closed_at is not None:
+        raise Conflict("Дело закрыто")
+    role = access.acting_role(tx, p, case, REPORT_ROLES)
+    if role is None:
+        if p.roles & REPORT_ROLES:
+            raise Forbidden(access.why_not_acting(p, REPORT_ROLES))
+        raise Forbidden("Отчёты об исполнении плана вносит: " + ", ".join(ROLES[r] for r in sorted(REPORT_ROLES)))
+    return role
+
+
+def _plan_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, roles: Mapping[str, set[str]],
+               states: Mapping[str, tuple[str, ...]] | None) -> tuple[CaseView, str, str]:
+    case = visible_case(tx, svc, p, case_id)
+    return (case, *plan_rights(tx, svc, p, case, roles, states))
 
 
 def add_plan_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddPlanItem) -> int:
     """Add a measure to the case's plan; return its id (its deadline opens once the plan is approved)."""
     case, kind, role = _plan_case(tx, svc, p, cmd.case_id, PLAN_ROLES, EDITABLE)
-    errors = {}
-    if not cmd.measure.strip():
-        errors["measure"] = "опишите мероприятие"
-    if cmd.responsible_org_id is None and not cmd.responsible.strip():
-        errors["responsible"] = "укажите ответственный орган"
+    f = Fields()
+    measure = f.text("measure", cmd.measure, required=True, max_length=2000, missing="опишите мероприятие")
+    responsible = f.line("responsible", cmd.responsible)
+    threat = f.text("threat", cmd.threat, max_length=500)
+    if cmd.responsible_org_id is None and not responsible:
+        f.error("responsible", "укажите ответственный орган")
     if cmd.responsible_org_id is not None and not _org_in_territory(tx, cmd.responsible_org_id, p.territory):
-        errors["responsible_org_id"] = "такой организации нет в вашей территории"
+        f.error("responsible_org_id", "такой организации нет в вашей территории")
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
     if cmd.due_date < today:
-        errors["due_date"] = "срок не может быть в прошлом"
-    if errors:
-        raise InputInvalid(errors)
+        f.error("due_date", "срок не может быть в прошлом")
+    f.done()
     plan = ensure_plan(tx, case.id, kind, svc.runtime.clock.now())
-    measure = cmd.measure.strip()
-    item_id = plans.add_item(tx, plan.id, measure=measure, threat=cmd.threat.strip(),
-                             responsible_org_id=cmd.responsible_org_id, responsible=cmd.responsible.strip(),
-                             due_date=cmd.due_date)
+    item_id = plans.add_item(tx, plan.id, measure=measure, threat=threat, responsible_org_id=cmd.responsible_org_id,
+                             responsible=responsible, due_date=cmd.due_date)
     svc.runtime.record(tx, case.id, "plan_item_added", {"item_id": item_id, "measure": measure,
                                                         "due_date": cmd.due_date.isoformat()}, p.actor(role))
     if plan.status == "approved":
@@ -325,15 +341,13 @@ def close_plan_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: CloseItem)
         raise NotFound("Мероприятие плана")
     if item.status != "open":
         raise Conflict("Мероприятие уже закрыто")
-    errors = {}
+    f = Fields()
     if cmd.status not in ("done", "cancelled"):
-        errors["status"] = "выберите «выполнено» или «отменено»"
-    if not cmd.result.strip():
-        errors["result"] = "опишите результат"
-    if errors:
-        raise InputInvalid(errors)
+        f.error("status", "выберите «выполнено» или «отменено»")
+    result = f.text("result", cmd.result, required=True, max_length=5000, missing="опишите результат")
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
-    result = cmd.result.strip()
+    f.not_after("done_on", cmd.done_on, today)
+    f.done()
     plans.close_item(tx, item.id, cmd.status, result, cmd.done_on or today)
     # no open deadline when the plan is not approved yet, or the case's state keeps no item deadlines
     with contextlib.suppress(DeadlineNotFound):
@@ -348,20 +362,15 @@ def record_execution_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: Re
                             ) -> ExecutionReport:
     """A body's report on its items of the interagency plan (collected by the secretary before a review)."""
     case = visible_case(tx, svc, p, cmd.case_id)
-    if case.workflow != "kdn_prevention":
-        raise Conflict("Отчёты об исполнении собираются по делам ИПР")
-    role = access.acting_role(tx, p, case, REPORT_ROLES)
-    if role is None:
-        raise Forbidden("Отчёты об исполнении плана вносит секретарь КДН или УСО")
-    errors = {}
+    role = report_rights(tx, p, case)
+    f = Fields()
     if not _org_in_territory(tx, cmd.org_id, p.territory):
-        errors["org_id"] = "такой организации нет в вашей территории"
-    if not cmd.text.strip():
-        errors["text"] = "опишите, что исполнено"
-    if errors:
-        raise InputInvalid(errors)
+        f.error("org_id", "такой организации нет в вашей территории")
+    text = f.text("text", cmd.text, required=True, missing="опишите, что исполнено")
+    f.not_after("received_on", cmd.received_on, svc.runtime.calendar.local_date(svc.runtime.clock.now()))
+    f.done()
     report = ExecutionReport(case_id=case.id, org_id=cmd.org_id, received_on=cmd.received_on,
-                             text=cmd.text.strip(), positive_dynamics=cmd.positive_dynamics, recorded_by=p.user_id,
+                             text=text, positive_dynamics=cmd.positive_dynamics, recorded_by=p.user_id,
                              created_at=svc.runtime.clock.now())
     tx.session.add(report)
     tx.session.flush()
@@ -378,6 +387,9 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
     case = visible_case(tx, svc, p, cmd.case_id)
     if not access.can_manage(p):
         raise Forbidden("Переназначать дела может руководитель")
+    f = Fields()
+    reason = f.text("reason", cmd.reason, max_length=500)
+    f.done()
     if cmd.assignee_id is not None:
         user = tx.session.get(User, cmd.assignee_id)
         if user is None or not user.is_active or user.territory != p.territory:
@@ -391,7 +403,7 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
                                                "(нет подходящей роли или его организация не участвует в деле)"})
         families.add_party(tx, case.id, user.org_id, svc.runtime.clock.now())
     role = "supervisor" if p.has("supervisor") else "uso_director"
-    result = svc.runtime.assign(tx, case.id, cmd.assignee_id, p.actor(role), cmd.expected_version, cmd.reason)
+    result = svc.runtime.assign(tx, case.id, cmd.assignee_id, p.actor(role), cmd.expected_version, reason)
     log_access(tx, p, case.id, "change", "переназначение дела", svc)
     return result
 
@@ -437,8 +449,9 @@ def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDo
                                             "supervisor"})
     if role is None or (old.org_id != p.org_id and not p.has("supervisor")):
         raise Forbidden("Переиздать документ может сотрудник выпустившей его организации")
-    if not cmd.reason.strip():
-        raise InputInvalid({"reason": "укажите, что исправлено"})
-    document = documents.reissue(tx, svc.runtime, old, actor_id=p.user_id, actor_role=role, reason=cmd.reason)
+    f = Fields()
+    reason = f.text("reason", cmd.reason, required=True, max_length=500, missing="укажите, что исправлено")
+    f.done()
+    document = documents.reissue(tx, svc.runtime, old, actor_id=p.user_id, actor_role=role, reason=reason)
     log_access(tx, p, old.case_id, "change", f"переиздан документ № {old.label}", svc)
     return document

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from engine.text import count, plural
+
+__all__ = ["count", "full_name", "name_key", "normalise", "plural"]
+
 _SPACES = re.compile(r"[\s\-‐‑–—]+")
 _DROP = re.compile(r"[^\w ]+", re.UNICODE)
 
@@ -12,16 +16,6 @@ def normalise(text: str) -> str:
     """Lower case, ё → е, hyphens and runs of spaces → one space, punctuation dropped."""
     lowered = text.lower().replace("ё", "е")
     return _DROP.sub("", _SPACES.sub(" ", lowered)).strip()
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form of a noun for ``n``: plural(2, "день", "дня", "дней") → «дня»."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def name_key(last_name: str, first_name: str, middle_name: str = "") -> str:

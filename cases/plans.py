@@ -11,6 +11,7 @@ plain prebuilt Core statements returning light rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -84,6 +85,13 @@ def ensure_plan(tx: UnitOfWork, case_id: int, kind: str, now: datetime) -> PlanR
     plan_id = int(cursor.fetchone()[0])
     cursor.close()
     return PlanRow(plan_id, "draft", 1, None, PLAN_KINDS[kind][2])
+
+
+def approval_date(payload: Mapping[str, Any], today: date) -> date:
+    """The day an approving action approves the plan: the date its form gives (the plan's approval, the start
+    of support), else the day of the action. Also how a case's plan is rebuilt as of a date."""
+    given = payload.get("cycle_started_on") or payload.get("support_started_on")
+    return date.fromisoformat(str(given)[:10]) if given else today
 
 
 def approve(tx: UnitOfWork, case_id: int, kind: str, on: date, now: datetime) -> None:

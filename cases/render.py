@@ -28,14 +28,13 @@ from typing import Any
 
 import jinja2
 
+from cases.exports import safe_text
 from workflows import TEMPLATES_DIR
 
 __all__ = ["TEMPLATES_DIR", "available", "render_docx", "render_pdf", "render_table_report_docx",
            "template_hash"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
-#: characters XML 1.0 forbids (and \a, \f, \v, which docxtpl would turn into paragraph or page breaks)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -80,9 +79,9 @@ def template_hash(name: str) -> str:
 
 
 def _clean(value: Any) -> Any:
-    """The context with line ends normalised and characters XML cannot carry removed."""
+    """The context with line ends normalised and characters XML cannot carry removed (``exports.safe_text``)."""
     if isinstance(value, str):
-        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        return safe_text(value)
     if isinstance(value, Mapping):
         return {key: _clean(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

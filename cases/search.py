@@ -108,3 +108,14 @@ def to_csv(hits: list[PersonHit]) -> bytes:
 
 def to_xlsx(hits: list[PersonHit]) -> bytes:
     return exports.to_xlsx([("Реестр", COLUMNS, (_row(h) for h in hits))], widths=(34, 18, 14, 40, 30, 60))
+
+
+def export_people(tx: UnitOfWork, svc: Services, p: Principal, fmt: str, *, name: str = "",
+                  birth_date: date | None = None, address: str = "") -> tuple[str, bytes]:
+    """The registry search as a file (xlsx or csv), for the UI and the REST API: (file name, bytes).
+
+    The search and the export are both written to the access log (152-FZ: every export is attributable).
+    """
+    hits = search_people(tx, svc, p, name=name, birth_date=birth_date, address=address, limit=5000)
+    log_access(tx, p, None, "export", f"выгрузка реестра ({fmt}, записей: {len(hits)})", svc)
+    return f"reestr.{fmt}", to_xlsx(hits) if fmt == "xlsx" else to_csv(hits)

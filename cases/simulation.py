@@ -50,6 +50,18 @@ GIRLS = ["Анастасия", "Мария", "Анна", "Виктория", "Е
          "Ксения", "Варвара", "Алёна", "Вероника", "Арина", "Милана", "Ульяна", "Кира", "Ева", "Таисия"]
 PATRONYMICS = ["Александров", "Сергеев", "Андреев", "Дмитриев", "Алексеев", "Николаев", "Иванов", "Владимиров",
                "Михайлов", "Викторов"]
+
+
+def surname_of(stem: str, female: bool) -> str:
+    """A family name in a woman's or a man's form: Иванов → Иванова (every stem here ends in -ов, -ев, -ин)."""
+    return stem + "а" if female else stem
+
+
+def patronymic_of(father: str, female: bool) -> str:
+    """A patronymic from the father's name stem: Сергеев → Сергеевич / Сергеевна."""
+    return father + ("на" if female else "ич")
+
+
 STREETS = ["ул. Ленина", "ул. Мира", "пр. Набережный", "ул. Энергетиков", "ул. Университетская", "ул. Маяковского",
            "ул. 30 лет Победы", "ул. Нефтяников", "ул. Геологов", "ул. Строителей"]
 TEXTS = ["Ребёнок пропускает занятия, приходит в школу голодным.",
@@ -122,27 +134,26 @@ class Driver:
         self.count("transitions")
         return result.to_state
 
-    def _person(self) -> ChildInput:
+    def _person(self, stem: str, father: str) -> ChildInput:
+        """A child of the family ``stem`` and the father ``father``: surname, name and patronymic of one gender."""
         girl = self.rng.random() < 0.5
-        surname = self.rng.choice(SURNAMES) + ("а" if girl else "")
         born = self.today() - timedelta(days=self.rng.randint(365, 17 * 365))
-        patronymic = self.rng.choice(PATRONYMICS) + ("на" if girl else "ич")
-        return ChildInput(surname, self.rng.choice(GIRLS if girl else BOYS), patronymic,
+        return ChildInput(surname_of(stem, girl), self.rng.choice(GIRLS if girl else BOYS), patronymic_of(father, girl),
                           born if self.rng.random() < 0.85 else None, new=True)
 
     # -- reports -------------------------------------------------------------------------------
     def new_report(self, tx: UnitOfWork, fate: Fate | None = None) -> int:
         source = self.rng.choices([s for s, _ in SOURCES], weights=[w for _, w in SOURCES])[0]
-        first = self._person()
+        stem, father = self.rng.choice(SURNAMES), self.rng.choice(PATRONYMICS)
+        first = self._person(stem, father)
         children = [first]
         if self.rng.random() < 0.4:  # ≈ 1.5 minors per report, as in 2024 (7,132 / 4,628)
-            sibling = self._person()
+            sibling = self._person(stem, father)
             while sibling.first_name == first.first_name:  # two siblings never share a first name
-                sibling = self._person()
-            children.append(ChildInput(first.last_name, sibling.first_name, first.middle_name, sibling.birth_date,
-                                       new=True))
-        adults = (AdultInput("mother", first.last_name.rstrip("а") + "а", self.rng.choice(GIRLS),
-                             self.rng.choice(PATRONYMICS) + "на"),)
+                sibling = self._person(stem, father)
+            children.append(sibling)
+        adults = (AdultInput("mother", surname_of(stem, True), self.rng.choice(GIRLS),
+                             patronymic_of(self.rng.choice(PATRONYMICS), True)),)
         registered = handlers.register_report(tx, self.svc, self.pick(self.cast.guardianship), RegisterReport(
             source_type=source, channel=self.rng.choice(CHANNELS), received_at=self.clock.now(),
             text=self.rng.choice(TEXTS), children=tuple(children), adults=adults,

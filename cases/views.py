@@ -57,8 +57,8 @@ class DeadlineRow:
     state: str
     closed_at: datetime | None
     overdue: bool
-    #: working days from today to the due day (negative: working days overdue)
-    working_days_left: int
+    #: working days from today to the due day (negative: working days overdue); None once closed
+    working_days_left: int | None
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def deadline_row(svc: Services, row: Any, today: date, now: datetime) -> Deadlin
     open_ = row.status == "open"
     return DeadlineRow(row.id, row.instance_id, row.key, row.title, row.basis, row.due_at, row.status, row.ref,
                        row.state, row.closed_at, open_ and row.due_at < now,
-                       cal.working_days_between(today, due_day))
+                       cal.working_days_between(today, due_day) if open_ else None)
 
 
 def titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str, str]:

@@ -36,6 +36,8 @@ class StartCase:
     parent_id: int | None = None
     version: int | None = None
     idempotency_key: str | None = None
+    #: what the caller asked for, compared when the idempotency key comes again (default: ``data``)
+    request: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,23 @@ class Timing:
         return resolve(duration, self.parameters, self.overrides)
 
     def due(self, duration: Duration, opened_at: datetime) -> datetime:
+        """When a deadline of ``duration`` opened at ``opened_at`` expires.
+
+        With ``from_field`` it counts from the case's field instead: from a date (the end of that day's
+        count), or from a moment (``received_at``: "the same working day" is the day of receipt, or the
+        next working day for a receipt after hours), however long after it the deadline is opened.
+        """
         span = self.span(duration)
         if duration.field:
             base = self.data.get(duration.field)
             if base:
-                return due_from_date(date.fromisoformat(str(base)[:10]), span, self.calendar)
+                text = str(base)
+                if len(text) > 10:
+                    moment = datetime.fromisoformat(text)
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=self.calendar.zone)
+                    return due_after(moment, span, self.calendar)
+                return due_from_date(date.fromisoformat(text), span, self.calendar)
         return due_after(opened_at, span, self.calendar)
 
 

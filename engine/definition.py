@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from engine.text import count
+
 
 class Unit(StrEnum):
     HOURS = "hours"
@@ -22,11 +24,10 @@ class Unit(StrEnum):
 
 
 UNIT_TITLES = {
-    Unit.HOURS: "ч",
-    Unit.DAYS: "календ. дн.",
-    Unit.WORKING_DAYS: "раб. дн.",
-    Unit.MONTHS: "мес.",
-    Unit.SAME_WORKING_DAY: "в тот же рабочий день",
+    Unit.HOURS: ("час", "часа", "часов"),
+    Unit.DAYS: ("календарный день", "календарных дня", "календарных дней"),
+    Unit.WORKING_DAYS: ("рабочий день", "рабочих дня", "рабочих дней"),
+    Unit.MONTHS: ("месяц", "месяца", "месяцев"),
 }
 
 
@@ -44,9 +45,13 @@ class Duration:
     field: str | None = None
 
     def describe(self) -> str:
-        head = f"{self.amount} {UNIT_TITLES[self.unit]}" if self.unit else f"параметр {self.param}"
+        """In Russian: «3 рабочих дня», «1 месяц от даты «approved_on»», «в тот же рабочий день»."""
         if self.unit is Unit.SAME_WORKING_DAY:
-            head = UNIT_TITLES[self.unit]
+            head = "в тот же рабочий день"
+        elif self.unit is not None:
+            head = count(self.amount, *UNIT_TITLES[self.unit])
+        else:
+            head = f"параметр {self.param}"
         return f"{head} от даты «{self.field}»" if self.field else head
 
 
@@ -78,6 +83,9 @@ class FieldSpec:
     save: bool = False
     max_length: int | None = None
     help: str = ""
+    #: a date (moment) after today (now) is accepted: only for planned dates (a meeting, a review);
+    #: the date of anything that happened — a visit, a decision, an approval — cannot be in the future
+    future: bool = False
 
 
 @dataclass(frozen=True)

@@ -153,8 +153,9 @@ class IdempotencyKeyReused(EngineError):
     code = "idempotency_key_reused"
 
     def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(f"Ключ идемпотентности «{key}» уже использован для другого запроса")
+        self.key = key  # the engine's own key (it may carry the caller's id): never shown
+        super().__init__("Этот ключ идемпотентности (Idempotency-Key) уже использован для другого запроса; "
+                         "для нового запроса нужен новый ключ")
 
 
 class DeadlineNotFound(EngineError):

@@ -58,7 +58,7 @@ TRANSITION_KEYS = {
     "event", "title", "from", "to", "internal", "roles", "fields", "guards", "effects", "notify", "restart",
     "confirm",
 }
-FIELD_KEYS = {"type", "required", "title", "choices", "default", "save", "max_length", "help"}
+FIELD_KEYS = {"type", "required", "title", "choices", "default", "save", "max_length", "help", "future"}
 PARAM_KEYS = {"value", "unit", "basis", "title"}
 
 
@@ -170,7 +170,7 @@ class _Reader:
             if fname not in self.date_fields:
                 self.problem(path, f"поле «{fname}» не является полем-датой дела",
                              ", ".join(sorted(self.date_fields))
-                             or "поле с type: date и save: true или объявленное в case_fields")
+                             or "поле с type: date (datetime) и save: true или объявленное в case_fields")
         if states:
             for path, what, expected in check_graph(states, indexed):
                 self.problem(path, what, expected)
@@ -219,7 +219,7 @@ class _Reader:
             if self._ident(fname, fpath, "Имя поля") is None:
                 continue
             body = self._mapping(spec, fpath, f"Поле «{fname}»") or {}
-            if body.get("type") == "date":
+            if body.get("type") in ("date", "datetime"):
                 self.date_fields.add(fname)
 
     # -- states and deadlines --------------------------------------------------------------------
@@ -487,8 +487,13 @@ class _Reader:
             default = fbody.get("default")
             if isinstance(default, date):
                 default = default.isoformat()
-            if fbody.get("save") is True and ftype == "date":
+            if fbody.get("save") is True and ftype in ("date", "datetime"):
                 self.date_fields.add(fname)
+            future = fbody.get("future", False)
+            if "future" in fbody and (not isinstance(future, bool) or ftype not in ("date", "datetime")):
+                self.problem((*fpath, "future"), "future: true разрешает даты позже сегодняшнего дня и бывает "
+                             "только у полей date и datetime", "future: true у поля type: date")
+                future = False
             max_length = fbody.get("max_length")
             if max_length is not None and (not isinstance(max_length, int) or isinstance(max_length, bool)
                                            or max_length < 1):
@@ -496,7 +501,8 @@ class _Reader:
                 max_length = None
             result.append(FieldSpec(fname, str(ftype), fbody.get("required", False) is True,
                                     str(fbody.get("title") or fname), tuple(choices), default,
-                                    fbody.get("save", False) is True, max_length, str(fbody.get("help") or "")))
+                                    fbody.get("save", False) is True, max_length, str(fbody.get("help") or ""),
+                                    future is True))
         return tuple(result)
 
     def _calls(self, raw: Any, path: Path, known: Mapping[str, Entry], what: str,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.context import TransitionContext
 from engine.definition import FieldSpec, Transition
 from engine.errors import PayloadInvalid
 from engine.registry import FieldError
+from engine.text import TextInvalid, clean_line, clean_text, count
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _TRUE = {"true", "1", "on", "yes", "да"}
@@ -23,11 +24,16 @@ _FALSE = {"false", "0", "off", "no", "нет", ""}
 
 
 def _string(spec: FieldSpec, value: Any) -> str:
+    """``string`` is one line, ``text`` keeps its line breaks; both in NFC without control characters."""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise FieldError("ожидается текст")
-    text = str(value).strip()
+    try:
+        text = clean_text(str(value)) if spec.type == "text" else clean_line(str(value))
+    except TextInvalid as exc:
+        raise FieldError(str(exc)) from None
     if spec.max_length and len(text) > spec.max_length:
-        raise FieldError(f"не длиннее {spec.max_length} символов (сейчас {len(text)})")
+        raise FieldError(f"не длиннее {count(spec.max_length, 'символа', 'символов', 'символов')} "
+                         f"(сейчас {len(text)})")
     return text
 
 
@@ -148,6 +154,25 @@ def validate_payload(ctx: TransitionContext, transition: Transition, payload: Ma
 
 def _normalise(ctx: TransitionContext, spec: FieldSpec, value: Any) -> Any:
     builtin = BUILTIN.get(spec.type)
-    if builtin is not None:
-        return builtin(spec, value)
-    return ctx.runtime.registry.field_types[spec.type].normalise(ctx, value)
+    if builtin is None:
+        return ctx.runtime.registry.field_types[spec.type].normalise(ctx, value)
+    result = builtin(spec, value)
+    if not spec.future:
+        _not_in_future(ctx, spec, result)
+    return result
+
+
+#: a moment "now" may run ahead of the server's clock by this much (a form filled in on another computer)
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def _not_in_future(ctx: TransitionContext, spec: FieldSpec, value: Any) -> None:
+    """The date of something that happened is today or earlier (only ``future: true`` fields plan ahead)."""
+    if spec.type == "date" and date.fromisoformat(value) > ctx.today:
+        raise FieldError(f"дата не может быть позже сегодняшнего дня ({ctx.today:%d.%m.%Y})")
+    if spec.type == "datetime":
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ctx.runtime.calendar.zone)
+        if moment > ctx.now + CLOCK_SLACK:
+            raise FieldError("дата и время не могут быть в будущем")

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine import deadlines, outbox
-from engine.audit import GENESIS, canonical, event_hash, hashed_record
+from engine.audit import GENESIS, RESPONSIBLE, canonical, event_hash, hashed_record
 from engine.calendar import ProductionCalendar
 from engine.catalog import Catalog
 from engine.clock import Clock
@@ -97,6 +97,16 @@ def request_hash(case_id: int | None, event: str, payload: Mapping[str, Any]) ->
     return hashlib.sha256(canonical([case_id, event, payload]).encode("utf-8")).hexdigest()
 
 
+def _responsible(assignee_id: int | None, org_id: int | None) -> dict[str, Any]:
+    """The audit payload's record of who is responsible for the case after an event (see ``engine.audit``)."""
+    return {RESPONSIBLE: {"assignee_id": assignee_id, "org_id": org_id}}
+
+
+def start_request_hash(cmd: StartCase) -> str:
+    """What identifies a start request for its idempotency key: the workflow and the request (or the data)."""
+    return request_hash(None, f"start:{cmd.workflow}", dict(cmd.request if cmd.request is not None else cmd.data))
+
+
 class Runtime:
     def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
         self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
@@ -147,16 +157,39 @@ class Runtime:
         events = self.workflow_of(case).events_from(case.state)
         return [t for t in events if role is None or role in t.roles]
 
+    def refusal(self, tx: UnitOfWork, case: CaseView, tr: Transition, actor: Actor) -> str | None:
+        """Why the guards of ``tr`` would refuse it on ``case`` now (the first failing guard's reason), or None.
+
+        The same guards :meth:`fire` checks, evaluated before any form is filled in: what the actions
+        list shows as unavailable, with the reason.
+        """
+        ctx = TransitionContext(tx, self, self.workflow_of(case), case, actor, self.clock.now(), tr)
+        failed = self._failed_guard(ctx, tr)
+        return failed[1] if failed else None
+
+    def _failed_guard(self, ctx: TransitionContext, tr: Transition) -> tuple[str, str] | None:
+        for guard in tr.guards:
+            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
+            if reason:
+                return guard.name, reason
+        return None
+
     def replayed_case(self, tx: UnitOfWork, key: str) -> int | None:
         """The case an idempotency key was first used on, if it was."""
         prior = tx.connection.execute(_REPLAY, {"key": key}).first()
         return int(prior.instance_id) if prior else None
 
+    def replayed_start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult | None:
+        """The first result of ``cmd`` if its idempotency key was used; IdempotencyKeyReused if for another request."""
+        if not cmd.idempotency_key:
+            return None
+        return self._replay(tx.connection, cmd.idempotency_key, start_request_hash(cmd))
+
     # -- starting -------------------------------------------------------------------------------
     def start(self, tx: UnitOfWork, cmd: StartCase) -> TransitionResult:
         conn = tx.connection
         now = self.clock.now()
-        req = request_hash(None, f"start:{cmd.workflow}", dict(cmd.data))
+        req = start_request_hash(cmd)
         if cmd.idempotency_key:
             replay = self._replay(conn, cmd.idempotency_key, req)
             if replay:
@@ -177,7 +210,8 @@ class Runtime:
         dues = deadlines.open_deadlines(conn, case_id, initial.name, initial.deadlines, now,
                                         self.timing(tx, wf, case))
         seq, head = self.append_event(conn, case, "start", None, None, initial.name, 1, cmd.actor, now,
-                                      {"data": dict(cmd.data)}, cmd.idempotency_key, req)
+                                      {"data": dict(cmd.data), **_responsible(cmd.assignee_id, cmd.org_id)},
+                                      cmd.idempotency_key, req)
         _update_case(conn, {"audit_seq": seq, "audit_head": head, "next_due_at": min(dues) if dues else None,
                             "closed_at": now if initial.final else None}, case_id)
         if cmd.assignee_id is not None:
@@ -215,10 +249,9 @@ class Runtime:
             raise RoleNotAllowed(cmd.event, cmd.actor.role, tr.roles)
         ctx = TransitionContext(tx, self, wf, case, cmd.actor, now, tr)
         ctx.payload = validate_payload(ctx, tr, cmd.payload)
-        for guard in tr.guards:
-            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
-            if reason:
-                raise GuardFailed(guard.name, reason)
+        failed = self._failed_guard(ctx, tr)
+        if failed:
+            raise GuardFailed(*failed)
         target = compiled.target(case.id, case.state, cmd.event)
         ctx.target = target
         return self._apply(conn, ctx, tr, target, cmd.idempotency_key, req)
@@ -247,8 +280,11 @@ class Runtime:
             dues = deadlines.open_deadlines(conn, case.id, target, wf.states[target].deadlines, now, timing)
             next_due = min(dues) if dues else None
         new_version = case.version + 1
+        recorded = ctx.payload
+        if case.assignee_id != before_assignee or case.org_id != before_org:
+            recorded = {**ctx.payload, **_responsible(case.assignee_id, case.org_id)}
         seq, head = self.append_event(conn, case, "transition", tr.event, case.state, target, new_version,
-                                      ctx.actor, now, ctx.payload, idempotency_key, req)
+                                      ctx.actor, now, recorded, idempotency_key, req)
         values: dict[str, Any] = {"state": target, "audit_seq": seq, "audit_head": head, "updated_at": now,
                                   "next_due_at": next_due}
         if case.data != before_data:
@@ -299,8 +335,11 @@ class Runtime:
             raise ConcurrencyConflict(case.id, expected_version, case.version)
         claim(conn, case.id, case.version)
         new_version = case.version + 1
+        recorded = dict(payload)
+        if assignee_id != "unchanged":
+            recorded.update(_responsible(assignee_id if isinstance(assignee_id, int) else None, case.org_id))
         seq, head = self.append_event(conn, case, kind, None, case.state, case.state, new_version, actor, now,
-                                      dict(payload), idempotency_key, req)
+                                      recorded, idempotency_key, req)
         values: dict[str, Any] = {"audit_seq": seq, "audit_head": head, "updated_at": now}
         if data:
             values["data"] = {**case.data, **data}

@@ -28,12 +28,14 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from cases.names import plural
 from notifications.config import SmtpConfig
 from notifications.errors import DeliveryFailed
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(("html.j2",)),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_env.globals["plural"] = plural
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ By kind:
   (that KDN's secretary) and the link are that case's;
 * ``kdn.agenda`` (no case) goes to the secretaries of the KDN in its payload (``kdn_org_id``);
 * ``audit.anchor`` (no case) goes to the supervisors of the territory in its payload.
+* ``deadline.escalation`` reaches each person once per missed deadline: a level of the chain skips whoever
+  an earlier level already told (with nobody assigned, level 1 ``assignee`` reaches the supervisors, and
+  level 2 ``supervisor`` would tell them the same again).
 
 Always: only active users of the case's territory, only users who may open the case
 (``cases.access.can_view``) — a message never tells anyone about a case they cannot see, and
@@ -45,10 +48,12 @@ from engine.context import CaseView
 from engine.database import UnitOfWork
 from engine.errors import CaseNotFound
 from engine.runtime import Runtime
-from engine.tables import AuditEvent, table_of
-from notifications.kinds import ANCHOR
+from engine.tables import AuditEvent, DeadlineStep, table_of
+from notifications.kinds import ANCHOR, ESCALATION
+from notifications.tables import Delivery, Notification
 
-USR, UR, ORG, CP, AE = (table_of(t) for t in (User, UserRole, Organisation, CaseParty, AuditEvent))
+USR, UR, ORG, CP, AE, ST = (table_of(t) for t in (User, UserRole, Organisation, CaseParty, AuditEvent, DeadlineStep))
+DV, NT = table_of(Delivery), table_of(Notification)
 HEADS_OF_USO = "uso_director"
 
 
@@ -104,6 +109,8 @@ def resolve(tx: UnitOfWork, runtime: Runtime, row: Any) -> Resolved:
     if row.kind == "resolution_recorded":
         wanted |= _actors(tx, case.id) | _holders(tx, HEADS_OF_USO, org_ids=_org_ids(tx, case), kind="uso")
     wanted.discard(_cause(tx, row.key))
+    if row.kind == ESCALATION:
+        wanted -= _told_of_this_deadline(tx, payload)
     people = [r for r in load_users(tx, wanted)
               if r.principal.territory == case.territory and access.can_view(tx, r.principal, case)]
     return Resolved(case, case.territory, people)
@@ -130,6 +137,20 @@ def _target_users(tx: UnitOfWork, case: CaseView, target: str) -> set[int]:
     if target in access.PARTY_ROLES:
         return _holders(tx, target, org_ids=_org_ids(tx, case))
     return set()
+
+
+def _told_of_this_deadline(tx: UnitOfWork, payload: dict[str, Any]) -> set[int]:
+    """Users an earlier escalation step of the same deadline already reached (by any channel)."""
+    deadline_id, step_id = payload.get("deadline_id"), payload.get("step_id")
+    if not isinstance(deadline_id, int):
+        return set()
+    steps = tx.connection.execute(sa.select(ST.c.id).where(ST.c.deadline_id == deadline_id, ST.c.kind == "escalate",
+                                                           ST.c.id != step_id)).scalars().all()
+    if not steps:
+        return set()
+    keys = [f"step:{s}" for s in steps]
+    return set(tx.connection.execute(sa.select(DV.c.user_id).join(NT, NT.c.id == DV.c.notification_id)
+                                     .where(NT.c.key.in_(keys), DV.c.user_id.is_not(None))).scalars())
 
 
 def _org_ids(tx: UnitOfWork, case: CaseView) -> list[int]:

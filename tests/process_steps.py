@@ -57,7 +57,8 @@ class Process:
     def register(self, login: str = "opeka", children: tuple[ChildInput, ...] | None = None,
                  source: str = "education", **kwargs: Any) -> handlers.ReportRegistered:
         children = children or (ChildInput("Иванов", "Пётр", "Сергеевич", date(2015, 4, 1)),)
-        cmd = RegisterReport(source_type=source, channel="written", received_at=self.now(),
+        kwargs.setdefault("received_at", self.now())
+        cmd = RegisterReport(source_type=source, channel="written",
                              text="Ребёнок приходит в школу голодным, на теле синяки.", children=children,
                              source_name="Школа № 5", address="г. Сургут, ул. Мира, д. 7, кв. 12", **kwargs)
         return self.svc.execute(handlers.register_report, self.world[login], cmd)

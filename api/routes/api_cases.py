@@ -28,8 +28,8 @@ from api.schemas import (
     HistoryPublic,
     Id,
     Input,
+    Line,
     Payload,
-    Text,
 )
 from api.web import services
 from cases import api_views, case_page, views
@@ -70,7 +70,7 @@ class CaseSearch(Input):
     assignee_id: Id | None = None
     overdue: StrictBool | None = None
     due_before: Day | None = None
-    family: Annotated[Text | None, Field(max_length=100, description="часть ФИО члена семьи")] = None
+    family: Annotated[Line | None, Field(max_length=100, description="часть ФИО члена семьи")] = None
     mine: StrictBool = False
     include_closed: StrictBool = False
     limit: Annotated[StrictInt, Field(ge=1, le=200)] = 50
@@ -87,19 +87,29 @@ def search_cases(request: Request, p: Caller, body: CaseSearch) -> Any:
 
 @router.get("/cases/{case_id}", response_model=CasePublic,
             responses={**errors(404), 200: {"headers": ETAG_HEADER, "description": "дело"}})
-def get_case(request: Request, response: Response, case_id: CaseId, p: Caller) -> Any:
+def get_case(request: Request, response: Response, case_id: CaseId, p: Caller,
+             as_of: Annotated[Day | None, Query(description="показать дело таким, каким оно было на конец этого "
+                                                            "дня (ГГГГ-ММ-ДД)")] = None) -> Any:
     """Дело: семья, сообщения, планы, сроки (с основанием, датой, рабочими днями до срока), документы,
-    участники, постановления КДН, связанные дела, версия (и заголовок ETag) и `events` — действия,
-    которые вызывающий может выполнить сейчас, с полями формы (название, тип, обязательность, варианты).
-    Просмотр записывается в журнал доступа.
+    участники, постановления КДН, связанные дела, версия (и заголовок ETag), `events` — действия процесса
+    в текущем состоянии с полями формы (название, тип, обязательность, варианты), `target_state` — ключ
+    состояния, в которое ведёт действие; действие, условие которого сейчас не выполнено, приходит с
+    `available: false` и причиной в `reason`; `commands` — мероприятия плана, отчёты органов об исполнении
+    и передача дела: кому разрешены и может ли их выполнить вызывающий (если нет — почему).
+    С `as_of=ГГГГ-ММ-ДД` — дело на конец этого дня, восстановленное по журналу аудита: состояние, версия,
+    ответственный и организация, сроки (открытые тогда и просроченные на тот момент), план с мероприятиями
+    и их статусами на тот день, документы, посещения, постановления; `events` и `commands` пусты, ETag нет.
+    Дата позже сегодняшней или раньше открытия дела — 422. Просмотр записывается в журнал доступа.
     """
-    detail = services(request).execute(case_page.case_detail, p, case_id)
-    set_etag(response, detail.case.version)
+    detail = services(request).execute(case_page.case_detail, p, case_id, as_of)
+    if as_of is None:
+        set_etag(response, detail.case.version)
     return CasePublic.model_validate({**_fields(detail.case), "family": detail.family, "reports": detail.reports,
                                       "plans": detail.plans, "visits": detail.visits, "deadlines": detail.deadlines,
                                       "documents": detail.documents, "parties": detail.parties,
                                       "resolutions": detail.resolutions, "related": detail.related,
-                                      "events": detail.actions, "can_edit_plan": detail.can_edit_plan,
+                                      "events": detail.actions, "commands": detail.commands,
+                                      "can_edit_plan": detail.can_edit_plan, "as_of": detail.as_of,
                                       "can_reassign": detail.can_reassign}, from_attributes=True)
 
 
@@ -132,10 +142,13 @@ def fire_event(request: Request, response: Response, case_id: CaseId,
 
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryPublic], responses=errors(404))
-def history(request: Request, case_id: CaseId, p: Caller) -> Any:
-    """История дела из журнала аудита (новые записи — первыми): действие, кто и в какой роли, из какого
-    состояния в какое, заполненные поля."""
-    entries = services(request).execute(api_views.case_history, p, case_id)
+def history(request: Request, case_id: CaseId, p: Caller,
+            as_of: Annotated[Day | None, Query(description="только то, что произошло до конца этого дня")] = None
+            ) -> Any:
+    """История дела (новые записи — первыми): действия из журнала аудита — кто и в какой роли, из какого
+    состояния в какое, заполненные поля — а также нарушенные сроки, эскалации и напоминания (у них `seq` = 0,
+    `kind` — deadline_missed, escalation, reminder)."""
+    entries = services(request).execute(api_views.case_history, p, case_id, as_of)
     return [HistoryPublic.model_validate(e, from_attributes=True) for e in entries]
 
 

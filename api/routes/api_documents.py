@@ -12,8 +12,7 @@ from fastapi.responses import Response
 from api.routes.api_common import Caller, errors, file_content, file_response, write_errors
 from api.schemas import MAX_ID, DocumentPublic, ReissueCreate
 from api.web import services
-from cases import handlers
-from cases.api_views import document_row
+from cases import api_views, handlers
 from cases.commands import ReissueDocument
 from cases.errors import NotFound
 
@@ -49,5 +48,5 @@ def reissue(request: Request, document_id: DocumentId, body: ReissueCreate, p: C
     """Переиздать акт: новая редакция под тем же номером с текущими данными дела (прежняя остаётся
     доступной). Переиздаёт сотрудник выпустившей организации или руководитель."""
     with _not_found_as_document():
-        document = services(request).execute(handlers.reissue_document, p, ReissueDocument(document_id, body.reason))
-    return DocumentPublic.model_validate(document_row(document), from_attributes=True)
+        row = services(request).execute(api_views.reissue_document, p, ReissueDocument(document_id, body.reason))
+    return DocumentPublic.model_validate(row, from_attributes=True)

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import Field, StrictInt
 
 from api.routes.api_common import Caller, file_content, file_response, write_errors
-from api.schemas import MAX_ID, Day, Input, PersonHitPublic, Text
+from api.schemas import MAX_ID, Day, Input, Line, PersonHitPublic
 from api.web import services
 from cases import api_views, search, subject_access
 
@@ -21,9 +21,9 @@ router = APIRouter(tags=["registry"])
 
 
 class RegistryQuery(Input):
-    name: Annotated[Text, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
+    name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
     birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
-    address: Annotated[Text, Field(max_length=300, description="часть адреса")] = ""
+    address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""
 
 
 class RegistrySearch(RegistryQuery):
@@ -49,9 +49,9 @@ def search_people(request: Request, p: Caller, body: RegistrySearch) -> list[Per
 def export(request: Request, p: Caller, body: RegistryExport) -> Response:
     """Выгрузить результаты поиска в реестре в XLSX или CSV (для Excel: UTF-8 с BOM, разделитель «;»);
     выгрузка записывается в журнал доступа."""
-    filename, data, media = services(request).execute(api_views.export_people, p, body.format, name=body.name,
-                                                      birth_date=body.birth_date, address=body.address)
-    return file_response(filename, data, media)
+    filename, data = services(request).execute(search.export_people, p, body.format, name=body.name,
+                                               birth_date=body.birth_date, address=body.address)
+    return file_response(filename, data, api_views.XLSX if body.format == "xlsx" else api_views.CSV)
 
 
 @router.post("/people/{person_id}/subject-access", response_class=Response,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from api.routes.api_common import Caller, IdempotencyKey, write_errors
 from api.schemas import ChildCreate, ChildLink, ChildMatches, MatchRequest, ReportCreate, ReportPublic
@@ -18,14 +18,17 @@ def _child(c: ChildCreate) -> ChildInput:
 
 
 @router.post("/reports", status_code=201, response_model=ReportPublic, responses=write_errors(409))
-def register_report(request: Request, body: ReportCreate, p: Caller, key: IdempotencyKey = None) -> ReportPublic:
+def register_report(request: Request, response: Response, body: ReportCreate, p: Caller,
+                    key: IdempotencyKey = None) -> ReportPublic:
     """Зарегистрировать сообщение о нарушении прав ребёнка и открыть дело (Путь 1, шаг 1).
 
     Дети сопоставляются с уже известными (ФИО без учёта регистра и ё/е, дата рождения). Если ребёнок
     совпадает с несколькими известными, ответ — 409 `ambiguous_match` с кандидатами: повторите запрос,
     указав `person_id` выбранного ребёнка или `new: true`. Если у семьи ребёнка идёт ИПР, организованная
     КДН, открывается обязанность передать сообщение в КДН (`kdn_forward_case_id`). Заголовок
-    `Idempotency-Key`: повтор возвращает тот же ответ и ничего не создаёт. Регистрируют орган опеки и Агентство.
+    `Idempotency-Key`: повтор того же запроса возвращает тот же ответ (и заголовок `Idempotent-Replayed: true`)
+    и ничего не создаёт; тот же ключ с другим телом — 422 `idempotency_key_reused`. Регистрируют орган опеки
+    и Агентство.
     """
     svc = services(request)
     cmd = RegisterReport(source_type=body.source_type, channel=body.channel, received_at=body.received_at,
@@ -36,6 +39,7 @@ def register_report(request: Request, body: ReportCreate, p: Caller, key: Idempo
     done = svc.execute(handlers.register_report, p, cmd)
     if done.replayed:
         done = svc.execute(api_views.report_outcome, p, done.case_id)
+        response.headers["Idempotent-Replayed"] = "true"
     return ReportPublic(report_id=done.report_id, case_id=done.case_id, family_id=done.family_id,
                         children=[ChildLink(person_id=i, match=m) for i, m in done.children],
                         kdn_case_id=done.kdn_case_id, kdn_forward_case_id=done.kdn_forward_case_id,

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api.routes import api_cases, api_changes, api_deadlines, api_documents, api_registry, api_reports, api_workflows
+from api.routes import (
+    api_access,
+    api_cases,
+    api_changes,
+    api_deadlines,
+    api_documents,
+    api_registry,
+    api_reports,
+    api_workflows,
+)
 from api.routes.api_common import bearer
 
 PREFIX = "/api/v1"
-PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry)
+PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry, api_access)
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
 for part in PARTS:
     router.include_router(part.router)

@@ -8,7 +8,7 @@ in ``cases.statistics``, ``cases.quarterly`` and ``cases.discipline``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from api.deps import api_principal
+from api.routes.api_common import errors, file_content, file_response
 from api.web import MEDIA, UiUser, download, page, services, ui_user
 from cases import discipline, quarterly, report_access, statistics
 from cases.errors import InputInvalid
@@ -245,6 +246,46 @@ def discipline_json(request: Request, p: Annotated[Principal, Depends(api_princi
     return DisciplinePublic(period_from=r.period.start, period_to=r.period.end,
                             total=DisciplineRowPublic(**_fields(r.total)), by_step=rows(r.by_step),
                             by_org=rows(r.by_org), by_person=rows(r.by_person))
+
+
+# -- REST files (a bearer token works as well as a browser session) -----------------------------------
+
+def _file(name: str, data: bytes, fmt: str) -> Response:
+    return file_response(name, data, MEDIA[fmt])
+
+
+@api.get("/annual/export", response_class=Response,
+         responses={**errors(403), 200: {"description": "файл", **file_content(MEDIA["xlsx"], MEDIA["csv"])}})
+def annual_export(request: Request, p: Annotated[Principal, Depends(api_principal)],
+                  format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx", start: From = "", end: To = ""
+                  ) -> Response:
+    """Годовая статистика файлом XLSX или CSV (для Excel: UTF-8 с BOM, разделитель «;»)."""
+    stats = services(request).read(statistics.annual_statistics, p, start, end)
+    data = statistics.annual_xlsx(stats) if format == "xlsx" else statistics.annual_csv(stats)
+    return _file(f"statistika_{stats.period.start.isoformat()}_{stats.period.end.isoformat()}.{format}", data,
+                 format)
+
+
+@api.get("/quarterly/export", response_class=Response,
+         responses={**errors(403), 200: {"description": "файл", **file_content(MEDIA["docx"], MEDIA["xlsx"])}})
+def quarterly_export(request: Request, p: Annotated[Principal, Depends(api_principal)],
+                     format: Annotated[Literal["docx", "xlsx"], Query()] = "xlsx", year: Year = None,
+                     quarter: Quarter = None, kind: Kind = "") -> Response:
+    """Квартальная информация файлом DOCX или XLSX (открытие отчёта УСО записывается в журнал доступа)."""
+    svc = services(request)
+    report = svc.execute(quarterly.quarterly_report, p, year, quarter, kind)
+    data = quarterly.quarterly_docx(report, svc) if format == "docx" else quarterly.quarterly_xlsx(report, svc)
+    return _file(f"kvartal_{report.kind}_{report.year}_{report.quarter}.{format}", data, format)
+
+
+@api.get("/discipline/export", response_class=Response,
+         responses={**errors(403), 200: {"description": "файл", **file_content(MEDIA["xlsx"])}})
+def discipline_export(request: Request, p: Annotated[Principal, Depends(api_principal)], start: From = "",
+                      end: To = "") -> Response:
+    """Исполнительская дисциплина файлом XLSX."""
+    report = services(request).read(discipline.discipline_report, p, start, end)
+    return _file(f"discipline_{report.period.start.isoformat()}_{report.period.end.isoformat()}.xlsx",
+                 discipline.discipline_xlsx(report), "xlsx")
 
 
 router.include_router(api)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -35,8 +36,20 @@ api = APIRouter(prefix="/api/v1", tags=["access"])
 LOGIN_CSRF_COOKIE = "opora_login_csrf"
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+def safe_next(target: str) -> str:
+    """Where to go after logging in: ``target`` if it is a path of this site, else ``/`` (no open redirect).
+
+    Refused, also once percent-decoded: anything not starting with one ``/`` (``//host``, schemes such as
+    ``https:`` or ``javascript:``), a backslash (browsers read ``/\\host`` as ``//host``), whitespace and
+    control characters (which browsers strip before reading the rest).
+    """
+    for candidate in (target, unquote(target)):
+        if not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate:
+            return "/"
+        if any(ch.isspace() or not ch.isprintable() for ch in candidate):
+            return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 def _login_page(request: Request, status: int = 200, **context: object) -> Response:
@@ -49,7 +62,7 @@ def _login_page(request: Request, status: int = 200, **context: object) -> Respo
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next=_safe_next(next), login="", error="")
+    return _login_page(request, next=safe_next(next), login="", error="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -59,19 +72,19 @@ def login(request: Request, login: Annotated[str, Form()] = "", password: Annota
     now = svc.runtime.clock.now()
     address = client_ip(request)
     if not auth.csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf):
-        return _login_page(request, status=403, next=_safe_next(next), login=login,
+        return _login_page(request, status=403, next=safe_next(next), login=login,
                            error="Форма входа устарела. Введите логин и пароль ещё раз.")
     try:
         principal = auth.authenticate(svc.db, login, password, address, now)
     except (auth.NotAuthenticated, auth.TooManyAttempts) as exc:
         status = 429 if isinstance(exc, auth.TooManyAttempts) else 401
-        return _login_page(request, status=status, next=_safe_next(next), login=login, error=str(exc))
+        return _login_page(request, status=status, next=safe_next(next), login=login, error=str(exc))
     span = lifetimes(request)
     with svc.db.unit_of_work() as tx:
         opened = auth.open_session(tx, principal.user_id, now, span, address=address,
                                    user_agent=request.headers.get("user-agent", ""))
         tx.commit()
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(auth.SESSION_COOKIE, opened.session_id, httponly=True, samesite="lax",
                         max_age=int(span.absolute.total_seconds()), secure=secure_cookies(request))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

@@ -98,32 +98,44 @@ def _diagram(wf: Workflow, state: str) -> Markup:
     return _SVG[key]
 
 
-def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> dict[str, Any]:
-    """What the case page shows (the view is written to the access log by ``case_detail``)."""
-    detail = case_detail(tx, svc, p, case_id)
+def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None
+                   ) -> dict[str, Any]:
+    """What the case page shows, now or as of a day (the view is written to the access log by ``case_detail``)."""
+    detail = case_detail(tx, svc, p, case_id, as_of)
     case = svc.runtime.load(tx, case_id)
     people = reassign_people(tx, p) if detail.can_reassign else []
-    return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), case.state),
+    allowed = {c.command for c in detail.commands if c.available}
+    return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), detail.case.state),
             "orgs": field_options(tx, p, "org_ref"), "people": people,
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
-            "exec_report": detail.case.workflow == "kdn_prevention" and p.has("kdn_secretary")
-            and detail.case.closed_at is None,
-            "close_items": detail.case.closed_at is None and (detail.can_edit_plan or bool(detail.actions))}
+            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed}
 
 
 def render_case(request: Request, user: UiUser, case_id: int, status: int = 200, *, form: str = "",
                 errors: Mapping[str, str] | None = None, values: Mapping[str, str] | None = None,
-                message: str = "") -> Response:
+                message: str = "", as_of: date | None = None) -> Response:
     """The case page; after a failed form ``form`` names it, with its errors, the user's values and a message."""
-    data = services(request).execute(case_page_data, user.principal, case_id)
+    data = services(request).execute(case_page_data, user.principal, case_id, as_of)
     return page(request, "case.html", user, status=status, **data, key=new_key(), form=form,
                 errors=dict(errors or {}), values=dict(values or {}), message=message)
 
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: int, user: User) -> Response:
-    """Карточка дела: семья, состояние на схеме процесса, сроки, планы, документы, история, действия."""
-    return render_case(request, user, case_id)
+    """Карточка дела: семья, состояние на схеме процесса, сроки, планы, документы, история, действия;
+    с ``?as_of=ГГГГ-ММ-ДД`` — дело на конец этого дня (только просмотр)."""
+    typed = request.query_params.get("as_of", "").strip()[:10]
+    if not typed:
+        return render_case(request, user, case_id)
+    errors: dict[str, str] = {}
+    day = parse_date(typed, "as_of", errors)
+    if day is not None:
+        try:
+            return render_case(request, user, case_id, as_of=day)
+        except InputInvalid as exc:
+            errors = exc.errors
+    return render_case(request, user, case_id, 422, form="as_of", errors=errors, values={"as_of": typed},
+                       message="Показать дело на эту дату нельзя: " + "; ".join(errors.values()))
 
 
 def submit(request: Request, user: UiUser, case_id: int, form: str, values: Mapping[str, str],

@@ -85,9 +85,8 @@ def _export(request: Request, user: UiUser, fmt: str) -> Response:
     args, errors = _criteria(typed)
     if errors:
         raise InputInvalid(errors)
-    hits = _search(request, user, args)
-    data = search.to_xlsx(hits) if fmt == "xlsx" else search.to_csv(hits)
-    return download(f"reestr.{fmt}", data, MEDIA[fmt])
+    filename, data = services(request).execute(search.export_people, user.principal, fmt, **args)
+    return download(filename, data, MEDIA[fmt])
 
 
 @router.get("/registry/export.xlsx")

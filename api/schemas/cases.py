@@ -93,7 +93,8 @@ class DeadlinePublic(Public):
     state: str
     closed_at: datetime | None
     overdue: bool
-    working_days_left: int
+    working_days_left: int | None = Field(description="рабочих дней до срока (меньше нуля — просрочено на столько "
+                                                      "рабочих дней); null у закрытого срока")
 
 
 class CaseSummary(Public):
@@ -193,6 +194,7 @@ class DocumentPublic(Public):
     revision: int
     issued_at: datetime
     org_id: int = Field(validation_alias=AliasChoices("org_id", "org"))
+    org_name: str = Field(default="", description="выпустившая организация (номера ведутся по организации и году)")
     supersedes_id: int | None
     rendered: bool
 
@@ -225,6 +227,8 @@ class FieldPublic(Public):
     default: Any
     options: Options = Field(description="варианты выбора (для списков и ссылок на организации и сотрудников)")
     input: str = Field(description="подходящий элемент формы: text, textarea, date, select, checkbox, number …")
+    latest: str = Field(default="", description="самая поздняя допустимая дата (сегодня — для даты того, что уже "
+                                                "произошло); пусто — любая")
 
 
 class ActionPublic(Public):
@@ -232,8 +236,21 @@ class ActionPublic(Public):
     title: str
     confirm: str
     internal: bool
-    target_state: str
+    target_state: str = Field(description="состояние, в которое ведёт действие (ключ, как to_state)")
+    target_state_title: str = Field(description="название этого состояния")
     fields: list[FieldPublic]
+    available: bool = Field(description="false — условие действия сейчас не выполнено (см. reason)")
+    reason: str = Field(description="почему действие сейчас недоступно (пусто, если доступно)")
+
+
+class CommandPublic(Public):
+    command: str = Field(description="add_plan_item | close_plan_item | record_execution_report | assign")
+    title: str
+    method: str
+    path: str = Field(description="адрес вызова; {item_id} — мероприятие плана")
+    roles: list[str] = Field(description="роли, которым команда разрешена по такому делу")
+    available: bool = Field(description="может ли вызывающий выполнить её сейчас")
+    reason: str = Field(description="почему нет (пусто, если может)")
 
 
 class CasePublic(CaseSummary):
@@ -247,9 +264,14 @@ class CasePublic(CaseSummary):
     parties: list[str]
     resolutions: list[ResolutionPublic]
     related: list[RelatedCase]
-    events: list[ActionPublic] = Field(description="действия, доступные вызывающему сейчас, с полями форм")
+    events: list[ActionPublic] = Field(description="действия процесса, которые вызывающий может выполнить в "
+                                                   "текущем состоянии, с полями форм; available=false — условие "
+                                                   "сейчас не выполнено, reason — какое")
+    commands: list[CommandPublic] = Field(description="другие команды по делу (мероприятия плана, отчёты органов "
+                                                      "об исполнении, передача дела): кто может и может ли вызывающий")
     can_edit_plan: bool
     can_reassign: bool
+    as_of: Date | None = Field(default=None, description="день, на конец которого показано дело (если задан as_of)")
 
 
 class EventPublic(Public):

@@ -19,6 +19,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from engine.text import clean_line, clean_text
+
 Date = date  # for models with a field named ``date``
 MAX_ID = 2_147_483_647
 MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2100, 12, 31)
@@ -34,6 +36,16 @@ def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("недопустимый символ NUL")
     return value
+
+
+def _line(value: str) -> str:
+    """A one-line field: NFC, single spaces; control characters refused (see :mod:`engine.text`)."""
+    return clean_line(value)
+
+
+def _text(value: str) -> str:
+    """A multi-line field: NFC, ``\n`` line ends; control characters refused."""
+    return clean_text(value)
 
 
 def _day_text(value: Any) -> Any:
@@ -94,14 +106,15 @@ def _safe_json(value: Any, depth: int = 0) -> Any:
 
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_text)]
+Line = Annotated[str, AfterValidator(_line)]
 Day = Annotated[date, BeforeValidator(_day_text), AfterValidator(_sane_day)]
 Moment = Annotated[AwareDatetime, BeforeValidator(_moment_text), AfterValidator(_sane_moment)]
 Payload = Annotated[dict[str, Any], AfterValidator(_safe_json)]
 SourceType = Literal["education", "police", "relatives", "neighbours", "anonymous", "other_org"]
 Channel = Literal["phone", "written", "email", "in_person", "portal"]
 AdultRelation = Literal["mother", "father", "guardian", "other"]
-Name = Annotated[Text, Field(max_length=100)]
+Name = Annotated[Line, Field(max_length=100)]
 
 
 class Input(BaseModel):
@@ -132,8 +145,8 @@ class ReportCreate(Input):
     text: Annotated[Text, Field(max_length=20000)]
     children: Annotated[list[ChildCreate], Field(min_length=1, max_length=20)]
     adults: Annotated[list[AdultCreate], Field(max_length=20)] = []
-    source_name: Annotated[Text, Field(max_length=300)] = ""
-    address: Annotated[Text, Field(max_length=300)] = ""
+    source_name: Annotated[Line, Field(max_length=300)] = ""
+    address: Annotated[Line, Field(max_length=300)] = ""
 
 
 class MatchRequest(Input):
@@ -144,7 +157,7 @@ class PlanItemCreate(Input):
     measure: Annotated[Text, Field(max_length=2000)]
     due_date: Day
     responsible_org_id: Id | None = None
-    responsible: Annotated[Text, Field(max_length=300)] = ""
+    responsible: Annotated[Line, Field(max_length=300)] = ""
     threat: Annotated[Text, Field(max_length=500)] = ""
 
 

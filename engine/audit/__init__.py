@@ -19,7 +19,8 @@ last anchor.
 """
 
 from engine.audit.breaks import ChainBreak, Pinned
-from engine.audit.chain import GENESIS, canonical, event_hash, hashed_record
+from engine.audit.chain import GENESIS, RESPONSIBLE, canonical, event_hash, hashed_record
 from engine.audit.check import VerifyStats, verify
 
-__all__ = ["GENESIS", "ChainBreak", "Pinned", "VerifyStats", "canonical", "event_hash", "hashed_record", "verify"]
+__all__ = ["GENESIS", "RESPONSIBLE", "ChainBreak", "Pinned", "VerifyStats", "canonical", "event_hash", "hashed_record",
+           "verify"]

@@ -27,6 +27,10 @@ import orjson
 from engine.tables import from_sqlite_text
 
 GENESIS = "0" * 64
+#: payload key of the case's assignee and organisation after an event that set or changed them: an event that
+#: starts a case or changes who is responsible for it carries them, so the trail alone says who was responsible
+#: on any day (a case "as of a date")
+RESPONSIBLE = "_case"
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 _ENCODE = _ENCODER.encode
 _STRING: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring

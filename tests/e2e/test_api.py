@@ -159,7 +159,15 @@ def test_a_retried_report_with_the_same_idempotency_key_creates_nothing(bed: Bed
     first = opeka.post("/reports", REPORT, headers=key)
     again = opeka.post("/reports", REPORT, headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+    same_moment = opeka.post("/reports", {**REPORT, "received_at": "2025-03-03T04:00:00Z"}, headers=key)
+    assert same_moment.status_code == 201 and same_moment.json() == first.json()
     assert bed.count("select count(*) from report") == 1 and bed.count("select count(*) from wf_instance") == 1
+    other = error(opeka.post("/reports", {**REPORT, "text": "Другое сообщение: соседи слышат крики."},
+                             headers=key), 422, "idempotency_key_reused")
+    assert "report:" not in other["message"] and key["Idempotency-Key"] not in other["message"]
+    assert other["details"] is None
+    assert bed.count("select count(*) from report") == 1  # the other report was not silently dropped as a replay
     assert ok(bed.as_("agent").post("/reports", REPORT, headers=key), 201)["case_id"] != first.json()["case_id"]
 
 
@@ -206,7 +214,7 @@ def test_a_retried_action_returns_the_first_result_and_changes_nothing(bed: Bed)
     assert bed.count("select count(*) from wf_audit where instance_id = :c", c=case_id) == audit
     assert bed.count("select count(*) from document where case_id = :c", c=case_id) == docs
     reused = opeka.post(f"/cases/{case_id}/events/order_inspection", {**body, "note": "другое"}, headers=key)
-    error(reused, 422, "idempotency_key_reused")
+    assert "fire:" not in error(reused, 422, "idempotency_key_reused")["message"]
 
 
 def test_payload_guard_state_and_role_errors(bed: Bed) -> None:
@@ -393,7 +401,7 @@ def test_workflows_describe_states_deadlines_roles_and_regional_settings(bed: Be
     states = {s["name"]: s for s in wf["states"]}
     inspect = states["inspection_ordered"]["deadlines"][0]
     assert inspect["basis"] == "СК РФ ст. 122 п. 1" and "inspection_days" in inspect["due"]
-    assert inspect["escalate"][1] == {"level": 2, "after": "1 раб. дн.", "to": "supervisor"}
+    assert inspect["escalate"][1] == {"level": 2, "after": "1 рабочий день", "to": "supervisor"}
     assert states["received"]["initial"] and states["referred_sop"]["final"]
     order = next(t for t in wf["transitions"] if t["event"] == "order_inspection")
     assert order["roles"] == ["guardianship"] and order["from_states"] == ["received"]
@@ -532,9 +540,10 @@ def test_cases_and_documents_of_another_territory_are_not_found(bed: Bed) -> Non
 
 def test_openapi_documents_every_route_with_a_russian_description_and_error_model(bed: Bed) -> None:
     schema = ok(bed.web.client.get("/openapi.json"))
-    ours = {api_v1.PREFIX + route.path for part in api_v1.PARTS for route in part.router.routes}  # type: ignore[attr-defined]
-    api_paths = {p: ops for p, ops in schema["paths"].items() if p in ours}
-    assert len(api_paths) == len(ours) == 24
+    ours = {(api_v1.PREFIX + route.path, method.lower()) for part in api_v1.PARTS
+            for route in part.router.routes for method in route.methods}  # type: ignore[attr-defined]
+    api_paths = {p: {m: op for m, op in ops.items() if (p, m) in ours} for p, ops in schema["paths"].items()}
+    assert sum(len(ops) for ops in api_paths.values()) == len(ours) == 25
     for path, ops in api_paths.items():
         for method, op in ops.items():
             assert any("а" <= ch <= "я" for ch in op.get("description", "").lower()), (method, path)

@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect, sync_playwright
 
 from api.bootstrap import Container
 from cases.demo import DEMO_PASSWORD
+from engine.tables import AuditEvent, CaseInstance, table_of
 from tests.e2e.browser import Shots, launch_chromium, seed_demo, serve
+
+CI, AE = table_of(CaseInstance), table_of(AuditEvent)
 
 pytestmark = pytest.mark.browser
 
@@ -238,3 +242,48 @@ def test_no_page_breaks_the_content_security_policy(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/registry\?q=[\w-]+$"))  # the name is not in the address
     expect(page.locator("[data-testid=registry] tbody tr").first).to_be_visible()
     assert violations == []
+
+
+def test_a_case_as_of_a_date_with_counts_in_proper_russian(page: Page, demo: Container) -> None:
+    """The supervisor checks a case as it stood on an earlier day (a date picker, no JavaScript needed) and
+    reads counts whose nouns agree with their numbers; no request of the pages fails (the icon included)."""
+    from cases.names import plural
+
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    shots = Shots("as-of")
+    log_in(page, "boss")
+    page.click("nav.menu >> text=Контроль сроков")
+    total = int(page.locator("[data-testid=overdue-total]").inner_text())
+    stat = page.locator("a.stat").filter(has=page.locator("[data-testid=overdue-total]"))
+    words = plural(total, "просроченный срок", "просроченных срока", "просроченных сроков")
+    expect(stat).to_have_text(f"{total}{words}")
+    shots.take(page, "dashboard")
+
+    with demo.db.read() as tx:  # a ИПР case that has moved on since the day it was opened
+        case = tx.connection.execute(sa.select(CI.c.id, CI.c.created_at, CI.c.workflow_version).where(
+            CI.c.workflow == "kdn_prevention", CI.c.state == "execution").order_by(CI.c.id).limit(1)).one()
+        case_id, version = case.id, case.workflow_version
+        day = demo.calendar.local_date(case.created_at)
+        state = tx.connection.execute(sa.select(AE.c.to_state).where(
+            AE.c.instance_id == case_id, AE.c.at < demo.calendar.end_of_day(day + timedelta(days=1)).replace(
+                hour=0, minute=0)).order_by(AE.c.seq.desc()).limit(1)).scalar_one()
+    expected = demo.catalog.compiled("kdn_prevention", version).definition.states[state].title
+    page.goto(f"/cases/{case_id}")
+    expect(page.locator("[data-testid=state]")).to_have_text("Исполнение межведомственного плана")
+    page.fill("input[name=as_of]", day.isoformat())
+    page.click("form.as-of-form button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}\?as_of={day.isoformat()}$"))
+    expect(page.locator("[data-testid=as-of]")).to_contain_text("Дело на конец дня")
+    expect(page.locator("[data-testid=state]")).to_have_text(expected)
+    expect(page.locator("form[method=post]")).to_have_count(1)  # only «Выйти»: nothing can be changed then
+    history = page.locator("[data-testid=history] li")
+    assert history.count() >= 1
+    expect(history.last).to_contain_text("Дело открыто")
+    shots.take(page, "as-of")
+    page.click("[data-testid=back-to-now]")
+    expect(page.locator("[data-testid=state]")).to_have_text("Исполнение межведомственного плана")
+    expect(page.locator("[data-testid=history] li.deadline_missed, [data-testid=history] li.escalation,"
+                        " [data-testid=history] li.reminder").first).to_be_visible()
+    shots.take(page, "now")
+    assert failed == []

@@ -43,6 +43,10 @@ def test_every_api_operation_conforms_to_its_schema(web: Web) -> None:
                             for route in part.router.routes}))  # type: ignore[attr-defined]
     schema = schemathesis.openapi.from_asgi("/openapi.json", web.client.app, config=_config(web.token("opeka")))
     schema = schema.include(path_regex=f"^{api_v1.PREFIX}({ours})")
+    # issuing a key (login and password) belongs to the session routes, not to this API's parts; revoking one
+    # would revoke the key this run calls with (tests/e2e/test_api_gaps.py covers it)
+    schema = schema.exclude(path=f"{api_v1.PREFIX}/tokens", method="POST")
+    schema = schema.exclude(path=f"{api_v1.PREFIX}/tokens/{{token_id}}", method="DELETE")
     calls: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     failures: list[str] = []

@@ -37,7 +37,8 @@ def data(web: Web) -> Iterator[Web]:
                         kid("Школьникова", "Маша", date(2016, 1, 1)))
         inspect(process, school, True)
         support = to_support(process, school)
-        process.fire("curator", support, "record_visit", {"visited_on": "2024-05-20", "kind": "home",
+        at(process, "2024-05-10 16:00")  # a visit is recorded on or after its day
+        process.fire("curator", support, "record_visit", {"visited_on": "2024-05-10", "kind": "home",
                                                           "notes": "Дома"})
         at(process, "2024-06-10 10:00")
         police = process.register(children=(kid("Полицейский", "Петя", date(2012, 1, 1)),), source="police").case_id

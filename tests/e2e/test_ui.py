@@ -98,11 +98,11 @@ def test_case_list_filters_and_pages(web: Web, frozen: Any) -> None:
     client = web.client_for("opeka")
     posted = client.post("/cases", data={"csrf": web.csrf(client, "/cases"), "family": "иванов"})
     found = client.get(posted.headers["location"]).text
-    assert re.findall(r'data-case="(\d+)"', found) == [str(ivanov)] and "Найдено: 1" in found
+    assert re.findall(r'data-case="(\d+)"', found) == [str(ivanov)] and "Найдено 1 дело" in found
     overdue = client.get("/cases", params={"overdue": "yes"}).text
     assert re.findall(r'data-case="(\d+)"', overdue) == [str(ivanov)]
     first = client.get("/cases", params={"workflow": "child_report", "state": "received"}).text
-    assert "Найдено: 27" in first and len(re.findall(r'data-case="', first)) == 25
+    assert "Найдено 27 дел" in first and len(re.findall(r'data-case="', first)) == 25
     assert "Страница 1 из 2" in first and "workflow=child_report&amp;state=received&amp;page=2" in first
     second = client.get("/cases", params={"workflow": "child_report", "state": "received", "page": "2"}).text
     assert len(re.findall(r'data-case="', second)) == 2
@@ -168,8 +168,13 @@ def test_csrf_stale_version_guard_and_confirmation(web: Web, frozen: Any) -> Non
     web.process.fire("agent", case_id, "confirm", {"summary": "Подтвердилось"})
     gone = client.post(f"/cases/{case_id}/actions/confirm", data={"csrf": web.csrf(client), "f_summary": "Да"})
     assert gone.status_code == 409 and "недоступно в состоянии" in html.unescape(gone.text)  # confirmed already
-    guard = act(client, case_id, "approve_safety_plan", {})
-    assert guard.status_code == 422 and "мероприят" in guard.text  # the plan has no items yet
+    page = client.get(f"/cases/{case_id}").text  # the plan has no items yet: offered as unavailable, with why
+    assert f'action="/cases/{case_id}/actions/approve_safety_plan"' not in page
+    unavailable = re.search(r'<div class="action unavailable" id="action-approve_safety_plan".*?</div>', page, re.S)
+    assert unavailable and "Пока недоступно: В плане нет ни одного мероприятия" in unavailable.group()
+    guard = client.post(f"/cases/{case_id}/actions/approve_safety_plan",  # a page opened before: still refused
+                        data={"csrf": web.csrf(client), "expected_version": "4"})
+    assert guard.status_code == 422 and "мероприят" in guard.text
     other = web.process.to_inspection(children=(ChildInput("Петрова", "Анна"),))
     web.process.fire("agent", other, "record_inspection", {"living_conditions": "Норма", "safety": "safe"})
     checkbox = label_of(client.get(f"/cases/{other}").text, "confirmed")
@@ -434,7 +439,7 @@ def test_cases_of_others_are_not_found(web: Web, frozen: Any) -> None:
     # a colleague of the same УСО sees the case (their institution takes part: cases/access.py) but cannot act
     colleague = web.client_for("curator2")
     page = colleague.get(f"/cases/{support}").text
-    assert "Сейчас у вас нет действий по этому делу" in page and 'action="/cases/' not in page
+    assert "Сейчас у вас нет действий по этому делу" in page and 'method="post" action="/cases/' not in page
     blocked = colleague.post(f"/cases/{support}/actions/record_visit",
                              data={"csrf": web.csrf(colleague), "f_kind": "home", "f_notes": "Попытка"})
     assert blocked.status_code == 403 and "куратор, которому назначено дело" in blocked.text

@@ -85,3 +85,60 @@ def test_simulation_is_reproducible_and_leaves_nothing_due(tmp_path: Path, sqlit
         db.dispose()
         results.append({k: v for k, v in result.items() if k != "seconds"})
     assert results[0] == results[1]
+
+
+def test_database_url_is_taken_after_the_command_too(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", "--database-url", db_url]) == 0
+    assert main(["workflows", "publish", "--database-url", db_url]) == 0
+    assert "child_report v1" in capsys.readouterr().out
+
+
+def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "sim.db"
+    url = f"sqlite:///{target}"
+    assert main(["simulate", "--reports", "12", "--seed", "2", "--database-url", url]) == 0
+    captured = capsys.readouterr()
+    assert f'"database": "{url}"' in captured.out and f"opora serve --database-url {url}" in captured.err
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from report").scalar_one() == 12
+        assert conn.exec_driver_sql("select count(*) from app_user where login = 'boss'").scalar_one() == 1
+    engine.dispose()
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    assert main(["simulate", "--reports", "5", "--seed", "2", "--keep"]) == 0
+    captured = capsys.readouterr()
+    kept = [p for p in tmp_path.glob("opora-simulate-*/simulation.db")]
+    assert len(kept) == 1 and f"sqlite:///{kept[0]}" in captured.out
+    assert main(["simulate", "--reports", "5", "--seed", "2"]) == 0
+    assert '"database": "temporary"' in capsys.readouterr().out
+    assert len(list(tmp_path.glob("opora-simulate-*"))) == 1  # the temporary one was removed
+
+
+def test_simulated_people_have_names_of_one_gender(tmp_path: Path, sqlite_template: Path) -> None:
+    import shutil
+
+    from cases.simulation import BOYS, GIRLS
+
+    target = tmp_path / "names.db"
+    shutil.copyfile(sqlite_template, target)
+    db = Database(f"sqlite:///{target}")
+    simulate_year(db, load_calendar(DEFAULT_CALENDAR), 60, seed=5)
+    with db.read() as tx:
+        people = tx.connection.exec_driver_sql(
+            "select relation, last_name, first_name, middle_name, family_id from person").all()
+    db.dispose()
+    assert len(people) > 100
+    by_family: dict[int, set[bool]] = {}
+    for relation, last, first, middle, family in people:
+        female = first in GIRLS
+        assert female or first in BOYS, first
+        assert last.endswith("а") == female, (relation, last, first, middle)
+        assert middle.endswith("вна") == female and middle.endswith(("вна", "вич")), (relation, last, first, middle)
+        if relation == "child":
+            by_family.setdefault(family, set()).add(female)
+        else:
+            assert relation == "mother" and female
+    siblings_of_both_sexes = sum(1 for sexes in by_family.values() if len(sexes) == 2)
+    assert siblings_of_both_sexes > 0  # brother and sister: the case that went wrong

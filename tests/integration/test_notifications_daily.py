@@ -33,7 +33,7 @@ def test_the_daily_digest_is_sent_once_a_day_at_the_local_time(mail: Mailroom) -
     mail.run()
     letters = mail.letters("curator")
     assert len(letters) == 1
-    assert letters[0]["Subject"] == "[Опора] Сводка на 10.03.2025: сегодня 1, просрочено 0"
+    assert letters[0]["Subject"] == "[Опора] Сводка на 10.03.2025: сегодня 1 срок, просрочено 0"
     text = text_of(letters[0])
     today = text.split("Сроки, истекающие сегодня")[1].split("Просроченные")[0]
     assert f"дело № {support}" in today and "Патронаж семьи (посещение на дому) — до 10.03.2025 18:00" in today
@@ -51,7 +51,7 @@ def test_the_daily_digest_is_sent_once_a_day_at_the_local_time(mail: Mailroom) -
     assert mail.daily().digests == 1
     mail.run()
     second = mail.letters("curator")[1]
-    assert second["Subject"] == "[Опора] Сводка на 11.03.2025: сегодня 0, просрочено 1"
+    assert second["Subject"] == "[Опора] Сводка на 11.03.2025: сегодня 0 сроков, просрочено 1"
     assert "Вам передано" not in text_of(second)
     assert mail.letters("director") == [] and mail.letters("boss") == []  # they did not choose a digest
     keys = p.rows("select key from notification where kind = 'digest' order by id")

@@ -21,7 +21,7 @@ from tests.support import BOSS, CLERK, REVIEWER, Harness, make_harness
 
 EVENTS = ["register", "approve", "reject", "extend", "close", "reopen", "expire", "nonsense"]
 ACTORS = [CLERK, REVIEWER, BOSS, Actor.system()]
-PAYLOADS = [{}, {"decision": "full"}, {"decision": "partial", "approved_on": "2026-01-15"},
+PAYLOADS = [{}, {"decision": "full"}, {"decision": "partial", "approved_on": "2025-10-15"},
             {"reason": "нет оснований"}, {"note": "x" * 60}, {"decision": "bad"}]
 
 step = st.one_of(

@@ -116,6 +116,7 @@ SINGLE_PROBLEM = [
     # schema
     ("unknown_top_key", 5, "owner", "неизвестный ключ «owner»"),
     ("unknown_field_type", 32, "transitions[0].fields.visit_on.type", "неизвестный тип поля «money»"),
+    ("future_not_date", 33, "transitions[0].fields.note.future", "бывает только у полей date и datetime"),
     ("choice_without_choices", 33, "transitions[0].fields.result.choices",
      "у поля выбора нет вариантов (choices)"),
     ("duplicate_key", 13, "states.checking.title", "ключ повторяется"),

@@ -211,3 +211,22 @@ def test_result_is_a_new_dict(ctx: TransitionContext, review: Workflow) -> None:
 def test_dates_outside_1900_2100_are_refused(ctx: TransitionContext, raw: str) -> None:
     errors = errors_of(ctx, form(FieldSpec("on", "date")), {"on": raw})
     assert errors == {"on": "дата вне допустимого диапазона (1900–2100)"}
+
+
+@pytest.mark.parametrize(("spec", "value", "error"), [
+    (FieldSpec("on", "date"), "2025-12-02", "дата не может быть позже сегодняшнего дня (01.12.2025)"),
+    (FieldSpec("on", "date"), "02.12.2025", "дата не может быть позже сегодняшнего дня (01.12.2025)"),
+    (FieldSpec("on", "date"), TODAY, None),
+    (FieldSpec("on", "date", future=True), "2026-06-01", None),
+    (FieldSpec("at", "datetime"), "2025-12-01T01:04:00+05:00", None),  # within the clock slack
+    (FieldSpec("at", "datetime"), "2025-12-01T02:00:00+05:00", "дата и время не могут быть в будущем"),
+    (FieldSpec("at", "datetime"), "2025-12-01T02:00:00", "дата и время не могут быть в будущем"),
+    (FieldSpec("at", "datetime", future=True), "2026-01-01T10:00:00+05:00", None),
+])
+def test_dates_of_what_happened_cannot_be_in_the_future(ctx: TransitionContext, spec: FieldSpec, value: str,
+                                                        error: str | None) -> None:
+    name = spec.name
+    if error is None:
+        assert name in validate_payload(ctx, form(spec), {name: value})
+    else:
+        assert errors_of(ctx, form(spec), {name: value}) == {name: error}
