@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.routes.session import safe_next
-from tests.e2e.conftest import Web
-from tests.world import PASSWORD
+from tests.e2e.conftest import Web, post_login
 
 BYPASSES = ["//evil.example", "/\\evil.example", "\\\\evil.example", "/%5Cevil.example", "/%5C%5Cevil.example",
             "%2F%2Fevil.example", "/%2F/evil.example", "/%2f%2fevil.example", "https://evil.example",
@@ -16,7 +15,7 @@ BYPASSES = ["//evil.example", "/\\evil.example", "\\\\evil.example", "/%5Cevil.e
 
 @pytest.mark.parametrize("target", BYPASSES)
 def test_a_next_outside_the_site_is_replaced_by_the_start_page(web: Web, target: str) -> None:
-    response = web.client.post("/login", data={"login": "opeka", "password": PASSWORD, "next": target})
+    response = post_login(web.client, "opeka", next=target)
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert safe_next(target) == "/"
 
@@ -24,7 +23,7 @@ def test_a_next_outside_the_site_is_replaced_by_the_start_page(web: Web, target:
 @pytest.mark.parametrize("target", ["/cases/5", "/cases?overdue=true&workflow=child_report", "/registry#found",
                                     "/cases/%D0%B4"])
 def test_a_path_of_the_site_is_kept(web: Web, target: str) -> None:
-    response = web.client.post("/login", data={"login": "opeka", "password": PASSWORD, "next": target})
+    response = post_login(web.client, "opeka", next=target)
     assert response.status_code == 303 and response.headers["location"] == target
 
 

@@ -424,7 +424,7 @@ def test_the_case_filter_keeps_the_family_name_out_of_the_url(web: Web, frozen: 
     location = posted.headers["location"]
     assert posted.status_code == 303 and "workflow=child_report" in location and "семён" not in location.lower()
     listed = client.get(location).text
-    assert "Найдено: 1" in listed and 'value="семёнова"' in listed
+    assert "Найдено 1 дело" in listed and 'value="семёнова"' in listed
 
 
 # -- who sees what --------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def test_every_file_is_reported_with_the_path_as_given(files: Path, capsys: pyte
     assert validate("sub/a.yaml", "sub/b.yaml", "./sub/c.yaml") == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        "OK tiny v1: 3 состояний, 2 переходов, хэш " + out.split("хэш ")[1][:12],
+        "OK tiny v1: 3 состояния, 2 перехода, хэш " + out.split("хэш ")[1][:12],
         "sub/b.yaml:10: transitions[0].roles[0]: неизвестная роль «janitor»; ожидается: admin, agency, curator, "
         "guardianship, kdn_secretary, supervisor, system, uso_director",
         "./sub/c.yaml:11: transitions[1].roles[0]: неизвестная роль «nobody»; ожидается: admin, agency, curator, "
