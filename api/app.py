@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, schema
 from api.bootstrap import Container, bootstrap
@@ -22,29 +23,46 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def _security_headers(app: FastAPI, settings: Settings | None) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        own = _settings(request, settings)
+class SecurityHeaders:
+    """Headers every answer carries (a plain ASGI middleware: it wraps ``send``, nothing else per request).
+
+    ``X-Content-Type-Options``, ``X-Frame-Options``, ``Referrer-Policy``, the CSP, ``Cache-Control: no-store``
+    outside ``/static/``; with the settings ``OPORA_HSTS_SECONDS`` and ``OPORA_SECURE_COOKIES`` also HSTS and the
+    Secure flag on cookies (behind a TLS proxy the app sees ``http://``, the browser ``https://``). A header
+    the route set itself is kept.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Callable[[], Settings]) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        own = self.settings()
+        added: list[tuple[bytes, bytes]] = [*FIXED_HEADERS]
+        if not scope["path"].startswith("/static/"):
+            added.append((b"cache-control", b"no-store"))
         if own.hsts_seconds > 0:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        f"max-age={int(own.hsts_seconds)}; includeSubDomains")
-        if own.secure_cookies:  # behind a TLS proxy the app sees http://, the browser https://
-            response.raw_headers[:] = [(k, v + b"; Secure" if k == b"set-cookie" and b"secure" not in v.lower() else v)
-                                       for k, v in response.raw_headers]
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+            added.append((b"strict-transport-security", f"max-age={int(own.hsts_seconds)}; includeSubDomains".encode()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in added if k not in present]
+                if own.secure_cookies:
+                    headers = [(k, v + b"; Secure" if k.lower() == b"set-cookie" and b"secure" not in v.lower() else v)
+                               for k, v in headers]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-def _settings(request: Request, fallback: Settings | None) -> Settings:
-    container = request.app.state.container
-    return container.settings if container is not None else (fallback or Settings())
+FIXED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                 (b"referrer-policy", b"same-origin"), (b"content-security-policy", CSP.encode()))
 
 
 def create_app(container: Container | None = None, *, settings: Settings | None = None,
@@ -57,6 +75,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
             app.state.services = Services(app.state.container.db, app.state.container.runtime)
         schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         running = start_jobs(app.state.container) if jobs else None
+        if running:  # a download of an act not rendered yet is rendered by the same process as the job's
+            app.state.services.renderer = running.renderer
         try:
             yield
         finally:
@@ -85,7 +105,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     async def password_change_required(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/me/password", status_code=303)
 
-    _security_headers(app, settings)
+    def current_settings() -> Settings:  # the container's, once the lifespan has built it
+        return app.state.container.settings if app.state.container is not None else (settings or Settings())
+
+    app.add_middleware(SecurityHeaders, settings=current_settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -29,6 +29,7 @@ from cases.passwords import verify_password
 from cases.principal import Principal
 from cases.tables import User
 from engine.database import Database, UnitOfWork, is_unavailable
+from engine.sql import Prepared
 from engine.tables import table_of
 
 SESSION_COOKIE = "opora_session"
@@ -133,6 +134,14 @@ class Caller:
     must_change_password: bool = False
 
 
+#: every authenticated request runs one of these: built once (``engine.sql.Prepared``), not per request
+_SESSION = Prepared(sa.select(SES.c.user_id, SES.c.csrf_token, SES.c.expires_at, SES.c.last_seen_at, SES.c.created_at,
+                              USR.c.must_change_password)
+                    .join(USR, USR.c.id == SES.c.user_id).where(SES.c.id_hash == sa.bindparam("key")))
+_TOKEN = Prepared(sa.select(TOK.c.id, TOK.c.user_id, TOK.c.last_used_at, TOK.c.expires_at)
+                  .where(TOK.c.token_hash == sa.bindparam("hash"), TOK.c.revoked_at.is_(None)))
+
+
 def session_principal(tx: UnitOfWork, session_id: str, now: datetime,
                       lifetimes: Lifetimes = Lifetimes()) -> Caller | None:
     """The principal and CSRF token of a live session, or None. Only reads; see :func:`record_use`.
@@ -141,19 +150,19 @@ def session_principal(tx: UnitOfWork, session_id: str, now: datetime,
     than ``lifetimes.absolute`` after the login.
     """
     key = _digest(session_id)
-    row = tx.connection.execute(sa.select(SES.c.user_id, SES.c.csrf_token, SES.c.expires_at, SES.c.last_seen_at,
-                                          SES.c.created_at).where(SES.c.id_hash == key)).first()
-    end = row.created_at + lifetimes.absolute if row is not None else now
-    if row is None or row.expires_at <= now or end <= now:
+    row = _SESSION.first(tx.connection, {"key": key})
+    if row is None:
         return None
-    principal = principal_of(tx, row.user_id)
+    user_id, csrf_token, expires_at, last_seen_at, created_at, must_change = row
+    end = created_at + lifetimes.absolute
+    if expires_at <= now or end <= now:
+        return None
+    principal = principal_of(tx, user_id)
     if principal is None:
         return None
-    stale = now - row.last_seen_at >= STAMP_EVERY
-    must_change = bool(tx.connection.execute(sa.select(USR.c.must_change_password)
-                                             .where(USR.c.id == row.user_id)).scalar())
-    return Caller(principal, row.csrf_token, ("session", key) if stale else None,
-                  min(now + lifetimes.idle, end), key, must_change)
+    stale = now - last_seen_at >= STAMP_EVERY
+    return Caller(principal, csrf_token, ("session", key) if stale else None,
+                  min(now + lifetimes.idle, end), key, bool(must_change))
 
 
 def record_use(db: Database, caller: Caller, now: datetime) -> None:
@@ -210,15 +219,17 @@ def issue_token(tx: UnitOfWork, user_id: int, name: str, now: datetime, *,
 
 def token_principal(tx: UnitOfWork, token: str, now: datetime) -> Caller | None:
     """The principal of a live (not revoked, not expired) API token, or None. Only reads; see :func:`record_use`."""
-    row = tx.connection.execute(sa.select(TOK.c.id, TOK.c.user_id, TOK.c.last_used_at, TOK.c.expires_at).where(
-        TOK.c.token_hash == _digest(token), TOK.c.revoked_at.is_(None))).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= now):
+    row = _TOKEN.first(tx.connection, {"hash": _digest(token)})
+    if row is None:
         return None
-    principal = principal_of(tx, row.user_id)
+    token_id, user_id, last_used_at, expires_at = row
+    if expires_at is not None and expires_at <= now:
+        return None
+    principal = principal_of(tx, user_id)
     if principal is None:
         return None
-    stale = row.last_used_at is None or now - row.last_used_at >= STAMP_EVERY
-    return Caller(principal, "", ("token", row.id) if stale else None)
+    stale = last_used_at is None or now - last_used_at >= STAMP_EVERY
+    return Caller(principal, "", ("token", token_id) if stale else None)
 
 
 def revoke_token(tx: UnitOfWork, user_id: int, token_id: int, now: datetime) -> bool:

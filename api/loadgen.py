@@ -5,12 +5,12 @@ people of that role do all day, with a think time between requests:
 
 * 40 % their worklist (``GET /cases?mine=true``; a user with an empty worklist looks at all cases),
 * 15 % the overdue list (``GET /deadlines/overdue``),
-* 10 % the bell and the profile (``GET /notifications``, ``GET /me``), as the pages poll them,
-* the rest a case page (``GET /cases/{id}``) of a case from the last list; after about one case
-  page in three and a half the user takes one of the actions the page offers (``events``, fields
-  filled in from their declared types, with ``If-Match`` and an ``Idempotency-Key``), so about one
-  request in ten is an action; now and then an act is downloaded, and a guardianship officer or
-  an Agency specialist registers a new report.
+* 5 % the bell and the profile (``GET /notifications``, ``GET /me``), as the pages poll them,
+* the rest a case page (``GET /cases/{id}``) of a case from the last list — more often one whose
+  page offered the user an action before; after about one case page in three that offers one, the
+  user takes one of the actions (``events``, fields filled in from their declared types, with
+  ``If-Match`` and an ``Idempotency-Key``), about one request in ten; now and then an act is
+  downloaded, and a guardianship officer or an Agency specialist registers a new report.
 
 An *error* is what a user must never see: a 5xx, or no answer at all (a refused or broken
 connection, a timeout). A 4xx is the server refusing something (the case moved on under another
@@ -102,6 +102,8 @@ class User:
         self.client, self.login, self.result, self.rng = client, login, result, rng
         self.think, self.today, self.resend = think, today, resend
         self.cases: list[int] = []
+        #: cases whose page last offered this user an action
+        self.actionable: set[int] = set()
 
     async def call(self, kind: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
         began = time.perf_counter()
@@ -128,15 +130,21 @@ class User:
         if not self.cases:
             await self.worklist()
             return
-        case_id = self.rng.choice(self.cases)
+        # people open the cases they can work on more often than the others
+        pool = self.actionable if self.actionable and self.rng.random() < 0.6 else self.cases
+        case_id = self.rng.choice(sorted(pool))
         response = await self.call("case", "GET", f"/api/v1/cases/{case_id}")
         if response is None or response.status_code != 200:
             return
         case = response.json()
+        if self._actions(case):
+            self.actionable.add(case_id)
+        else:
+            self.actionable.discard(case_id)
         roll = self.rng.random()
-        if roll < 0.29:
+        if roll < 0.3 and self._actions(case):
             await self.act(case)
-        elif roll < 0.35 and case["documents"]:
+        elif roll > 0.95 and case["documents"]:
             document = self.rng.choice(case["documents"])
             await self.call("download", "GET", f"/api/v1/documents/{document['id']}/file", params={"format": "pdf"})
 
@@ -153,11 +161,12 @@ class User:
             if response is not None and response.headers.get("idempotent-replayed") == "true":
                 self.result.replayed += 1
 
+    @staticmethod
+    def _actions(case: dict[str, Any]) -> list[dict[str, Any]]:
+        return [a for a in case["events"] if a.get("available", True)]  # internal ones too: a visit, a note
+
     async def act(self, case: dict[str, Any]) -> None:
-        actions = [a for a in case["events"] if not a.get("internal") and a.get("available", True)]
-        if not actions:
-            return
-        action = self.rng.choice(actions)
+        action = self.rng.choice(self._actions(case))
         body = {f["name"]: value_for(f, self.today, self.rng) for f in action["fields"]
                 if f["required"] or f.get("input") == "checkbox"}
         await self.change("action", f"/api/v1/cases/{case['id']}/events/{action['event']}", body,
@@ -179,9 +188,9 @@ class User:
             await self.worklist()
         elif roll < 0.55:
             await self.call("overdue", "GET", "/api/v1/deadlines/overdue", params={"limit": 50})
-        elif roll < 0.65:
-            await self.call("poll", "GET", "/api/v1/notifications" if roll < 0.62 else "/api/v1/me")
-        elif roll < 0.67 and self.login in REGISTRARS:
+        elif roll < 0.60:
+            await self.call("poll", "GET", "/api/v1/notifications" if roll < 0.58 else "/api/v1/me")
+        elif roll < 0.62 and self.login in REGISTRARS:
             await self.register()
         else:
             await self.case_page()

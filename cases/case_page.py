@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -144,13 +144,34 @@ def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr:
                       refusal is None, refusal or "")
 
 
+#: a view of the present shows everything recorded before the end of time
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+_CASE_ID: sa.BindParameter[int] = sa.bindparam("case_id")
+_FAMILY_ID: sa.BindParameter[int] = sa.bindparam("family_id")
+_UNTIL: sa.BindParameter[datetime] = sa.bindparam("until", type_=DL.c.opened_at.type)
+#: the page's statements, built once: the case page is among the most requested
+_CASE = sa.select(CI).where(CI.c.id == _CASE_ID)
+_DEADLINES = sa.select(DL).where(DL.c.instance_id == _CASE_ID, DL.c.opened_at < _UNTIL).order_by(DL.c.due_at.desc())
+_DOCUMENTS = (sa.select(DOC.c.id, DOC.c.template, DOC.c.title, DOC.c.label, DOC.c.revision, DOC.c.issued_at,
+                        DOC.c.org_id, DOC.c.supersedes_id, DOC.c.rendered_at)
+              .where(DOC.c.case_id == _CASE_ID, DOC.c.issued_at < _UNTIL).order_by(DOC.c.id.desc()))
+_VISITS = (sa.select(VIS).where(VIS.c.case_id == _CASE_ID, VIS.c.created_at < _UNTIL)
+           .order_by(VIS.c.visited_on.desc(), VIS.c.id.desc()))
+_RESOLUTIONS = sa.select(RES).where(RES.c.case_id == _CASE_ID, RES.c.created_at < _UNTIL).order_by(RES.c.id.desc())
+_PARTIES = (sa.select(ORG.c.short_name).join(CP, CP.c.org_id == ORG.c.id)
+            .where(CP.c.case_id == _CASE_ID, CP.c.since < _UNTIL).order_by(CP.c.since))
+_FAMILY = sa.select(FA).where(FA.c.id == _FAMILY_ID)
+_MEMBERS = sa.select(PE).where(PE.c.family_id == _FAMILY_ID).order_by(PE.c.id)
+_REPORTS = sa.select(REP).where(REP.c.family_id == _FAMILY_ID, REP.c.created_at < _UNTIL).order_by(REP.c.id.desc())
+
+
 def _family(tx: UnitOfWork, family_id: int | None, today: date) -> dict[str, Any]:
     if family_id is None:
         return {}
-    fam = tx.connection.execute(sa.select(FA).where(FA.c.id == family_id)).first()
+    fam = tx.connection.execute(_FAMILY, {"family_id": family_id}).first()
     if fam is None:
         return {}
-    people = tx.connection.execute(sa.select(PE).where(PE.c.family_id == family_id).order_by(PE.c.id)).all()
+    people = tx.connection.execute(_MEMBERS, {"family_id": family_id}).all()
     members = []
     for m in people:
         age = age_on(m.birth_date, today) if m.birth_date else None
@@ -166,10 +187,7 @@ def _reports(tx: UnitOfWork, svc: Services, family_id: int | None, until: dateti
              ) -> list[dict[str, Any]]:
     if family_id is None:
         return []
-    query = sa.select(REP).where(REP.c.family_id == family_id)
-    if until is not None:
-        query = query.where(REP.c.created_at < until)
-    rows = tx.connection.execute(query.order_by(REP.c.id.desc())).all()
+    rows = tx.connection.execute(_REPORTS, {"family_id": family_id, "until": until or NEVER}).all()
     zone = svc.runtime.calendar.zone
     return [{"id": r.id, "case_id": r.case_id, "source": SOURCE_TYPES.get(r.source_type, r.source_type),
              "source_type": r.source_type, "source_name": r.source_name,
@@ -197,16 +215,14 @@ def _plans(tx: UnitOfWork, case: CaseView) -> list[dict[str, Any]]:
     return result
 
 
-def _before(query: Any, column: Any, until: datetime | None) -> Any:
-    return query if until is None else query.where(column < until)
-
-
-def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None) -> CaseDetail:
+def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of: date | None = None, *,
+                with_history: bool = True) -> CaseDetail:
     """Everything the case page shows — now, or as it stood at the end of the day ``as_of`` (read-only, rebuilt
     by :mod:`cases.as_of`); written to the access log as a view. InputInvalid for a day the case cannot be shown
-    as of (after today, before it was opened)."""
+    as of (after today, before it was opened). ``with_history=False`` leaves the history out (the REST API
+    serves it at its own address), which is a good part of the page's cost."""
     case = view_case(tx, svc, p, case_id, "просмотр дела" if as_of is None else f"просмотр дела на {as_of:%d.%m.%Y}")
-    row = tx.connection.execute(sa.select(CI).where(CI.c.id == case_id)).one()
+    row = tx.connection.execute(_CASE, {"case_id": case_id}).one()
     header = case_rows(tx, svc, [row])[0]
     until: datetime | None = None
     day, now = today(svc), svc.runtime.clock.now()
@@ -214,8 +230,8 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
         as_of_view.check_day(svc, row.created_at, as_of)
         day, until = as_of, as_of_view.end_of_day(svc, as_of)
         now = min(now, until)
-    dl_rows = tx.connection.execute(_before(sa.select(DL).where(DL.c.instance_id == case_id), DL.c.opened_at, until)
-                                    .order_by(DL.c.due_at.desc())).all()
+    of_case = {"case_id": case_id, "until": until or NEVER}
+    dl_rows = tx.connection.execute(_DEADLINES, of_case).all()
     deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now)
                  for d in dl_rows]
     deadlines.sort(key=lambda d: d.status != "open")  # open ones first, each group latest due first
@@ -226,33 +242,24 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
     documents = [{"id": d.id, "template": d.template, "title": d.title, "label": d.label, "revision": d.revision,
                   "issued_at": d.issued_at, "org": d.org_id, "supersedes_id": d.supersedes_id,
                   "rendered": d.rendered_at is not None}
-                 for d in tx.connection.execute(_before(sa.select(DOC.c.id, DOC.c.template, DOC.c.title, DOC.c.label,
-                                                                  DOC.c.revision, DOC.c.issued_at, DOC.c.org_id,
-                                                                  DOC.c.supersedes_id, DOC.c.rendered_at)
-                                                        .where(DOC.c.case_id == case_id), DOC.c.issued_at, until)
-                                                .order_by(DOC.c.id.desc())).all()]
+                 for d in tx.connection.execute(_DOCUMENTS, of_case).all()]
     issuers = names_by_id(tx.connection, ORG, "short_name", (d["org"] for d in documents))
     for d in documents:  # numbers are per organisation: two acts may both be № 18/2026
         d["org_name"] = issuers.get(d["org"], "")
     visits = [{"date": v.visited_on, "kind": VISIT_KINDS.get(v.kind, v.kind), "notes": v.notes,
-               "by": v.by_user} for v in tx.connection.execute(
-        _before(sa.select(VIS).where(VIS.c.case_id == case_id), VIS.c.created_at, until)
-        .order_by(VIS.c.visited_on.desc(), VIS.c.id.desc())).all()]
+               "by": v.by_user} for v in tx.connection.execute(_VISITS, of_case).all()]
     by_names = names_by_id(tx.connection, USR, "full_name", (v["by"] for v in visits))
     for v in visits:
         v["by"] = by_names.get(v["by"], "")
     resolutions = [{"number": r.number, "date": r.adopted_on, "decision": r.decision,
                     "decision_title": DECISIONS.get(r.decision, r.decision), "executing_bodies": r.executing_bodies,
                     "report_back_on": r.report_back_on, "notes": r.notes}
-                   for r in tx.connection.execute(_before(sa.select(RES).where(RES.c.case_id == case_id),
-                                                          RES.c.created_at, until).order_by(RES.c.id.desc())).all()]
-    parties = list(tx.connection.execute(_before(sa.select(ORG.c.short_name).join(CP, CP.c.org_id == ORG.c.id)
-                                                 .where(CP.c.case_id == case_id), CP.c.since, until)
-                                         .order_by(CP.c.since)).scalars())
-    related_rows = tx.connection.execute(_before(sa.select(CI).where(sa.or_(CI.c.parent_id == case_id,
-                                                                            CI.c.id == (case.parent_id or -1)),
-                                                                     access.visible_cases(p)), CI.c.created_at,
-                                                 until)).all()
+                   for r in tx.connection.execute(_RESOLUTIONS, of_case).all()]
+    parties = list(tx.connection.execute(_PARTIES, of_case).scalars())
+    related_rows = tx.connection.execute(sa.select(CI).where(sa.or_(CI.c.parent_id == case_id,
+                                                                    CI.c.id == (case.parent_id or -1)),
+                                                             access.visible_cases(p),
+                                                             CI.c.created_at < (until or NEVER))).all()
     related = [{"id": r.id, "workflow_title": titles(svc, r.workflow, r.workflow_version, r.state)[0],
                 "state_title": titles(svc, r.workflow, r.workflow_version, r.state)[1],
                 "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
@@ -260,15 +267,16 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
     plans = _plans(tx, case) if until is None else as_of_view.plans_then(tx, svc, case, until)
     family, reports = _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id, until)
     if until is not None:  # a view of the past: nothing to do in it
-        return CaseDetail(header, family, reports, plans, visits, documents, deadlines, history(tx, svc, case, until),
-                          [], [], parties, resolutions, related, False, False, as_of)
+        return CaseDetail(header, family, reports, plans, visits, documents, deadlines,
+                          history(tx, svc, case, until) if with_history else [], [], [], parties, resolutions, related,
+                          False, False, as_of)
     actions = [action_view(tx, svc, p, case, tr, refusal) for tr, refusal in action_options(tx, svc, p, case)]
     kind = kind_for(case.workflow)
     can_edit_plan = bool(kind and case.state in EDITABLE[kind]  # the same rule add_plan_item enforces
                          and access.acting_role(tx, p, case, PLAN_ROLES[kind]) is not None)
-    return CaseDetail(header, family, reports, plans, visits, documents, deadlines, history(tx, svc, case), actions,
-                      case_commands(tx, svc, p, case), parties, resolutions, related, can_edit_plan,
-                      access.can_manage(p))
+    return CaseDetail(header, family, reports, plans, visits, documents, deadlines,
+                      history(tx, svc, case) if with_history else [], actions, case_commands(tx, svc, p, case), parties,
+                      resolutions, related, can_edit_plan, access.can_manage(p))
 
 
 def people_of_org(tx: UnitOfWork, p: Principal, roles: Sequence[str] | None = None,

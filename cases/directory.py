@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from cases.errors import InputInvalid
@@ -16,6 +17,8 @@ from cases.roles import ROLES
 from cases.services import Services
 from cases.tables import Organisation, Territory, User, UserRole
 from engine.database import UnitOfWork
+from engine.sql import Prepared
+from engine.tables import table_of
 
 ORG_KINDS = {
     "guardianship": "Орган опеки и попечительства (УСЗН)",
@@ -82,15 +85,25 @@ def add_user(tx: UnitOfWork, *, login: str, password: str, full_name: str, org: 
     return user
 
 
+_USR, _ORG, _UR = table_of(User), table_of(Organisation), table_of(UserRole)
+_PRINCIPAL = Prepared(sa.select(_USR.c.login, _USR.c.full_name, _USR.c.org_id, _ORG.c.kind, _USR.c.territory,
+                                _USR.c.area)
+                      .join(_ORG, _ORG.c.id == _USR.c.org_id)
+                      .where(_USR.c.id == sa.bindparam("uid"), _USR.c.is_active.is_(True)))
+_ROLES = Prepared(sa.select(_UR.c.role).where(_UR.c.user_id == sa.bindparam("uid")))
+
+
 def principal_of(tx: UnitOfWork, user_id: int) -> Principal | None:
-    """The principal of an active user (their roles, organisation and territory), or None."""
-    user = tx.session.get(User, user_id)
-    if user is None or not user.is_active:
+    """The principal of an active user (their roles, organisation and territory), or None.
+
+    Every authenticated request asks this, so it is two prebuilt statements, not ORM loads.
+    """
+    found = _PRINCIPAL.first(tx.connection, {"uid": user_id})
+    if found is None:
         return None
-    org = tx.session.get(Organisation, user.org_id)
-    roles = frozenset(tx.session.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all())
-    assert user.id is not None and org is not None
-    return Principal(user.id, user.login, user.full_name, user.org_id, org.kind, user.territory, roles, user.area)
+    login, full_name, org_id, org_kind, territory, area = found
+    roles = frozenset(r[0] for r in _ROLES.all(tx.connection, {"uid": user_id}))
+    return Principal(user_id, login, full_name, org_id, org_kind, territory, roles, area)
 
 
 @dataclass(frozen=True)

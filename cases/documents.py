@@ -163,8 +163,8 @@ def store_rendered(tx: UnitOfWork, act: Unrendered, files: tuple[bytes, bytes], 
 Renderer = Callable[[Unrendered], tuple[bytes, bytes]]
 
 
-def ensure_rendered(db: Database, document_id: int, now: datetime) -> None:
-    """Render the act now if the background job has not got to it yet.
+def ensure_rendered(db: Database, document_id: int, now: datetime, renderer: Renderer | None = None) -> None:
+    """Render the act now if the background job has not got to it yet (with ``renderer``, default here).
 
     Rendering happens outside any transaction; only storing the files is a (short) write, so
     a download never holds SQLite's write lock while WeasyPrint works.
@@ -173,7 +173,7 @@ def ensure_rendered(db: Database, document_id: int, now: datetime) -> None:
         row = tx.connection.execute(_UNRENDERED.where(DOC.c.id == document_id)).first()
     if row is not None:
         act = Unrendered(row.id, row.template, row.context)
-        ensure_stored(db, act, render_files(act), now)
+        ensure_stored(db, act, (renderer or render_files)(act), now)
 
 
 def render_pending(db: Database, runtime: Runtime, limit: int = 20, renderer: Renderer = render_files) -> int:

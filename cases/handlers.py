@@ -428,7 +428,7 @@ def download(svc: Services, p: Principal, document_id: int, fmt: str) -> tuple[s
     log the download and read the file (write).
     """
     svc.read(visible_document, p, document_id)
-    documents.ensure_rendered(svc.db, document_id, svc.runtime.clock.now())
+    documents.ensure_rendered(svc.db, document_id, svc.runtime.clock.now(), svc.renderer)
     return svc.execute(download_document, p, document_id, fmt)
 
 

@@ -24,6 +24,9 @@ T = TypeVar("T")
 class Services:
     db: Database
     runtime: Runtime
+    #: turns a frozen act into its DOCX and PDF when a download finds it not rendered yet; the server passes
+    #: its rendering process (``api.jobs.RenderPool``), elsewhere acts are rendered in the calling process
+    renderer: Callable[[Any], tuple[bytes, bytes]] | None = None
 
     def execute(self, handler: Callable[..., T], *args: Any, once: tuple[int, str] | None = None,
                 **kwargs: Any) -> T:

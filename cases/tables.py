@@ -324,9 +324,19 @@ class RetentionRun(SQLModel, table=True):
     by: str = Field(default="job", max_length=16)
 
 
+_NAMES: dict[tuple[str, str], Any] = {}
+
+
 def names_by_id(conn: sa.Connection, table: sa.Table, column: str, ids: Iterable[int | None]) -> dict[int, str]:
-    """One column of the rows with these ids, by id (``None`` ids are skipped): orgs' short names, users' names."""
+    """One column of the rows with these ids, by id (``None`` ids are skipped): orgs' short names, users' names.
+
+    The statement is built once per table and column (the ids are an expanding parameter): most pages ask this.
+    """
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
-    return {r[0]: r[1] for r in conn.execute(sa.select(table.c.id, table.c[column]).where(table.c.id.in_(wanted)))}
+    statement = _NAMES.get((table.name, column))
+    if statement is None:
+        statement = sa.select(table.c.id, table.c[column]).where(table.c.id.in_(sa.bindparam("ids", expanding=True)))
+        _NAMES[(table.name, column)] = statement
+    return {r[0]: r[1] for r in conn.execute(statement, {"ids": wanted})}

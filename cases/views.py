@@ -129,16 +129,25 @@ def titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str,
     return wf.title, st.title if st else state
 
 
+_IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
+#: the statements of every case list, built once (most pages show a list of cases)
+_OPEN_DEADLINES = (sa.select(DL.c.id, DL.c.instance_id, DL.c.key, DL.c.title, DL.c.basis, DL.c.due_at, DL.c.status,
+                             DL.c.ref, DL.c.state, DL.c.closed_at)
+                   .where(DL.c.instance_id.in_(_IDS), DL.c.status == sa.literal_column("'open'"))
+                   .order_by(DL.c.instance_id, DL.c.due_at))
+_CHILDREN = (sa.select(PE.c.family_id, PE.c.last_name, PE.c.first_name, PE.c.middle_name)
+             .where(PE.c.family_id.in_(_IDS), PE.c.relation == "child").order_by(PE.c.id))
+_FAMILIES = sa.select(FA.c.id, FA.c.surname, FA.c.address, FA.c.category).where(FA.c.id.in_(_IDS))
+
+
 def _next_deadlines(tx: UnitOfWork, svc: Services, case_ids: Sequence[int]) -> dict[int, DeadlineRow]:
     if not case_ids:
         return {}
     now, day = svc.runtime.clock.now(), today(svc)
-    rows = tx.connection.execute(
-        sa.select(DL).where(DL.c.instance_id.in_(case_ids), DL.c.status == sa.literal_column("'open'"))
-        .order_by(DL.c.instance_id, DL.c.due_at)).all()
     first: dict[int, DeadlineRow] = {}
-    for row in rows:
-        first.setdefault(row.instance_id, deadline_row(svc, row, day, now))
+    for row in tx.connection.execute(_OPEN_DEADLINES, {"ids": list(case_ids)}):
+        if row.instance_id not in first:
+            first[row.instance_id] = deadline_row(svc, row, day, now)
     return first
 
 
@@ -147,10 +156,7 @@ def _children(tx: UnitOfWork, family_ids: Iterable[int | None]) -> dict[int, lis
     result: dict[int, list[str]] = {}
     if not wanted:
         return result
-    rows = tx.connection.execute(
-        sa.select(PE.c.family_id, PE.c.last_name, PE.c.first_name, PE.c.middle_name)
-        .where(PE.c.family_id.in_(wanted), PE.c.relation == "child").order_by(PE.c.id)).all()
-    for r in rows:
+    for r in tx.connection.execute(_CHILDREN, {"ids": wanted}):
         result.setdefault(r.family_id, []).append(full_name(r.last_name, r.first_name, r.middle_name))
     return result
 
@@ -158,9 +164,8 @@ def _children(tx: UnitOfWork, family_ids: Iterable[int | None]) -> dict[int, lis
 def case_rows(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[CaseRow]:
     """Enrich ``wf_instance`` rows with family, organisation, assignee and next deadline (a few IN queries)."""
     ids = [r.id for r in rows]
-    families = {r.id: r for r in tx.connection.execute(
-        sa.select(FA.c.id, FA.c.surname, FA.c.address, FA.c.category)
-        .where(FA.c.id.in_({r.subject_id for r in rows if r.subject_id}))).all()} if rows else {}
+    family_ids = sorted({r.subject_id for r in rows if r.subject_id})
+    families = {r.id: r for r in tx.connection.execute(_FAMILIES, {"ids": family_ids})} if family_ids else {}
     children = _children(tx, families)
     orgs = names_by_id(tx.connection, ORG, "short_name", (r.org_id for r in rows))
     users = names_by_id(tx.connection, USR, "full_name", (r.assignee_id for r in rows))

@@ -73,6 +73,8 @@ class ProductionCalendar:
     corrections: Mapping[date, str] = field(default_factory=dict)
     decrees: Mapping[int, str] = field(default_factory=dict)
     _years: dict[int, _Year] = field(default_factory=dict, repr=False)
+    #: per year, the number of working days from 1 January through each day of the year (index: day of year - 1)
+    _running: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -161,16 +163,32 @@ class ProductionCalendar:
         return current
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative when ``end`` is before ``start``."""
+        """Working days in (start, end]; negative when ``end`` is before ``start``.
+
+        Counted from running totals per year (built once per year), so a list of deadlines with
+        their "working days left" costs a lookup per row, not a walk over the days between.
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        days = 0
-        current = start
-        while current < end:
-            current += timedelta(days=1)
-            if self.is_working_day(current):
-                days += 1
-        return days
+        if start.year == end.year:
+            return self._through(end) - self._through(start)
+        whole_years = sum(self._running_totals(year)[-1] for year in range(start.year + 1, end.year))
+        return self._running_totals(start.year)[-1] - self._through(start) + whole_years + self._through(end)
+
+    def _through(self, day: date) -> int:
+        """Working days from 1 January of ``day``'s year through ``day``."""
+        return self._running_totals(day.year)[day.timetuple().tm_yday - 1]
+
+    def _running_totals(self, year: int) -> list[int]:
+        totals = self._running.get(year)
+        if totals is None:
+            totals, count, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                count += self.is_working_day(day)
+                totals.append(count)
+                day += timedelta(days=1)
+            self._running[year] = totals
+        return totals
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()

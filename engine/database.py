@@ -42,6 +42,9 @@ def create_db_engine(url: str, busy_ms: int = DEFAULT_BUSY_MS, **kwargs: Any) ->
     kwargs.setdefault("json_serializer", _json_dumps)  # keep Cyrillic readable in JSON columns
     kwargs.setdefault("hide_parameters", True)  # a database error never writes names or birth dates to a log
     if url.startswith("sqlite"):
+        # connections are cheap to keep and dear to open (each runs the pragmas): keep one per busy thread
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 20)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
                                   **kwargs)
         _configure_sqlite(engine, busy_ms)

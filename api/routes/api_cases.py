@@ -101,7 +101,7 @@ def get_case(request: Request, response: Response, case_id: CaseId, p: Caller,
     и их статусами на тот день, документы, посещения, постановления; `events` и `commands` пусты, ETag нет.
     Дата позже сегодняшней или раньше открытия дела — 422. Просмотр записывается в журнал доступа.
     """
-    detail = services(request).execute(case_page.case_detail, p, case_id, as_of)
+    detail = services(request).execute(case_page.case_detail, p, case_id, as_of, with_history=False)
     if as_of is None:
         set_etag(response, detail.case.version)
     return CasePublic.model_validate({**_fields(detail.case), "family": detail.family, "reports": detail.reports,

@@ -6,10 +6,12 @@ Reference: the Government decrees on transferring days off for 2025 (No. 1335 of
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.calendar import ProductionCalendar, load_calendar
 from tests.unit.conftest import CALENDAR_YAML, local, utc
@@ -202,3 +204,14 @@ def test_calendar_file_rejects_a_row_without_a_date(tmp_path: Path) -> None:
     path.write_text("working_days:\n  - {day: 2025-06-14}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"working_days\[0\]"):
         load_calendar(path)
+
+
+@given(start=st.dates(date(2023, 1, 1), date(2028, 12, 31)), span=st.integers(-900, 900))
+@settings(max_examples=300, deadline=None)
+def test_working_days_between_agrees_with_counting_day_by_day(start: date, span: int) -> None:
+    """The running totals give exactly what walking the days one by one gives, across years and backwards."""
+    calendar = ProductionCalendar()
+    end = start + timedelta(days=span)
+    low, high = min(start, end), max(start, end)
+    walked = sum(calendar.is_working_day(low + timedelta(days=k)) for k in range(1, (high - low).days + 1))
+    assert calendar.working_days_between(start, end) == (walked if end >= start else -walked)
