@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
 import uuid
 from collections import Counter
@@ -213,7 +214,8 @@ async def _token(client: httpx.AsyncClient, login: str, password: str) -> str:
 
 
 async def run_load_async(base_url: str, password: str, *, users: int, seconds: float, think_ms: float,
-                         today: date, seed: int = 1, resend: bool = False) -> LoadResult:
+                         today: date, seed: int = 1, resend: bool = False,
+                         ready: threading.Event | None = None) -> LoadResult:
     rng = random.Random(seed)
     logins = [login for login, weight in ROLES for _ in range(weight)]
     chosen = [logins[i % len(logins)] for i in range(users)]
@@ -227,6 +229,8 @@ async def run_load_async(base_url: str, password: str, *, users: int, seconds: f
         simulated = [User(client, login, result, random.Random(rng.random()), think_ms / 1000, today, resend)
                      for client, login in zip(clients, chosen, strict=True)]
         began = time.perf_counter()
+        if ready is not None:  # everyone has logged in: the load starts now
+            ready.set()
         await asyncio.gather(*(u.run(began + seconds) for u in simulated))
         result.seconds = time.perf_counter() - began
     finally:
@@ -236,10 +240,11 @@ async def run_load_async(base_url: str, password: str, *, users: int, seconds: f
 
 
 def run_load(base_url: str, password: str, *, users: int, seconds: float, think_ms: float, today: date,
-             seed: int = 1, resend: bool = False) -> LoadResult:
+             seed: int = 1, resend: bool = False, ready: threading.Event | None = None) -> LoadResult:
     """Run ``users`` simulated users against ``base_url`` for ``seconds``; see the module docstring.
 
-    ``resend``: a change answered 503 is sent again with the same Idempotency-Key (as a client should).
+    ``resend``: a change answered 503 is sent again with the same Idempotency-Key (as a client should);
+    ``ready`` is set when every user has logged in and the timed load begins.
     """
     return asyncio.run(run_load_async(base_url, password, users=users, seconds=seconds, think_ms=think_ms,
-                                      today=today, seed=seed, resend=resend))
+                                      today=today, seed=seed, resend=resend, ready=ready))

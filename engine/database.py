@@ -50,6 +50,13 @@ def create_db_engine(url: str, busy_ms: int = DEFAULT_BUSY_MS, **kwargs: Any) ->
         _configure_sqlite(engine, busy_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # opening a PostgreSQL connection starts a server process: keep enough for the busy threads of a worker
+    # (four workers stay within the server's default max_connections of 100)
+    kwargs.setdefault("pool_size", 15)
+    kwargs.setdefault("max_overflow", 5)
+    # psycopg's bookkeeping of server-side prepared statements costs more client CPU than the server saves on
+    # these short statements (and a pooler in front of PostgreSQL would not keep them anyway)
+    kwargs.setdefault("connect_args", {"prepare_threshold": None})
     return sa.create_engine(url, **kwargs)
 
 

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,9 +54,11 @@ class Cluster:
     def start(self) -> None:
         self.pg_ctl("-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
 
-    def restart(self) -> None:
-        self.pg_ctl("-m", "fast", "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "restart")
+    def restart(self, down: float = 2.0) -> None:
+        """Stop the server (connections in use are cut), keep it down for ``down`` seconds, start it again."""
+        self.pg_ctl("-m", "fast", "stop")
+        time.sleep(down)
+        self.start()
 
     def stop(self) -> None:
         self.pg_ctl("-m", "immediate", "stop")
