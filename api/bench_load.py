@@ -1,8 +1,9 @@
 """Load and start-up benchmarks over HTTP against a real ``opora serve`` process, and PostgreSQL sweepers.
 
 * ``api.startup`` — the server starts on a backlog (acts not yet rendered, due steps from a
-  downtime, a digest to write) while simulated users work; latencies and errors of the
-  first minute, and the tracebacks in the server's log.
+  downtime, a digest to write) while clients log in (``POST /tokens``) and poll what they show
+  (worklists, case pages, the bell, ``/me``); latencies and errors of the first minute, and the
+  tracebacks in the server's log.
 * ``api.load`` — simulated users of every role doing the real mix (:mod:`api.loadgen`), on
   SQLite (one process) and on PostgreSQL (``--workers 4``); two runs each: at saturation
   (20 users, no think time: requests per second) and with 500 ms think time (p95).
@@ -214,7 +215,7 @@ def smtp_sink() -> Iterator[int | None]:
 
 
 def bench_startup(migrate: Migrate, calendar: ProductionCalendar, scale: float) -> dict[str, Any]:
-    reports = max(60, int(400 * scale))
+    reports = max(60, int(1000 * scale))  # about 2,500 due steps and 4,700 acts to render at full size
     seconds = 60 * max(scale, 0.2)
     with _temp_dir() as folder, smtp_sink() as smtp_port:
         url = f"sqlite:///{folder / 'startup.db'}"
@@ -225,7 +226,7 @@ def bench_startup(migrate: Migrate, calendar: ProductionCalendar, scale: float) 
         server = ServerProcess(url, folder / "serve.log", env=env)
         with server:
             found = run_load(server.base_url, DEMO_PASSWORD, users=10, seconds=seconds, think_ms=200,
-                             today=calendar.local_date(SystemClock().now()))
+                             today=calendar.local_date(SystemClock().now()), poll=True)
         db = Database(url)
         with db.read() as tx:
             left_acts = tx.connection.execute(sa.text("SELECT count(*) FROM document WHERE pdf IS NULL")).scalar_one()

@@ -99,9 +99,9 @@ def value_for(spec: dict[str, Any], today: date, rng: random.Random) -> Any:
 
 class User:
     def __init__(self, client: httpx.AsyncClient, login: str, result: LoadResult, rng: random.Random,
-                 think: float, today: date, resend: bool = False) -> None:
+                 think: float, today: date, resend: bool = False, poll: bool = False) -> None:
         self.client, self.login, self.result, self.rng = client, login, result, rng
-        self.think, self.today, self.resend = think, today, resend
+        self.think, self.today, self.resend, self.poll = think, today, resend, poll
         self.cases: list[int] = []
         #: cases whose page last offered this user an action
         self.actionable: set[int] = set()
@@ -185,6 +185,15 @@ class User:
 
     async def step(self) -> None:
         roll = self.rng.random()
+        if self.poll:  # a client polling what it shows: the worklist, a case, the bell, the profile
+            if roll < 0.35:
+                await self.worklist()
+            elif roll < 0.55:
+                await self.call("case", "GET", f"/api/v1/cases/{self.rng.choice(self.cases)}") if self.cases \
+                    else await self.worklist()
+            else:
+                await self.call("poll", "GET", "/api/v1/notifications" if roll < 0.8 else "/api/v1/me")
+            return
         if roll < 0.40:
             await self.worklist()
         elif roll < 0.55:
@@ -214,7 +223,7 @@ async def _token(client: httpx.AsyncClient, login: str, password: str) -> str:
 
 
 async def run_load_async(base_url: str, password: str, *, users: int, seconds: float, think_ms: float,
-                         today: date, seed: int = 1, resend: bool = False,
+                         today: date, seed: int = 1, resend: bool = False, poll: bool = False,
                          ready: threading.Event | None = None) -> LoadResult:
     rng = random.Random(seed)
     logins = [login for login, weight in ROLES for _ in range(weight)]
@@ -226,7 +235,7 @@ async def run_load_async(base_url: str, password: str, *, users: int, seconds: f
     clients = [httpx.AsyncClient(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {tokens[login]}"})
                for login in chosen]
     try:
-        simulated = [User(client, login, result, random.Random(rng.random()), think_ms / 1000, today, resend)
+        simulated = [User(client, login, result, random.Random(rng.random()), think_ms / 1000, today, resend, poll)
                      for client, login in zip(clients, chosen, strict=True)]
         began = time.perf_counter()
         if ready is not None:  # everyone has logged in: the load starts now
@@ -240,11 +249,13 @@ async def run_load_async(base_url: str, password: str, *, users: int, seconds: f
 
 
 def run_load(base_url: str, password: str, *, users: int, seconds: float, think_ms: float, today: date,
-             seed: int = 1, resend: bool = False, ready: threading.Event | None = None) -> LoadResult:
+             seed: int = 1, resend: bool = False, poll: bool = False,
+             ready: threading.Event | None = None) -> LoadResult:
     """Run ``users`` simulated users against ``base_url`` for ``seconds``; see the module docstring.
 
     ``resend``: a change answered 503 is sent again with the same Idempotency-Key (as a client should);
+    ``poll``: clients that only read what they show (worklist, case pages, the bell, the profile), no changes;
     ``ready`` is set when every user has logged in and the timed load begins.
     """
     return asyncio.run(run_load_async(base_url, password, users=users, seconds=seconds, think_ms=think_ms,
-                                      today=today, seed=seed, resend=resend, ready=ready))
+                                      today=today, seed=seed, resend=resend, poll=poll, ready=ready))

@@ -188,6 +188,57 @@ class UnitOfWork:
         self.connection.close()
 
 
+class FairLock:
+    """A re-entrant lock handed over in the order it was asked for.
+
+    ``threading.RLock`` lets the thread that releases it take it straight back: a background job writing
+    batch after batch would keep a request waiting for its one short write until the request gives up.
+    Here each waiter takes a ticket and is served in turn.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._next_ticket = 0
+        self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+        self._skipped: set[int] = set()  # tickets of waiters that gave up before their turn
+
+    def acquire(self, timeout: float) -> bool:
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            if not self._changed.wait_for(lambda: self._serving == ticket, timeout):
+                self._abandon(ticket)
+                return False
+            self._owner, self._depth = me, 1
+            return True
+
+    def _abandon(self, ticket: int) -> None:
+        """A waiter that gave up: its turn passes to the next (if it came up meanwhile, pass it on now)."""
+        self._skipped.add(ticket)
+        self._advance()
+
+    def _advance(self) -> None:
+        while self._serving in self._skipped:
+            self._skipped.discard(self._serving)
+            self._serving += 1
+        self._changed.notify_all()
+
+    def release(self) -> None:
+        with self._changed:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            self._serving += 1
+            self._advance()
+
+
 class Database:
     """One database: the SQLAlchemy engine plus units of work on it."""
 
@@ -196,9 +247,9 @@ class Database:
         self.engine = create_db_engine(self.url, busy_ms=busy_ms, **kwargs)
         self._writer = self.engine.execution_options(**{WRITE: True})
         self.busy_ms = busy_ms
-        # SQLite: this process's writers queue here, in order, instead of in SQLite's busy handler, which
-        # polls with growing sleeps and lets a waiter starve while others keep taking the lock
-        self._writers = threading.RLock()
+        # SQLite: this process's writers queue here, first come first served, instead of in SQLite's busy
+        # handler, which polls with growing sleeps and lets a waiter starve while others keep taking the lock
+        self._writers = FairLock()
 
     @property
     def dialect(self) -> str:

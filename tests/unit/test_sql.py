@@ -77,3 +77,60 @@ def test_prepared_statements_use_the_one_step_datetime_conversion_on_sqlite() ->
     on_sqlite, on_postgres = compiled._for(sqlite.dialect()), compiled._for(postgresql.psycopg.dialect())
     assert on_sqlite.writers["cut"] is sqlite_text and on_sqlite.readers == [from_sqlite_text]
     assert on_postgres.writers.get("cut") is not sqlite_text
+
+
+def test_the_writers_lock_serves_in_order_and_a_waiter_that_gives_up_passes_its_turn() -> None:
+    import threading
+    import time
+
+    from engine.database import FairLock
+
+    lock, served = FairLock(), []
+    assert lock.acquire(1) and lock.acquire(1)  # re-entrant for its owner
+    lock.release()
+
+    def wait(name: str, timeout: float) -> None:
+        if lock.acquire(timeout):
+            served.append(name)
+            lock.release()
+        else:
+            served.append(f"{name} gave up")
+
+    threads = []
+    for name, timeout in (("first", 5), ("impatient", 0.05), ("third", 5)):
+        thread = threading.Thread(target=wait, args=(name, timeout))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.02)  # each is queued before the next asks
+    time.sleep(0.1)
+    lock.release()  # the owner lets go: the queue is served in the order it formed
+    for thread in threads:
+        thread.join(5)
+    assert served == ["impatient gave up", "first", "third"]
+
+
+def test_a_writer_that_takes_the_lock_again_at_once_lets_a_waiting_one_in_first() -> None:
+    """A batch job writing batch after batch must not keep a request's one write waiting."""
+    import threading
+    import time
+
+    from engine.database import FairLock
+
+    lock, order = FairLock(), []
+    assert lock.acquire(1)
+
+    def request() -> None:
+        assert lock.acquire(5)
+        order.append("request")
+        lock.release()
+
+    waiter = threading.Thread(target=request)
+    waiter.start()
+    time.sleep(0.05)  # the request is waiting
+    for batch in range(20):  # the job: release and take it again straight away
+        lock.release()
+        assert lock.acquire(5)
+        order.append(f"batch {batch}")
+    lock.release()
+    waiter.join(5)
+    assert order[0] == "request"
