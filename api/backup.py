@@ -12,10 +12,17 @@
 A restore goes into an empty database (or replaces one with ``--replace``; stop the server
 first), upgrades the schema if the backup is older, and reports what it restored together with
 the audit chain's verification and the row-level consistency checks.
+
+``opora db dump DIR`` (SQLite) writes every table as JSON lines (one file per table, through
+sqlite-utils, the only module of ours that uses it besides the engine's benchmark loader): a copy
+another tool can read, to look into the data or to carry it elsewhere. It holds everything the
+database holds — personal data included — and is written to nobody's access log: treat it like the
+database file itself.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -159,3 +166,30 @@ def _pg_tool(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"{command[0]} завершился с ошибкой: {done.stderr.strip()[:500]}")
+
+
+def dump(db: Database, folder: Path) -> dict[str, int]:
+    """Every table of a SQLite database as ``<table>.jsonl`` in ``folder``; the number of rows of each."""
+    import sqlite_utils
+
+    if not db.is_sqlite:
+        raise BackupError("выгрузка таблиц — для SQLite; у PostgreSQL для этого есть pg_dump (opora backup)")
+    folder.mkdir(parents=True, exist_ok=True)
+    store = sqlite_utils.Database(sqlite3.connect(f"file:{sqlite_path(db)}?mode=ro", uri=True))
+    counts = {}
+    try:
+        for table in store.tables:
+            rows = 0
+            with (folder / f"{table.name}.jsonl").open("w", encoding="utf-8") as out:
+                for row in table.rows:
+                    out.write(json.dumps(row, ensure_ascii=False, default=_plain) + "\n")
+                    rows += 1
+            counts[table.name] = rows
+    finally:
+        store.close()
+    return counts
+
+
+def _plain(value: object) -> str:
+    """Bytes (rendered acts) as hex; anything else JSON cannot carry as text."""
+    return value.hex() if isinstance(value, bytes) else str(value)

@@ -5,6 +5,7 @@
     opora serve [--host H] [--port P] [--workers N]  web UI + REST API + sweeper (N processes: PostgreSQL)
     opora db upgrade                                 create / upgrade the schema
     opora db check                                   audit chains + row-level consistency of the cases
+    opora db dump DIR                                every table of a SQLite database as JSON lines
     opora backup FILE                                a consistent copy, taken while the server works
     opora restore FILE [--replace]                   restore a backup (then verified and checked)
     opora workflows validate [FILE ...]              check workflow files
@@ -213,6 +214,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(json.dumps({"backup": args.file, **counts}, ensure_ascii=False))
+    return 0
+
+
+def cmd_db_dump(args: argparse.Namespace) -> int:
+    from api.backup import BackupError, dump
+    from engine.database import Database
+
+    db = Database(_settings(args).database_url)
+    try:
+        counts = dump(db, Path(args.folder))
+    except BackupError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(json.dumps({"folder": args.folder, **counts}, ensure_ascii=False))
     return 0
 
 
@@ -434,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                                        parser_class=_Parser)
     db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
     db.add_parser("check", help="проверить журнал событий и согласованность дел").set_defaults(handler=cmd_db_check)
+    p = db.add_parser("dump", help="выгрузить все таблицы SQLite в JSON Lines (по файлу на таблицу)")
+    p.add_argument("folder")
+    p.set_defaults(handler=cmd_db_dump)
 
     p = sub.add_parser("backup", help="резервная копия базы (можно при работающем сервере)")
     p.add_argument("file")

@@ -30,6 +30,7 @@ OWNERS = {
     "smtplib": {"notifications/email.py"},
     "httpx": {"notifications/webhooks.py", "api/bench_http.py", "api/loadgen.py"},  # webhooks; benchmark clients
     "orjson": {"engine/audit/chain.py"},
+    "sqlite_utils": {"engine/bench.py", "api/backup.py"},  # the benchmark's bulk loader; `opora db dump`
     "anyio": {"notifications/webhooks.py"},
     "cryptography": {"notifications/sealing.py"},
 }
