@@ -10,6 +10,7 @@ from typing import Any
 from api import bench_auth as auth_bench
 from api import bench_http as http_bench
 from api import bench_load as load_bench
+from api import bench_people as people_bench
 from api.schema import upgrade
 from api.settings import Settings
 from cases import bench as process_bench
@@ -28,6 +29,7 @@ def _all() -> dict[str, Callable[..., Any]]:
     found.update(load_bench.BENCHMARKS)
     found.update(audit_bench.BENCHMARKS)
     found.update(auth_bench.BENCHMARKS)
+    found.update(people_bench.BENCHMARKS)
     return found
 
 

@@ -243,6 +243,17 @@ def measure(base_url: str, token: str, path: str, requests: int, warmup: int = 2
             "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 2)}
 
 
+def timed_gets(base_url: str, token: str, paths: list[str]) -> list[tuple[float, int, bytes]]:
+    """(seconds, status, body) of sequential GETs of ``paths`` over one keep-alive connection."""
+    found = []
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        for path in paths:
+            t0 = time.perf_counter()
+            response = client.get(path)
+            found.append((time.perf_counter() - t0, response.status_code, response.content))
+    return found
+
+
 def _run(name: str, path: str, who: Callable[[Site], int], target: float, migrate: Migrate,
          scale: float) -> dict[str, Any]:
     with _temp_dir() as folder:

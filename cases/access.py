@@ -10,6 +10,9 @@
 * The administrator manages users and workflows and does not see children's cases.
 * A case is assigned only to someone who could act on it (:func:`can_be_assigned`).
 * The subject-access export of a person (152-FZ ст. 14) is prepared by a supervisor of their territory.
+* Adults' cases (subject ``person``: released from prison, homeless): the resource centre's specialists and head
+  see those of their territory, with the supervisor; guardianship and the Agency (children's bodies) do not;
+  provider staff and the social patrol see the cases their organisation takes part in, like a УСО director.
 """
 
 from __future__ import annotations
@@ -29,17 +32,41 @@ CI = CaseInstance.__table__  # type: ignore[attr-defined]
 CP = CaseParty.__table__  # type: ignore[attr-defined]
 
 TERRITORY_WIDE = frozenset({"guardianship", "agency", "supervisor"})
-PARTY_ROLES = frozenset({"curator", "kdn_secretary", "uso_director"})
+PARTY_ROLES = frozenset({"curator", "kdn_secretary", "uso_director", "provider_staff", "patrol_specialist"})
 #: when a user holds several roles that may act, the first of these is recorded as the actor's role
-ROLE_ORDER = ("curator", "uso_director", "kdn_secretary", "agency", "guardianship", "supervisor")
+ROLE_ORDER = ("curator", "uso_director", "kdn_secretary", "provider_staff", "patrol_specialist", "rc_specialist",
+              "rc_head", "agency", "guardianship", "supervisor")
+# -- adults' cases ----------------------------------------------------------------------------------
+#: the subject kind of an adult's case (``wf_instance.subject_kind``)
+ADULT_SUBJECT = "person"
+#: see every adult's case of their territory (and no child's case)
+ADULT_WIDE = frozenset({"rc_specialist", "rc_head"})
+#: territory-wide for children's cases only
+CHILD_ONLY = frozenset({"guardianship", "agency"})
+#: keep the people register (find, add, export): the resource centre and the supervisor
+PEOPLE_REGISTER = frozenset({"rc_specialist", "rc_head", "supervisor"})
+#: register an adult who needs accompaniment or placement
+PEOPLE_INTAKE = frozenset({"rc_specialist", "rc_head", "patrol_specialist", "provider_staff", "uso_director"})
+
+
+def _wide_for(roles: frozenset[str] | set[str], subject_kind: str | None) -> bool:
+    """Whether these roles see every case of this subject kind in their territory."""
+    if subject_kind == ADULT_SUBJECT:
+        return bool(roles & (ADULT_WIDE | {"supervisor"}))
+    return bool(roles & TERRITORY_WIDE)
 
 
 def visible_cases(p: Principal) -> sa.ColumnElement[bool]:
     """A WHERE clause over ``wf_instance`` selecting the cases ``p`` may see."""
     in_territory = CI.c.territory == p.territory
-    if p.roles & TERRITORY_WIDE:
+    adult = CI.c.subject_kind == ADULT_SUBJECT
+    if "supervisor" in p.roles:
         return in_territory
     clauses: list[sa.ColumnElement[bool]] = []
+    if p.roles & CHILD_ONLY:
+        clauses.append(sa.or_(CI.c.subject_kind.is_(None), ~adult))
+    if p.roles & ADULT_WIDE:
+        clauses.append(adult)
     if "curator" in p.roles:
         clauses.append(CI.c.assignee_id == p.user_id)
     if p.roles & PARTY_ROLES:
@@ -60,7 +87,7 @@ def _is_party(tx: UnitOfWork, case_id: int, org_id: int) -> bool:
 def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
     if case.territory != p.territory:
         return False
-    if p.roles & TERRITORY_WIDE:
+    if _wide_for(p.roles, case.subject_kind):
         return True
     if "curator" in p.roles and case.assignee_id == p.user_id:
         return True
@@ -72,12 +99,13 @@ def acting_role(tx: UnitOfWork, p: Principal, case: CaseView, allowed: Iterable[
     if case.territory != p.territory:
         return None
     candidates = [r for r in ROLE_ORDER if r in p.roles and r in set(allowed)]
+    adult = case.subject_kind == ADULT_SUBJECT
     for role in candidates:
-        if role in TERRITORY_WIDE:
+        if role == "supervisor" or (role in CHILD_ONLY and not adult) or (role in ADULT_WIDE and adult):
             return role
         if role == "curator" and case.assignee_id == p.user_id:
             return role
-        if role in ("kdn_secretary", "uso_director") and _is_party(tx, case.id, p.org_id):
+        if role in PARTY_ROLES - {"curator"} and _is_party(tx, case.id, p.org_id):
             return role
     return None
 
@@ -87,7 +115,7 @@ def why_not_acting(p: Principal, allowed: Iterable[str]) -> str:
     roles = set(allowed) & p.roles
     if "curator" in roles:
         return "Это действие выполняет куратор, которому назначено дело"
-    if roles & {"kdn_secretary", "uso_director"}:
+    if roles & (PARTY_ROLES - {"curator"}):
         return "Это действие выполняет организация, которой передано дело"
     return "Действие недоступно по этому делу"
 
@@ -100,9 +128,9 @@ def can_be_assigned(tx: UnitOfWork, assignee: Principal, case: CaseView, workflo
     if assignee.territory != case.territory:
         return False
     held = assignee.roles & set(workflow_roles)
-    if "curator" in held or held & TERRITORY_WIDE:
+    if "curator" in held or _wide_for(held, case.subject_kind):
         return True
-    return bool(held & {"uso_director", "kdn_secretary"}) and _is_party(tx, case.id, assignee.org_id)
+    return bool(held & (PARTY_ROLES - {"curator"})) and _is_party(tx, case.id, assignee.org_id)
 
 
 def can_manage(p: Principal) -> bool:
@@ -125,3 +153,17 @@ def can_export_subject(p: Principal) -> bool:
 
 def can_see_reports(p: Principal) -> bool:
     return bool(p.roles & TERRITORY_WIDE)
+
+
+def can_keep_people_register(p: Principal) -> bool:
+    """The people register (search, columns, export, data-entry report): the resource centre and the supervisor."""
+    return bool(p.roles & PEOPLE_REGISTER)
+
+
+def can_register_people(p: Principal) -> bool:
+    return bool(p.roles & PEOPLE_INTAKE)
+
+
+def acting_role_for_start(p: Principal) -> str:
+    """The role recorded for someone who opens an adult's case (the first intake role they hold)."""
+    return next(r for r in ROLE_ORDER if r in p.roles and r in PEOPLE_INTAKE)

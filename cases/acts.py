@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from cases import families
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.names import full_name
+from cases.people_acts import person_context
 from cases.plans import items_of, plan_of
 from cases.roles import ROLES
 from cases.tables import (
@@ -51,6 +52,10 @@ TITLES: dict[str, str] = {
     "ipr_plan": "Межведомственный план индивидуальной профилактической работы с семьёй",
     "execution_summary": "Сводная информация об исполнении межведомственного плана",
     "termination_notice": "Уведомление о прекращении работы с семьёй",
+    # adults' accompaniment after release (order of Депсоцразвития Югры of 28.01.2022 № 70-Р; 442-FZ ст. 17, 22)
+    "route_map": "Маршрутная карта индивидуального сопровождения после освобождения",
+    "accompaniment_contract": "Договор о социальном сопровождении",
+    "curator_assignment": "Решение о закреплении специалиста (куратора)",
 }
 CATEGORY_TITLES = {"none": "не установлена", "tzs": "семья в трудной жизненной ситуации (ТЖС)",
                    "sop": "семья в социально опасном положении (СОП)"}
@@ -239,13 +244,15 @@ def build_context(tx: UnitOfWork, template: str, case: CaseView, *, workflow_tit
         "org": _org(tx, org_id),
         "territory": territory[0] if territory else "",
         "case": {"id": case.id, "workflow": workflow_title, "state": state_title},
-        "family": _family(tx, case.subject_id, issued_on),
-        "report": _report(tx, root_report_id(tx, case), zone),
+        "family": _family(tx, case.subject_id, issued_on) if case.subject_kind != "person" else {},
+        "report": _report(tx, root_report_id(tx, case), zone) if case.subject_kind != "person" else None,
         "fields": _fields(transition, payload, tx),
         "event": transition.title if transition else "",
         "signer": {"name": signer[0] if signer else "", "position": signer[1] if signer else "",
                    "role": ROLES.get(signer_role, signer_role)},
     }
+    if case.subject_kind == "person":  # an adult's case: the person instead of a family
+        context["person"] = person_context(tx, case.subject_id)
     if template in ("safety_plan", "support_order"):
         context["plan"] = _plan(tx, case.id, "safety")
     if template == "support_plan":

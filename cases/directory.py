@@ -31,6 +31,10 @@ ORG_KINDS = {
     "employment": "Центр занятости",
     "culture": "Культура и спорт",
     "other": "Иная организация",
+    # adults' practices: the resource centre, non-state providers (beds), penal institutions (ФКУ ИК, ЛИУ, ИУФИЦ)
+    "rc": "Ресурсный центр (социальная адаптация)",
+    "provider": "Негосударственный поставщик социальных услуг",
+    "penal": "Учреждение уголовно-исполнительной системы",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cases.acts import TITLES
+from cases.adult_effects import register_adult_effects
 from cases.effects import register_effects
 from cases.fields import register_field_types
 from cases.guards import register_guards
@@ -20,4 +21,5 @@ def build_registry() -> Registry:
     register_field_types(registry)
     register_guards(registry)
     register_effects(registry)
+    register_adult_effects(registry)
     return registry

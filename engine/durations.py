@@ -9,6 +9,8 @@ Units (see :class:`engine.definition.Unit`):
   counted, Civil Code art. 191), by the end of that working day;
 * ``days`` — N calendar days after the day of the event; a deadline ending on a
   non-working day moves to the next working day (Civil Code art. 193);
+* a negative number of ``days`` / ``working_days`` counted from a case's date is a deadline *before* it
+  ("30 days before release"); one falling on a non-working day moves to the previous working day;
 * ``months`` — the same day N months later (the month's last day when there is no such
   day), moved to the next working day like calendar days.
 
@@ -78,7 +80,8 @@ def due_from_date(day: date, span: Span, cal: ProductionCalendar) -> datetime:
             return cal.end_of_day(cal.next_working_day(day))
         return cal.end_of_day(cal.add_working_days(day, span.amount))
     if span.unit is Unit.DAYS:
-        return cal.end_of_day(cal.next_working_day(day + timedelta(days=span.amount)))
+        moved = day + timedelta(days=span.amount)  # a negative amount: N days before the date, never after it
+        return cal.end_of_day(cal.previous_working_day(moved) if span.amount < 0 else cal.next_working_day(moved))
     return cal.end_of_day(cal.next_working_day(add_months(day, span.amount)))
 
 

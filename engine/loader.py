@@ -207,8 +207,11 @@ class _Reader:
                                  "hours, days, working_days, months")
                     continue
                 value = body.get("value")
-                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    self.problem((*ppath, "value"), f"длительность «{value}» должна быть целым числом ≥ 0")
+                # a negative number of days is a deadline before a case's date ("N days before release")
+                before_ok = unit in (Unit.DAYS, Unit.WORKING_DAYS)
+                if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and not before_ok):
+                    self.problem((*ppath, "value"), f"длительность «{value}» должна быть целым числом ≥ 0",
+                                 "отрицательное число дней (срок до даты дела) — только для days и working_days")
                     continue
             self.parameters[pname] = Parameter(pname, body.get("value"), unit, basis, str(body.get("title", "")))
 
@@ -366,7 +369,8 @@ class _Reader:
                 self.problem((*path, key), "same_working_day принимает только true")
                 return None
             return Duration(unit, 0, field=field)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        before = field is not None and unit in (Unit.DAYS, Unit.WORKING_DAYS)  # "N days before the case's date"
+        if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and not before):
             self.problem((*path, key), f"количество «{value}» должно быть целым числом ≥ 0")
             return None
         return Duration(unit, value, field=field)
