@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import auth
 from api.addresses import client_address
+from cases import access
 from cases.names import plural
 from cases.principal import Principal
 from cases.roles import ROLES
@@ -139,8 +140,11 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     items = [("/", "Мои дела")]
     if principal.has("guardianship", "agency"):
         items += [("/reports/new", "Новое сообщение")]
-    if principal.roles & {"guardianship", "agency", "supervisor", "uso_director", "kdn_secretary", "curator"}:
+    if principal.roles & {"guardianship", "agency", "supervisor", "uso_director", "kdn_secretary", "curator",
+                          "rc_specialist", "rc_head", "provider_staff", "patrol_specialist"}:
         items += [("/cases", "Дела")]
+    if access.can_keep_people_register(principal):
+        items += [("/people", "Реестр людей")]
     if principal.has("kdn_secretary"):
         items += [("/kdn", "Повестка КДН")]
     if principal.has("supervisor", "uso_director"):

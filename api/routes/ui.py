@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import saved_search
-from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
+from api.routes import ui_cases, ui_kdn, ui_people, ui_registry, ui_reports_form, ui_supervisor
 from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
 from api.web import check_csrf, page, redirect, services
 from cases import access, case_page, views
@@ -44,7 +44,10 @@ def _worklist(tx: UnitOfWork, svc: Services, p: Principal, number: int) -> dict[
 
 @router.get("/")
 def worklist(request: Request, user: User) -> Response:
-    """«Мои дела»: дела пользователя, ближайший срок первым; просроченные выделены."""
+    """«Мои дела»: дела пользователя, ближайший срок первым; просроченные выделены. У ресурсного центра стартовая
+    страница — реестр людей."""
+    if user.principal.roles & {"rc_specialist", "rc_head"} and not request.query_params.get("page"):
+        return redirect("/people")
     number = _page_number(request.query_params.get("page", ""))
     data = services(request).read(_worklist, user.principal, number)
     return page(request, "worklist.html", user, page_no=number, page_size=PAGE_SIZE, **data)
@@ -104,5 +107,6 @@ def cases(request: Request, user: User) -> Response:
                 base_query=urllib.parse.urlencode(kept), family=family, **data)
 
 
-for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router):
+for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router,
+            ui_people.router):
     router.include_router(sub)
