@@ -39,6 +39,8 @@ ROLE_ORDER = ("curator", "uso_director", "kdn_secretary", "provider_staff", "pat
 # -- adults' cases ----------------------------------------------------------------------------------
 #: the subject kind of an adult's case (``wf_instance.subject_kind``)
 ADULT_SUBJECT = "person"
+#: the adults' practices: a person's case, or an institution's obligation (its weekly free places)
+ADULT_SUBJECTS = frozenset({ADULT_SUBJECT, "organisation"})
 #: see every adult's case of their territory (and no child's case)
 ADULT_WIDE = frozenset({"rc_specialist", "rc_head"})
 #: territory-wide for children's cases only
@@ -51,7 +53,7 @@ PEOPLE_INTAKE = frozenset({"rc_specialist", "rc_head", "patrol_specialist", "pro
 
 def _wide_for(roles: frozenset[str] | set[str], subject_kind: str | None) -> bool:
     """Whether these roles see every case of this subject kind in their territory."""
-    if subject_kind == ADULT_SUBJECT:
+    if subject_kind in ADULT_SUBJECTS:
         return bool(roles & (ADULT_WIDE | {"supervisor"}))
     return bool(roles & TERRITORY_WIDE)
 
@@ -59,7 +61,7 @@ def _wide_for(roles: frozenset[str] | set[str], subject_kind: str | None) -> boo
 def visible_cases(p: Principal) -> sa.ColumnElement[bool]:
     """A WHERE clause over ``wf_instance`` selecting the cases ``p`` may see."""
     in_territory = CI.c.territory == p.territory
-    adult = CI.c.subject_kind == ADULT_SUBJECT
+    adult = sa.or_(CI.c.subject_kind == ADULT_SUBJECT, CI.c.subject_kind == "organisation")
     if "supervisor" in p.roles:
         return in_territory
     clauses: list[sa.ColumnElement[bool]] = []
@@ -99,7 +101,7 @@ def acting_role(tx: UnitOfWork, p: Principal, case: CaseView, allowed: Iterable[
     if case.territory != p.territory:
         return None
     candidates = [r for r in ROLE_ORDER if r in p.roles and r in set(allowed)]
-    adult = case.subject_kind == ADULT_SUBJECT
+    adult = case.subject_kind in ADULT_SUBJECTS
     for role in candidates:
         if role == "supervisor" or (role in CHILD_ONLY and not adult) or (role in ADULT_WIDE and adult):
             return role

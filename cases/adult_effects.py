@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import families
+from cases.capacity import register_capacity
 from cases.people_tables import AdultHelp, AdultPerson
 from cases.tables import Territory
 from engine.commands import StartCase
@@ -52,6 +53,7 @@ def _territory(ctx: TransitionContext, value: Any) -> str:
 
 def register_adult_effects(registry: Registry) -> None:
     registry.add_field_type(FieldType("territory_ref", _territory, "Территория", html_input="text"))
+    register_capacity(registry)
 
     @registry.effect("record_help", "Записать оказанную помощь (виды помощи квартальной таблицы)")
     def record_help(ctx: TransitionContext, args: Mapping[str, Any]) -> None:

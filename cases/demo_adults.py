@@ -107,4 +107,53 @@ def run_adult_demo(svc: Services, clock: FixedClock, today: date, password: str,
         if target == "closed":
             _fire(svc, p["curator"], case, "close_case", {"reason": "settled",
                                                           "comment": "Трудоустроен, зарегистрирован, паспорт получен"})
-    return len(PEOPLE)
+    return len(PEOPLE) + _homeless_demo(svc, clock, today, users, {k: int(o.id) for k, o in made.items()}  # type: ignore[arg-type]
+                                        | orgs)
+
+
+#: surname, first name, the outcome of the identification (days ago)
+HOMELESS = [("Бродягин", "Степан", "identified", 0), ("Никитин", "Юрий", "placed", 12),
+            ("Гаврилов", "Фёдор", "placed", 5), ("Соловьёв", "Роман", "discharged", 40),
+            ("Леонов", "Борис", "referred_health", 20), ("Архипов", "Глеб", "sent_home", 25),
+            ("Фомин", "Лев", "urgent_only", 3)]
+
+
+def _homeless_demo(svc: Services, clock: FixedClock, today: date, users: dict[str, int],
+                   orgs: dict[str, int]) -> int:
+    from cases import capacity
+    from cases.directory import principal_of as _principal
+
+    zone = svc.runtime.calendar.zone
+    clock.set(datetime.combine(today - timedelta(days=60), time(9, 0), tzinfo=zone))
+    with svc.db.read() as tx:
+        cast = {login: _principal(tx, users[login]) for login in ("rc_head", "patrol", "provider", "director")}
+    p = {k: v for k, v in cast.items() if v is not None}
+    svc.execute(capacity.set_capacity, p["rc_head"], orgs["provider"], 12)
+    svc.execute(capacity.set_capacity, p["director"], orgs["uso"], 8)
+    svc.execute(capacity.set_capacity, p["rc_head"], orgs["rc"], 6)
+    stopped = [r for r in svc.read(lambda tx, _s: tx.connection.exec_driver_sql(
+        "SELECT id FROM wf_instance WHERE workflow = 'free_places' ORDER BY id").all())]
+    for day in range(0, 60, 7):  # a provider that reports every week, and the others that forget
+        clock.set(datetime.combine(today - timedelta(days=60 - day), time(9, 30), tzinfo=zone))
+        _fire(svc, p["provider"], int(stopped[0][0]), "report_free_places")
+    _fire(svc, p["rc_head"], int(stopped[2][0]), "stop", {"reason": "Ремонт отделения"})
+    for i in range(0, 90, 3):
+        clock.set(datetime.combine(today - timedelta(days=90 - i), time(22, 0), tzinfo=zone))
+        svc.execute(capacity.record_trip, p["patrol"], clock.now().date(), "остановки, подъезды, подвалы")
+    for last, first, outcome, ago in HOMELESS:
+        clock.set(datetime.combine(today - timedelta(days=ago), time(8, 0), tzinfo=zone))
+        done = svc.execute(people.register_person, p["patrol"], RegisterPerson(
+            PersonInput(last, first, "", None, "homeless"), None, "patrol", "adaptation"))
+        case = int(done.case_id or 0)
+        if outcome in ("placed", "discharged"):
+            _fire(svc, p["patrol"], case, "place", {"institution": orgs["provider"]})
+            _fire(svc, p["provider"], case, "record_help", {"help_kind": "urgent"})
+        if outcome == "discharged":
+            _fire(svc, p["provider"], case, "discharge", {"reason": "settled"})
+        elif outcome == "referred_health":
+            _fire(svc, p["patrol"], case, "refer_health", {"where": "БУ «Сургутская городская клиническая больница»"})
+        elif outcome == "sent_home":
+            _fire(svc, p["patrol"], case, "send_home", {"destination": "г. Тюмень"})
+        elif outcome == "urgent_only":
+            _fire(svc, p["patrol"], case, "urgent_help", {"help": "Продуктовый набор, тёплая одежда"})
+    return len(HOMELESS)

@@ -37,6 +37,11 @@ RELEASE_CATEGORIES = ("to_release", "released", "probation")
 FAMILY_RELATIONS = {"spouse": "Супруг(а)", "parent": "Родитель", "child": "Ребёнок", "sibling": "Брат, сестра",
                     "other": "Иной родственник"}
 RELEASE_WORKFLOW = "release_accompaniment"
+HOMELESS_WORKFLOW = "homeless_placement"
+#: who identified a homeless person, and what they need (the daily register of identified people)
+SOURCES = {"patrol": "Социальный патруль", "uso": "Учреждение социального обслуживания",
+           "provider": "Негосударственный поставщик", "volunteer": "Волонтёры", "citizen": "Граждане"}
+NEEDS = {"adaptation": "Место в отделении социальной адаптации", "night_stay": "Ночное пребывание"}
 
 AP = table_of(AdultPerson)
 TER = table_of(Territory)
@@ -60,6 +65,9 @@ class RegisterPerson:
     person: PersonInput
     #: the territory chosen by the user; by default the one the intended address names (or the user's own)
     territory: str | None = None
+    #: for a homeless person: who identified them and what they need
+    source: str = "patrol"
+    need: str = "adaptation"
 
 
 @dataclass(frozen=True)
@@ -168,11 +176,20 @@ def register_person(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterPe
     territory = cmd.territory or territory_of_address(tx, person.intended_address) or p.territory
     if territory != p.territory and not access.can_keep_people_register(p):
         raise Forbidden("Человека другой территории ставит на учёт ресурсный центр")
+    homeless = person.category == "homeless"
+    if homeless and (cmd.source not in SOURCES or cmd.need not in NEEDS):
+        raise InputInvalid({"source" if cmd.source not in SOURCES else "need": "Выберите значение из списка"})
     person_id = _insert(tx, svc, p, person, territory)
-    if person.category not in RELEASE_CATEGORIES:
-        log_access(tx, p, None, "change", f"учёт человека №{person_id}", svc)
-        return PersonRegistered(person_id, None, territory, None)
     role = access.acting_role_for_start(p)
+    if homeless:  # identified today: placement the same working day
+        started = runtime.start(tx, StartCase(
+            HOMELESS_WORKFLOW, p.actor(role), data={"person_id": person_id, "source": cmd.source, "need": cmd.need,
+                                                    "identified_on": today.isoformat()},
+            territory=territory, org_id=p.org_id, subject_kind=access.ADULT_SUBJECT, subject_id=person_id))
+        families.add_party(tx, started.case_id, p.org_id, runtime.clock.now())
+        tx.connection.execute(sa.update(AP).where(AP.c.id == person_id).values(case_id=started.case_id))
+        log_access(tx, p, started.case_id, "change", "выявлен человек без определённого места жительства", svc)
+        return PersonRegistered(person_id, started.case_id, territory, started.to_state)
     data = {"person_id": person_id, "release_date": person.release_date.isoformat() if person.release_date else "",
             "intended_address": person.intended_address, "category": person.category}
     started = runtime.start(tx, StartCase(RELEASE_WORKFLOW, p.actor(role), data=data, territory=territory,

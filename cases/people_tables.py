@@ -6,6 +6,8 @@
                   └─ wf_instance (release_accompaniment / homeless_placement, subject ``person``)
     adult_help                      help given to a person within their case (the kinds of the quarterly table)
     bed_capacity ── placement       beds of an institution; who occupies them, from when to when
+    free_places_report              an institution's weekly report of free beds
+    patrol_trip                     the social patrol's trips
     register_column                 the columns of the people register the administrator chose
 """
 
@@ -78,3 +80,60 @@ class RegisterColumn(SQLModel, table=True):
 
     column: str = Field(primary_key=True, max_length=32)
     position: int
+
+
+class BedCapacity(SQLModel, table=True):
+    """Beds (койко-места) of an institution or a non-state provider for homeless and released people."""
+
+    __tablename__ = "bed_capacity"
+
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    capacity: int
+    #: social_adaptation | night_stay | both
+    kind: str = Field(default="both", max_length=16)
+    updated_at: datetime = Field(sa_column=dt_column())
+
+
+class Placement(SQLModel, table=True):
+    """A person placed in an institution (a bed occupied) from ``placed_on`` until ``discharged_on``."""
+
+    __tablename__ = "placement"
+    __table_args__ = (sa.Index("ix_placement_org_open", "org_id", "discharged_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="wf_instance.id", index=True)
+    person_id: int = Field(foreign_key="adult_person.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id")
+    placed_on: date
+    discharged_on: date | None = None
+    created_at: datetime = Field(sa_column=dt_column())
+
+
+class PatrolTrip(SQLModel, table=True):
+    """A trip of the social patrol to places where homeless people are likely to be."""
+
+    __tablename__ = "patrol_trip"
+    __table_args__ = (sa.Index("ix_patrol_trip_territory_day", "territory", "trip_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    territory: str = Field(foreign_key="territory.code", max_length=64)
+    org_id: int = Field(foreign_key="organisation.id")
+    trip_on: date
+    places: str = Field(default="", max_length=300)
+    by_user: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=dt_column())
+
+
+class FreePlacesReport(SQLModel, table=True):
+    """An institution's weekly report of its beds: capacity, occupied, free (the weekly register)."""
+
+    __tablename__ = "free_places_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    reported_on: date
+    capacity: int
+    occupied: int
+    free: int
+    by_user: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=dt_column())

@@ -12,15 +12,17 @@ from fastapi.responses import Response
 from api.routes.api_common import Caller, errors, write_errors
 from api.schemas import MAX_ID
 from api.schemas.people import (
+    CapacityUpdate,
     ColumnsUpdate,
     EntryRow,
     FamilyMemberCreate,
     PersonCreate,
     PersonPublic,
     RegisterPagePublic,
+    TripCreate,
 )
 from api.web import MEDIA, download, services
-from cases import people, people_register
+from cases import capacity, people, people_register
 from cases.people import AddFamilyMember, PersonInput, RegisterPerson
 from cases.people_register import RegisterQuery
 
@@ -41,7 +43,8 @@ def register_person(request: Request, body: PersonCreate, p: Caller) -> PersonPu
     """
     person = PersonInput(body.last_name, body.first_name, body.middle_name, body.birth_date, body.category,
                          body.release_date, body.intended_address, body.penal_institution)
-    done = services(request).execute(people.register_person, p, RegisterPerson(person, body.territory or None))
+    done = services(request).execute(people.register_person, p, RegisterPerson(person, body.territory or None,
+                                                                               body.source, body.need))
     return PersonPublic(person_id=done.person_id, case_id=done.case_id, territory=done.territory, state=done.state)
 
 
@@ -86,3 +89,18 @@ def entry_report(request: Request, p: Caller, since: date, until: date) -> Any:
 def choose_columns(request: Request, body: ColumnsUpdate, p: Caller) -> list[str]:
     """Столбцы реестра (для всех пользователей, в указанном порядке). Выбирает администратор."""
     return services(request).execute(people_register.choose_columns, p, list(body.columns))
+
+
+@router.put("/capacity/{org_id}", response_model=dict[str, int], responses=write_errors(404))
+def set_capacity(request: Request, org_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: CapacityUpdate,
+                 p: Caller) -> dict[str, int]:
+    """Число мест (койко-мест) учреждения или поставщика; в первый раз открывается его еженедельная обязанность
+    подавать сведения о свободных местах."""
+    beds = services(request).execute(capacity.set_capacity, p, org_id, body.capacity)
+    return {"org_id": beds.org_id, "capacity": beds.capacity, "occupied": beds.occupied, "free": beds.free}
+
+
+@router.post("/patrol-trips", status_code=201, response_model=dict[str, int], responses=write_errors())
+def record_trip(request: Request, body: TripCreate, p: Caller) -> dict[str, int]:
+    """Выезд службы «Социальный патруль» (учитывается в квартальных таблицах)."""
+    return {"trip_id": services(request).execute(capacity.record_trip, p, body.trip_on, body.places)}

@@ -26,6 +26,9 @@ class PersonCreate(Input):
     penal_institution: Line = Field(default="", max_length=200)
     territory: Line | None = Field(default=None, max_length=64,
                                    description="код территории, если не та, что следует из адреса")
+    source: Literal["patrol", "uso", "provider", "volunteer", "citizen"] = Field(
+        default="patrol", description="для БОМЖ: кем выявлен")
+    need: Literal["adaptation", "night_stay"] = Field(default="adaptation", description="для БОМЖ: что нужно")
 
 
 class FamilyMemberCreate(Input):
@@ -76,3 +79,12 @@ class EntryRow(BaseModel):
     entered: int
     last_at: datetime | None
     complete_percent: int
+
+
+class CapacityUpdate(Input):
+    capacity: int = Field(ge=0, le=10_000)
+
+
+class TripCreate(Input):
+    trip_on: Day
+    places: Line = Field(default="", max_length=300)

@@ -130,3 +130,24 @@ def test_bad_input_is_a_structured_422(bed: Bed) -> None:
                  "input_invalid")
     assert set(body["details"]["fields"]) == {"release_date", "intended_address"}
     assert bed.web.process.rows("select id from adult_person") == []
+
+
+def test_homeless_placement_over_http_and_the_published_occupancy(bed: Bed) -> None:
+    w = bed.web.world
+    head, patrol = bed.as_("rc_head"), bed.as_("patrol")
+    assert ok(head.client.put(f"/api/v1/capacity/{w.orgs['provider']}", json={"capacity": 5},
+                              headers=head.headers))["free"] == 5
+    ok(bed.as_("director").client.put(f"/api/v1/capacity/{w.orgs['uso']}", json={"capacity": 3},
+                                      headers=bed.web.token("director")))
+    found = ok(patrol.post("/people", {"last_name": "Секретов", "first_name": "Иван", "category": "homeless",
+                                       "source": "patrol", "need": "night_stay"}), 201)
+    assert found["state"] == "identified"
+    ok(patrol.post(f"/cases/{found['case_id']}/events/place", {"institution": w.orgs["provider"]}))
+    ok(patrol.post("/patrol-trips", {"trip_on": "2025-03-03", "places": "остановки, подвалы"}), 201)
+    error(patrol.post("/patrol-trips", {"trip_on": "2025-03-10"}), 422, "input_invalid")
+    public = bed.web.client  # no login
+    page = public.get("/occupancy/surgut")
+    assert page.status_code == 200 and "АНО «Дом надежды»" in page.text and "Секретов" not in page.text
+    data = public.get("/occupancy/surgut.json").json()
+    assert data["capacity"] == 8 and data["free"] == 7
+    assert public.get("/occupancy/nowhere").status_code == 404

@@ -1,4 +1,5 @@
-"""adults' practices: the people register, help given, the register's columns
+"""adults' practices: the people register, help given, the register's columns, beds, placements, patrol trips,
+weekly free-places reports
 
 Revision ID: 0014_adults
 Revises: 0008_security
@@ -78,8 +79,68 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('column')
     )
 
+    op.create_table('bed_capacity',
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('kind', S(length=16), nullable=False),
+    sa.Column('updated_at', DT(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('org_id')
+    )
+    op.create_table('placement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('placed_on', sa.Date(), nullable=False),
+    sa.Column('discharged_on', sa.Date(), nullable=True),
+    sa.Column('created_at', DT(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['wf_instance.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['adult_person.id'], ),
+    sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('placement', schema=None) as batch_op:
+        batch_op.create_index('ix_placement_org_open', ['org_id', 'discharged_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_placement_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_placement_person_id'), ['person_id'], unique=False)
+    op.create_table('patrol_trip',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('territory', S(length=64), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('trip_on', sa.Date(), nullable=False),
+    sa.Column('places', S(length=300), nullable=False),
+    sa.Column('by_user', sa.Integer(), nullable=False),
+    sa.Column('created_at', DT(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['territory'], ['territory.code'], ),
+    sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['by_user'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('patrol_trip', schema=None) as batch_op:
+        batch_op.create_index('ix_patrol_trip_territory_day', ['territory', 'trip_on'], unique=False)
+    op.create_table('free_places_report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('reported_on', sa.Date(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('occupied', sa.Integer(), nullable=False),
+    sa.Column('free', sa.Integer(), nullable=False),
+    sa.Column('by_user', sa.Integer(), nullable=False),
+    sa.Column('created_at', DT(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['by_user'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('free_places_report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_free_places_report_org_id'), ['org_id'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('free_places_report')
+    op.drop_table('patrol_trip')
+    op.drop_table('placement')
+    op.drop_table('bed_capacity')
     op.drop_table('register_column')
     op.drop_table('adult_help')
     op.drop_table('adult_person')
