@@ -4,7 +4,7 @@ published occupancy page is tested over HTTP in ``tests/e2e/test_people_api.py``
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
