@@ -22,7 +22,7 @@ from api.schemas.people import (
     TripCreate,
 )
 from api.web import MEDIA, download, services
-from cases import capacity, people, people_register
+from cases import adult_quarterly, capacity, people, people_register
 from cases.people import AddFamilyMember, PersonInput, RegisterPerson
 from cases.people_register import RegisterQuery
 
@@ -104,3 +104,20 @@ def set_capacity(request: Request, org_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 def record_trip(request: Request, body: TripCreate, p: Caller) -> dict[str, int]:
     """Выезд службы «Социальный патруль» (учитывается в квартальных таблицах)."""
     return {"trip_id": services(request).execute(capacity.record_trip, p, body.trip_on, body.places)}
+
+
+@router.get("/statistics/adults/quarterly", response_model=dict[str, Any], responses=errors(403))
+def adults_quarterly(request: Request, p: Caller, year: Annotated[int, Query(ge=2000, le=2100)],
+                     quarter: Annotated[int, Query(ge=1, le=4)]) -> Any:
+    """Квартальные таблицы ресурсного центра с АППГ: выезды патруля, выявленные и где определены, обслуженные
+    (государственные и негосударственные, из них освободившиеся), виды помощи (человек, из них освободившиеся)."""
+    return services(request).execute(adult_quarterly.quarterly, p, year, quarter)
+
+
+@router.get("/statistics/adults/quarterly.xlsx", responses={**errors(403), 200: {"content": {MEDIA["xlsx"]: {}}}})
+def adults_quarterly_xlsx(request: Request, p: Caller, year: Annotated[int, Query(ge=2000, le=2100)],
+                          quarter: Annotated[int, Query(ge=1, le=4)]) -> Response:
+    """Те же таблицы в Excel (текущий квартал и тот же квартал прошлого года)."""
+    tables = services(request).execute(adult_quarterly.quarterly, p, year, quarter)
+    return download(f"kvartal_vzroslye_{year}_{quarter}.xlsx", adult_quarterly.quarterly_xlsx(tables),
+                    MEDIA["xlsx"])

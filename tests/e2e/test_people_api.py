@@ -151,3 +151,17 @@ def test_homeless_placement_over_http_and_the_published_occupancy(bed: Bed) -> N
     data = public.get("/occupancy/surgut.json").json()
     assert data["capacity"] == 8 and data["free"] == 7
     assert public.get("/occupancy/nowhere").status_code == 404
+
+
+def test_quarterly_tables_over_http(bed: Bed) -> None:
+    head = bed.as_("rc_head")
+    ok(bed.as_("patrol").post("/patrol-trips", {"trip_on": "2025-02-03"}), 201)
+    tables = ok(head.get("/statistics/adults/quarterly", params={"year": 2025, "quarter": 1}))
+    assert tables["current"]["trips"] == 1 and tables["previous"]["trips"] == 0
+    book = head.get("/statistics/adults/quarterly.xlsx", params={"year": 2025, "quarter": 1})
+    assert book.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["Патруль"]
+    assert [c.value for c in sheet[2]] == ["Выезды службы «Социальный патруль»", 1, 0]
+    error(bed.as_("opeka").get("/statistics/adults/quarterly", params={"year": 2025, "quarter": 1}), 403,
+          "forbidden")
+    assert head.get("/statistics/adults/quarterly", params={"year": 2025, "quarter": 5}).status_code == 422
