@@ -14,7 +14,7 @@ from api import bench_people as people_bench
 from api.schema import upgrade
 from api.settings import Settings
 from cases import bench as process_bench
-from cases import reports_bench
+from cases import obligations_bench, reports_bench
 from engine import bench as engine_bench
 from engine.audit import bench as audit_bench
 from engine.calendar import load_calendar
@@ -30,6 +30,7 @@ def _all() -> dict[str, Callable[..., Any]]:
     found.update(audit_bench.BENCHMARKS)
     found.update(auth_bench.BENCHMARKS)
     found.update(people_bench.BENCHMARKS)
+    found.update(obligations_bench.BENCHMARKS)
     return found
 
 

@@ -15,6 +15,7 @@ from api.routes import (
     api_changes,
     api_deadlines,
     api_documents,
+    api_obligations,
     api_people,
     api_registry,
     api_reports,
@@ -24,7 +25,7 @@ from api.routes.api_common import bearer
 
 PREFIX = "/api/v1"
 PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry, api_access,
-         api_people)
+         api_people, api_obligations)
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
 for part in PARTS:
     router.include_router(part.router)

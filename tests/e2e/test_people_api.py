@@ -165,3 +165,20 @@ def test_quarterly_tables_over_http(bed: Bed) -> None:
     error(bed.as_("opeka").get("/statistics/adults/quarterly", params={"year": 2025, "quarter": 1}), 403,
           "forbidden")
     assert head.get("/statistics/adults/quarterly", params={"year": 2025, "quarter": 5}).status_code == 422
+
+
+def test_an_organisations_reporting_calendar_and_its_icalendar_feed(bed: Bed) -> None:
+    w = bed.web.world
+    director = bed.as_("director")
+    found = ok(director.get(f"/organisations/{w.orgs['uso']}/obligations", params={"year": 2025}))
+    may = [i for i in found["items"] if i["due"].startswith("2025-05")]
+    assert [(i["key"], i["due"]) for i in may] == [("methodological_products", "2025-05-27"),
+                                                   ("monthly_statistics", "2025-05-28")]
+    assert may[1]["others"][0]["due"] == "2025-06-02" and may[1]["others"][0]["source"]
+    feed = director.get(f"/organisations/{w.orgs['uso']}/obligations.ics", params={"year": 2025})
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert feed.text.count("BEGIN:VEVENT") == len(found["items"]) and "DTSTART;VALUE=DATE:20250527" in feed.text
+    error(bed.as_("curator").get(f"/organisations/{w.orgs['kdn']}/obligations", params={"year": 2025}), 403,
+          "forbidden")
+    error(director.get(f"/organisations/{w.orgs['other_uso']}/obligations", params={"year": 2025}), 404,
+          "not_found")
