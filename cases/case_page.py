@@ -23,6 +23,7 @@ from cases.fields import ORG_TYPES, USER_TYPES
 from cases.handlers import PLAN_ROLES, action_options, view_case
 from cases.history import HistoryEntry, history
 from cases.names import full_name
+from cases.people_acts import person_as_family
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
 from cases.principal import Principal
 from cases.services import Services
@@ -265,7 +266,10 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
                 "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
                for r in related_rows]
     plans = _plans(tx, case) if until is None else as_of_view.plans_then(tx, svc, case, until)
-    family, reports = _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id, until)
+    if case.subject_kind in access.ADULT_SUBJECTS:  # an adult's case: the person, never a family of that number
+        family, reports = person_as_family(tx, case.subject_id), []
+    else:
+        family, reports = _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id, until)
     if until is not None:  # a view of the past: nothing to do in it
         return CaseDetail(header, family, reports, plans, visits, documents, deadlines,
                           history(tx, svc, case, until) if with_history else [], [], [], parties, resolutions, related,

@@ -53,7 +53,8 @@ class OverdueCounts:
 def _base(p: Principal) -> Any:
     return (sa.select(DL, CI.c.workflow, CI.c.workflow_version, CI.c.state.label("case_state"), CI.c.org_id,
                       CI.c.assignee_id, FA.c.surname)
-            .join(CI, CI.c.id == DL.c.instance_id).outerjoin(FA, FA.c.id == CI.c.subject_id)
+            .join(CI, CI.c.id == DL.c.instance_id)
+            .outerjoin(FA, (FA.c.id == CI.c.subject_id) & (CI.c.subject_kind == "family"))
             .where(OPEN, access.visible_cases(p)))
 
 

@@ -27,3 +27,36 @@ def person_context(tx: Any, person_id: int | None) -> dict[str, Any]:
                      "relation": FAMILY_RELATIONS.get(str(m["relation"]), str(m["relation"])),
                      "birth_date": _day(m["birth_date"])} for m in members_of(tx, int(row["id"]))],
     }
+
+
+def person_as_family(tx: Any, person_id: int | None) -> dict[str, Any]:
+    """An adult's case page shows the person and the family members accompanied with them in the family block."""
+    row = person_row(tx, person_id) if person_id else None
+    if row is None:
+        return {}
+    head = {"id": row["id"], "name": " ".join(str(x) for x in (row["last_name"], row["first_name"],
+                                                               row["middle_name"]) if x),
+            "relation": "other", "relation_title": CATEGORIES.get(str(row["category"]), ""),
+            "birth_date": row["birth_date"], "age": None}
+    members = [{"id": m["id"], "name": " ".join(str(x) for x in (m["last_name"], m["first_name"], m["middle_name"])
+                                               if x),
+                "relation": "other", "relation_title": FAMILY_RELATIONS.get(str(m["relation"]), ""),
+                "birth_date": m["birth_date"], "age": None} for m in members_of(tx, int(row["id"]))]
+    return {"id": 0, "surname": str(row["last_name"]), "address": row["intended_address"], "category": "none",
+            "category_title": CATEGORIES.get(str(row["category"]), ""), "category_set_on": None,
+            "category_act": "", "members": [head, *members]}
+
+
+def names_of(tx: Any, person_ids: list[int]) -> dict[int, str]:
+    """Full names of adults for case lists."""
+    if not person_ids:
+        return {}
+    import sqlalchemy as sa
+
+    from cases.people_tables import AdultPerson
+    from engine.tables import table_of
+
+    ap = table_of(AdultPerson)
+    rows = tx.connection.execute(sa.select(ap.c.id, ap.c.last_name, ap.c.first_name, ap.c.middle_name)
+                                 .where(ap.c.id.in_(person_ids))).all()
+    return {r.id: " ".join(x for x in (r.last_name, r.first_name, r.middle_name) if x) for r in rows}

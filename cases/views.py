@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from cases import access
 from cases.handlers import available_actions
 from cases.names import contains, full_name, normalise
+from cases.people_acts import names_of
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import (
@@ -164,7 +165,9 @@ def _children(tx: UnitOfWork, family_ids: Iterable[int | None]) -> dict[int, lis
 def case_rows(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[CaseRow]:
     """Enrich ``wf_instance`` rows with family, organisation, assignee and next deadline (a few IN queries)."""
     ids = [r.id for r in rows]
-    family_ids = sorted({r.subject_id for r in rows if r.subject_id})
+    adults = {r.id for r in rows if getattr(r, "subject_kind", None) in access.ADULT_SUBJECTS}
+    family_ids = sorted({r.subject_id for r in rows if r.subject_id and r.id not in adults})
+    adult_names = names_of(tx, sorted({int(r.subject_id) for r in rows if r.id in adults and r.subject_id}))
     families = {r.id: r for r in tx.connection.execute(_FAMILIES, {"ids": family_ids})} if family_ids else {}
     children = _children(tx, families)
     orgs = names_by_id(tx.connection, ORG, "short_name", (r.org_id for r in rows))
@@ -172,13 +175,14 @@ def case_rows(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[CaseRo
     deadlines = _next_deadlines(tx, svc, ids)
     result = []
     for r in rows:
-        fam = families.get(r.subject_id)
+        fam = families.get(r.subject_id) if r.id not in adults else None
         wf_title, st_title = titles(svc, r.workflow, r.workflow_version, r.state)
         nd = deadlines.get(r.id)
         result.append(CaseRow(
             r.id, r.workflow, wf_title, r.state, st_title, r.version, r.subject_id,
-            f"Семья {fam.surname}" if fam and fam.surname else "", fam.address if fam else "",
-            children.get(r.subject_id, []), fam.category if fam else "none", r.org_id, orgs.get(r.org_id, ""),
+            f"Семья {fam.surname}" if fam and fam.surname else adult_names.get(r.subject_id, ""),
+            fam.address if fam else "", children.get(r.subject_id, []) if fam else [],
+            fam.category if fam else "none", r.org_id, orgs.get(r.org_id, ""),
             r.assignee_id, users.get(r.assignee_id, ""), nd, bool(nd and nd.overdue), r.created_at, r.closed_at,
             dict(r.data or {})))
     return result

@@ -182,3 +182,20 @@ def test_an_organisations_reporting_calendar_and_its_icalendar_feed(bed: Bed) ->
           "forbidden")
     error(director.get(f"/organisations/{w.orgs['other_uso']}/obligations", params={"year": 2025}), 404,
           "not_found")
+
+
+def test_an_adults_case_never_shows_the_family_that_has_the_same_number(bed: Bed) -> None:
+    opeka = bed.as_("opeka")
+    ok(opeka.post("/reports", {"source_type": "education", "channel": "written",
+                               "received_at": "2025-03-03T09:00:00+05:00", "text": "Ребёнок голоден.",
+                               "address": "г. Сургут, ул. Мира, д. 7", "children": [
+                                   {"last_name": "Семейкин", "first_name": "Фёдор", "birth_date": "2015-04-01"}]}), 201)
+    person = _register(bed.as_("rc"))[0]
+    assert person["person_id"] == 1  # the same number as the child's family
+    rc = bed.as_("rc")
+    case = rc.get(f"/cases/{person['case_id']}")
+    assert case.status_code == 200 and "Семейкин" not in case.text and "Ёлкин" in case.text
+    listed = rc.get("/cases")
+    assert listed.status_code == 200 and "Семейкин" not in listed.text
+    page = bed.web.client_for("rc").get(f"/cases/{person['case_id']}")
+    assert page.status_code == 200 and "Семейкин" not in page.text and "Ёлкин" in page.text
