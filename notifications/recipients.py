@@ -11,7 +11,8 @@ Targets:
   - ``uso_director``, ``kdn_secretary`` — holders of the role in the organisation responsible
     for the case or in an organisation taking part in it (``case_party``): the УСО the case was
     handed to, the KDN it was referred to;
-  - ``supervisor``, ``guardianship``, ``agency`` — holders of the role in the case's territory;
+  - ``supervisor``, ``guardianship``, ``agency``, ``rc_specialist``, ``rc_head`` — holders of the role in the
+    case's territory;
   - ``curator`` — the case's assignee, when a curator.
 
 By kind:
@@ -132,7 +133,7 @@ def _target_users(tx: UnitOfWork, case: CaseView, target: str) -> set[int]:
     if target == "curator":
         return {case.assignee_id} & _holders(tx, "curator", territory=case.territory) \
             if case.assignee_id is not None else set()
-    if target in access.TERRITORY_WIDE:
+    if target in access.TERRITORY_WIDE or target in access.ADULT_WIDE:
         return _holders(tx, target, territory=case.territory)
     if target in access.PARTY_ROLES:
         return _holders(tx, target, org_ids=_org_ids(tx, case))

@@ -11,6 +11,7 @@ import pytest
 from cases import capacity
 from cases.errors import Forbidden
 from engine.errors import GuardFailed
+from notifications import recipients
 from tests.adults import add_adult_world, register
 from tests.process_steps import Process
 
@@ -77,5 +78,8 @@ def test_weekly_free_places_obligation_reminds_and_escalates(proc: Process) -> N
     done = {(r.kind, r.target) for r in proc.rows("select kind, target from wf_step where instance_id = :c "
                                                    "and status = 'done'", c=case)}
     assert ("remind", "assignee") in done and ("escalate", "rc_head") in done
+    with proc.svc.db.read() as tx:  # the escalation reaches the head of the resource centre of the territory
+        case_view = proc.svc.runtime.load(tx, case)
+        assert recipients._target_users(tx, case_view, "rc_head") == {proc.world.users["rc_head"]}
     with pytest.raises(Forbidden):  # only the resource centre or the institution itself sets its beds
         _beds(proc, "curator", "provider", 3)
