@@ -390,7 +390,9 @@ def test_acts_download_as_real_docx_and_pdf_and_can_be_reissued(bed: Bed) -> Non
 def test_workflows_describe_states_deadlines_roles_and_regional_settings(bed: Bed) -> None:
     boss = bed.as_("boss")
     assert {w["name"] for w in ok(boss.get("/workflows"))} == {"child_report", "family_support",
-                                                                 "kdn_prevention", "kdn_forward"}
+                                                                 "kdn_prevention", "kdn_forward",
+                                                                 "release_accompaniment", "homeless_placement",
+                                                                 "free_places"}
     with bed.web.svc.db.unit_of_work() as tx:
         tx.connection.exec_driver_sql(
             "insert into wf_parameter (workflow, territory, name, value, basis, updated_at) values "
