@@ -326,9 +326,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import tempfile
 
     from api.schema import upgrade
-    from cases.bench import simulate_year
     from engine.calendar import load_calendar
     from engine.database import Database
+    from opora_bench.process import simulate_year
 
     settings = _settings(args)
     folder = None
@@ -406,7 +406,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from api.bench import run_benchmarks
+    from opora_bench.runner import run_benchmarks
 
     return run_benchmarks(args.groups, quick=args.quick)
 
