@@ -33,7 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from api import schema
+from api import db_schema
 from engine import consistency
 from engine.audit import verify
 from engine.database import Database
@@ -105,7 +105,7 @@ def restore(db: Database, source: Path, *, replace: bool = False) -> RestoreRepo
         _pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
                   f"--dbname={_libpq_url(db.url)}", str(source)])
     db.dispose()  # connections opened before the restore may hold the old pages
-    schema.upgrade(db)
+    db_schema.upgrade(db)
     report = RestoreReport()
     with db.read() as tx:
         report.counts = _counts(tx.connection)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api import schema
+from api import db_schema
 from api.settings import Settings
 from cases.registry import build_registry
 from engine.calendar import ProductionCalendar, load_calendar
@@ -45,13 +45,13 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, r
     catalog.load_directory(settings.workflows_dir)
     runtime = Runtime(catalog, registry, calendar, clock)
     if not migrate and not publish:  # a short-lived command (sweep, notify): no lock, only a check
-        schema.require_current(db)
+        db_schema.require_current(db)
         return Container(settings, db, clock, calendar, registry, catalog, runtime)
-    with schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
+    with db_schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
         if migrate:
-            schema.upgrade(db)
+            db_schema.upgrade(db)
         else:
-            schema.require_current(db)
+            db_schema.require_current(db)
         if publish:
             with db.unit_of_work() as tx:
                 catalog.publish(tx, clock.now())

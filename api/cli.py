@@ -325,7 +325,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from api.schema import upgrade
+    from api.db_schema import upgrade
     from engine.calendar import load_calendar
     from engine.database import Database
     from opora_bench.process import simulate_year
@@ -551,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlalchemy as sa
 
-    from api.schema import SchemaOutdated
+    from api.db_schema import SchemaOutdated
     from engine.database import BUSY, STORAGE, first_line, unavailable_reason
 
     args = build_parser().parse_args(argv)

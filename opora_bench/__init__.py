@@ -6,7 +6,7 @@
 engine.py      ``engine.*``: starting and firing on the bare engine, the sweeper (sqlite-utils fills its table)
 audit.py       ``audit.verify``: verifying a million events against anchors
 process.py     ``process.year``: a year of synthetic reports through the whole process (``opora simulate``)
-reports.py     ``reports.*``: the annual statistics over a year of cases
+statistics.py  ``reports.annual``: the annual statistics over a year of cases
 http.py        ``http.*``: the REST API and the pages under a steady client (httpx)
 auth.py        ``auth.*``: logins, sessions and API keys
 load.py        ``api.startup`` / ``api.load`` / ``pg.sweep``: a real server under simulated users

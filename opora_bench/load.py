@@ -170,7 +170,7 @@ def _backlog(url: str, calendar: ProductionCalendar, reports: int) -> dict[str, 
     """Months of work stopped before anything was rendered or swept: acts, due steps, a digest to write."""
     db = Database(url)
     try:
-        from api.schema import upgrade
+        from api.db_schema import upgrade
 
         upgrade(db)
         simulate_year(db, calendar, reports, seed=3)
@@ -247,7 +247,7 @@ def _fabricate_pg(url: str, steps: int) -> None:
     """Open deadlines with two pending steps each, due a month before now, bulk-copied into PostgreSQL."""
     db = Database(url)
     try:
-        from api.schema import upgrade
+        from api.db_schema import upgrade
 
         upgrade(db)
         clock = FixedClock(START)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.schema import upgrade
+from api.db_schema import upgrade
 from api.settings import Settings
 from engine.calendar import load_calendar
 from opora_bench import http as bench_http
