@@ -39,9 +39,9 @@ from engine.errors import (
     TransitionNotAllowed,
 )
 from engine.payload import validate_payload
-from engine.registry import Registry
 from engine.sql import Prepared
 from engine.tables import AuditEvent, CaseInstance, ParameterOverride
+from engine.vocabulary import Vocabulary
 
 CI = CaseInstance.__table__  # type: ignore[attr-defined]
 AE = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -108,8 +108,8 @@ def start_request_hash(cmd: StartCase) -> str:
 
 
 class Runtime:
-    def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
-        self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
+    def __init__(self, catalog: Catalog, vocabulary: Vocabulary, calendar: ProductionCalendar, clock: Clock) -> None:
+        self.catalog, self.vocabulary, self.calendar, self.clock = catalog, vocabulary, calendar, clock
         self._overrides: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- parameters -----------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class Runtime:
 
     def _failed_guard(self, ctx: TransitionContext, tr: Transition) -> tuple[str, str] | None:
         for guard in tr.guards:
-            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
+            reason = self.vocabulary.guards[guard.name].fn(ctx, guard.args)
             if reason:
                 return guard.name, reason
         return None
@@ -266,7 +266,7 @@ class Runtime:
             if spec.save and spec.name in ctx.payload:
                 case.data[spec.name] = ctx.payload[spec.name]
         for effect in tr.effects:
-            self.registry.effects[effect.name].fn(ctx, effect.args)
+            self.vocabulary.effects[effect.name].fn(ctx, effect.args)
         timing = self.timing(ctx.tx, wf, case)
         if tr.internal:
             if tr.restart:

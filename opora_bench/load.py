@@ -255,9 +255,9 @@ def _fabricate_pg(url: str, steps: int) -> None:
         from engine.catalog import Catalog
         from engine.runtime import Runtime
 
-        catalog = Catalog(container.registry)
+        catalog = Catalog(container.vocabulary)
         catalog.add_text(bench_workflow(5, 5).replace("worker", "curator"), "bench.yaml")
-        runtime = Runtime(catalog, container.registry, container.calendar, clock)
+        runtime = Runtime(catalog, container.vocabulary, container.calendar, clock)
         with db.unit_of_work() as tx:
             runtime.catalog.publish(tx, clock.now())
             tx.commit()

@@ -225,9 +225,9 @@ def test_outbox_rows_carry_the_moment_and_payload_they_were_written_with(engine:
 
 
 def test_a_failing_effect_leaves_nothing_behind(engine: Harness) -> None:
-    registry = engine.runtime.registry
+    vocabulary = engine.runtime.vocabulary
 
-    @registry.effect("explode")
+    @vocabulary.effect("explode")
     def explode(ctx, args):  # type: ignore[no-untyped-def]
         ctx.case.data["half"] = True
         raise RuntimeError("boom")

@@ -9,7 +9,7 @@ import pytest
 from engine.definition import Workflow
 from engine.diagram import mermaid, svg
 from engine.loader import load_workflow
-from engine.registry import Registry
+from engine.vocabulary import Vocabulary
 from tests.unit.conftest import REVIEW_YAML
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -61,10 +61,10 @@ def test_mermaid_marks_the_current_state_only_when_asked(review: Workflow) -> No
     assert highlighted[: len(REVIEW_MERMAID_LINES) + 2] == mermaid(review).splitlines()
 
 
-def test_mermaid_escapes_colons_in_titles(registry: Registry) -> None:
+def test_mermaid_escapes_colons_in_titles(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
     text = original.replace("title: Отказать\n", "title: 'Отказать: навсегда'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
     assert "    checking --> rejected: Отказать  навсегда" in mermaid(wf).splitlines()
 
 
@@ -113,8 +113,8 @@ def test_svg_edges_carry_transition_titles(review: Workflow) -> None:
                            "Вернуть на проверку"}
 
 
-def test_svg_escapes_markup_in_titles(registry: Registry) -> None:
+def test_svg_escapes_markup_in_titles(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
     text = original.replace("title: Проверка\n", "title: 'Проверка <1> & \"2\"'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
     assert label(state_groups(svg(wf))["checking"]) == 'Проверка <1> & "2"'
