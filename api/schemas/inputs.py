@@ -223,3 +223,11 @@ class ReissueCreate(Input):
 
     def command(self, document_id: int) -> ReissueDocument:
         return ReissueDocument(document_id, self.reason)
+
+
+class RegistryQuery(Input):
+    """The registry's criteria (the person search), for ``POST /api/v1/registry/…`` and the «Реестр» form."""
+
+    name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
+    birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
+    address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""

@@ -88,3 +88,12 @@ def test_a_report_refused_alike_in_the_form_and_the_api(web: Web, frozen: Any) -
     assert shown(form.text, "text") == answered(api, "text")
     assert shown(form.text, "c0_birth") == answered(api, "children.0.birth_date")
     assert web.process.rows("select count(*) from report")[0][0] == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("birth_date", "2014-13-01"), ("name", "Я" * 201)])
+def test_a_registry_search_refused_alike(web: Web, frozen: Any, field: str, value: str) -> None:
+    client = web.client_for("opeka")
+    form = client.post("/registry", data={"csrf": web.csrf(client, "/registry"), field: value})
+    api = web.client.post("/api/v1/registry/search", headers=web.token("opeka"), json={field: value})
+    assert form.status_code == 422
+    assert shown(form.text, field) == answered(api, field)
