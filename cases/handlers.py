@@ -130,7 +130,7 @@ def _resolve_child(tx: UnitOfWork, p: Principal, index: int, child: ChildInput,
 
 
 def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterReport) -> ReportRegistered:
-    """Register a report the same day (PROCESS.md, Path 1 step 1) and start its case.
+    """Register a report the same day (docs/process.md, Path 1 step 1) and start its case.
 
     Known children link the report to their family instead of duplicating it; a child whose
     family has individual preventive work organised by the KDN makes the "forward to the KDN"
