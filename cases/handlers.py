@@ -218,7 +218,7 @@ def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> T
         # so the action would no longer be found in the current state)
         return runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(sorted(p.roles)[0]), cmd.payload,
                                                None, key), case)
-    transition = runtime.workflow_of(case).transition(case.state, cmd.event)
+    transition = runtime.transition(case, cmd.event)
     if transition is None:
         raise TransitionNotAllowed(case.id, cmd.event, case.state,
                                    [t.event for t in available_actions(tx, svc, p, case)])
