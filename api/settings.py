@@ -21,7 +21,7 @@ class Settings:
     calendar_file: Path = field(default_factory=lambda: Path(_env("OPORA_CALENDAR", str(DEFAULT_CALENDAR))))
     sweep_seconds: float = field(default_factory=lambda: float(_env("OPORA_SWEEP_SECONDS", "30")))
     lateness_minutes: float = field(default_factory=lambda: float(_env("OPORA_LATENESS_MINUTES", "5")))
-    # notifications (issue 5): e-mail over SMTP (no host: e-mail is off), links in letters, digest, delivery tick
+    # notifications: e-mail over SMTP (no host: e-mail is off), links in letters, digest, delivery tick
     smtp_host: str = field(default_factory=lambda: _env("OPORA_SMTP_HOST", ""))
     smtp_port: int = field(default_factory=lambda: int(_env("OPORA_SMTP_PORT", "25")))
     #: none | starttls | ssl

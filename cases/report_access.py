@@ -1,4 +1,4 @@
-"""Who may see which statistics and reports (issue 5) — decided here, next to ``cases.access``.
+"""Who may see which statistics and reports — decided here, next to ``cases.access``.
 
 Every report covers the principal's own territory only (there is no territory parameter, so
 another territory's data can never be asked for). Per report:
