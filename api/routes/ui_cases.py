@@ -32,8 +32,6 @@ from engine.errors import EngineError, PayloadInvalid
 
 router = APIRouter(include_in_schema=False)
 
-#: staff a supervisor may hand a case to (everyone who works cases; not administrators)
-WORKING_ROLES = ("guardianship", "agency", "uso_director", "curator", "kdn_secretary")
 FIELD_PREFIX = "f_"
 
 
@@ -76,11 +74,8 @@ def parse_int(value: str) -> int | None:
 
 def reassign_people(tx: UnitOfWork, p: Principal) -> list[tuple[int, str]]:
     """Whom ``p`` may hand a case to: the territory's staff (supervisor), the own institution's (УСО director)."""
-    if not access.can_manage(p):
-        return []
-    if p.has("supervisor"):
-        return people_of_org(tx, p, WORKING_ROLES, whole_territory=True)
-    return people_of_org(tx, p, ("curator", "uso_director"))
+    roles, whole_territory = access.assignable_staff(p)
+    return people_of_org(tx, p, roles, whole_territory=whole_territory) if roles else []
 
 
 ALREADY_SENT = AlreadyDone().args[0]
