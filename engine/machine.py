@@ -154,7 +154,7 @@ class CompiledWorkflow:
         firing = Firing(ctx)
         event = EventData(self.machine.get_state(firing.state), self.machine.events[ctx.transition.event],
                           self.machine, firing, (), {})
-        return None if step._eval_conditions(event) else firing.refused
+        return None if all(condition.check(event) for condition in step.conditions) else firing.refused
 
     def fire(self, ctx: TransitionContext) -> Firing:
         """Fire ``ctx.transition`` on the case: conditions, then the callbacks in the caller's transaction.
