@@ -183,8 +183,7 @@ def _children(conn: sa.Connection, family_ids: Any, cutoff: date) -> int:
 
 
 def _close_reasons(svc: Services) -> dict[str, str]:
-    workflow = svc.runtime.catalog.latest("family_support").definition
-    transition = workflow.transition("support", "close_support")
+    transition = svc.runtime.catalog.latest("family_support").transition("support", "close_support")
     spec = next((f for f in transition.fields if f.name == "reason"), None) if transition else None
     return dict(spec.choices) if spec and spec.choices else {}
 

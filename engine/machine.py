@@ -16,16 +16,19 @@ the workflow file declares for it:
 What a case may do in a state is the machine's ``get_triggers``; why an action would be refused now is
 the same conditions evaluated without firing (:meth:`CompiledWorkflow.refusal`) — the actions the UI
 offers, the ``events`` of the REST API and what :meth:`CompiledWorkflow.fire` accepts are one answer.
+The Mermaid diagram is the same machine drawn by the library's diagram extension (:func:`mermaid`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from transitions import EventData, Machine
+from transitions import EventData, Machine, State
 from transitions import Transition as MachineTransition
+from transitions.extensions.diagrams import GraphMachine
 
 from engine.definition import Transition, Workflow
 from engine.errors import GuardFailed, TransitionNotAllowed
@@ -151,7 +154,7 @@ class CompiledWorkflow:
         firing = Firing(ctx)
         event = EventData(self.machine.get_state(firing.state), self.machine.events[ctx.transition.event],
                           self.machine, firing, (), {})
-        return None if step._eval_conditions(event) else firing.refused
+        return None if all(condition.check(event) for condition in step.conditions) else firing.refused
 
     def fire(self, ctx: TransitionContext) -> Firing:
         """Fire ``ctx.transition`` on the case: conditions, then the callbacks in the caller's transaction.
@@ -184,3 +187,62 @@ def compile_workflow(definition: Workflow) -> CompiledWorkflow:
             spec=tr,
         )
     return CompiledWorkflow(definition, machine)
+
+
+# -- the machine drawn ------------------------------------------------------------------------------
+
+#: the current state's colours, those of the SVG (``engine.diagram``)
+CURRENT_STYLE = {"color": "#b45309", "fillcolor": "#fde68a", "peripheries": "2"}
+
+
+class _TitledState(State):
+    """A state with its Russian title as the diagram's label."""
+
+    def __init__(self, name: str, *, label: str, final: bool = False) -> None:
+        super().__init__(name, final=final)
+        self.label = label
+
+
+class _Drawing(GraphMachine):
+    state_cls = _TitledState
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        styles = copy.deepcopy(GraphMachine.style_attributes)
+        styles["node"]["active"] = CURRENT_STYLE  # type: ignore[index]
+        self.style_attributes = styles
+
+
+class _Drawn:
+    """The model the drawing machine needs; its state is not what is highlighted (see :func:`mermaid`)."""
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'").replace(":", " ").replace(";", ",").replace("\n", " ")
+
+
+def mermaid(compiled: CompiledWorkflow, current: str | None = None) -> str:
+    """The machine's states and transitions as a Mermaid state diagram, by ``transitions``' diagram extension.
+
+    States and edges carry their Russian titles, the front matter the workflow's title and version; ``current``
+    (a case's state) is styled ``s_active`` in the SVG's colours. The extension's Mermaid engine writes text,
+    so no Graphviz is needed; the SVG (``engine.diagram.svg``) is laid out by the engine itself for the same
+    reason. An internal transition is drawn as a loop on its state; final states lead to ``[*]``.
+    """
+    wf = compiled.definition
+    model = _Drawn()
+    drawing = _Drawing(model=model, states=[_TitledState(name, label=_label(s.title), final=s.final)
+                                            for name, s in wf.states.items()],
+                       initial=wf.initial.name, auto_transitions=False, graph_engine="mermaid",
+                       title=f"{_label(wf.title)} (версия {wf.version})", show_conditions=False)
+    for event, trigger in compiled.machine.events.items():
+        for source, steps in trigger.transitions.items():
+            for step in cast(list[_Step], steps):
+                drawing.add_transition(event, source, step.dest or source, label=_label(step.spec.title))
+    graph = drawing.model_graphs[id(model)]
+    graph.reset_styling()
+    if current is not None:
+        graph.set_node_style(current, "active")
+    text = str(graph.get_graph().draw(None)).rstrip("\n")
+    ends = [f"  {name} --> [*]" for name, s in wf.states.items() if s.final]
+    return "\n".join([text, *ends]) + "\n"

@@ -38,7 +38,7 @@ from engine.errors import (
     IdempotencyKeyReused,
     RoleNotAllowed,
 )
-from engine.machine import Firing
+from engine.machine import CompiledWorkflow, Firing
 from engine.payload import validate_payload
 from engine.registry import Registry
 from engine.sql import Prepared
@@ -152,6 +152,10 @@ class Runtime:
 
     def workflow_of(self, case: CaseView) -> Workflow:
         return self.catalog.compiled(case.workflow, case.workflow_version).definition
+
+    def machine_of(self, case: CaseView) -> CompiledWorkflow:
+        """The shared machine of the case's workflow version."""
+        return self.catalog.compiled(case.workflow, case.workflow_version)
 
     def transition(self, case: CaseView, event: str) -> Transition | None:
         """The transition ``event`` fires in the case's current state, as the machine has it (None: not here)."""
