@@ -10,10 +10,10 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors, schema
+from api import db_schema, errors
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
-from api.routes import admin_users, api_v1, notifications, reports, session, ui
+from api.routes import admin_users, api_v1, notifications, session, statistics, ui
 from api.settings import Settings
 from api.settings import load as load_settings
 from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
@@ -74,7 +74,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         if owned:
             app.state.container = bootstrap(settings)
             app.state.services = Services(app.state.container.db, app.state.container.runtime)
-        schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
+        db_schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         running = start_jobs(app.state.container) if jobs else None
         if running:  # a download of an act not rendered yet is rendered by the same process as the job's
             app.state.services.renderer = running.renderer
@@ -134,5 +134,5 @@ def app_from_environment() -> FastAPI:
 
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
-    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router,
+    return [session.router, session.api, api_v1.router, ui.router, notifications.router, statistics.router,
             admin_users.router]

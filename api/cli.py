@@ -78,14 +78,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     Exit 1 when any file has a problem, 2 when a file cannot be read (one line each, no traceback).
     """
-    from cases.registry import build_registry
+    from cases.vocabulary import build_vocabulary
     from engine.sources import Source, check_sources, names_in, read_sources
 
     folder = _settings(args).workflows_dir
     sources, unreadable = read_sources(args.files or [str(p) for p in sorted(folder.glob("*.yaml"))])
     if not args.files:  # the configured folder: files named by their names, as in every other message
         sources = [Source(Path(s.path).name, s.text) for s in sources]
-    checked = check_sources(build_registry(), sources, names_in(folder) if args.files else ())
+    checked = check_sources(build_vocabulary(), sources, names_in(folder) if args.files else ())
     for item in checked:
         for problem in item.problems:
             print(problem)
@@ -311,7 +311,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     today = container.calendar.local_date(container.clock.now())
     clock = FixedClock(container.clock.now())
-    svc = Services(container.db, Runtime(container.catalog, container.registry, container.calendar, clock))
+    svc = Services(container.db, Runtime(container.catalog, container.vocabulary, container.calendar, clock))
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
@@ -326,10 +326,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from api.schema import upgrade
-    from cases.bench import simulate_year
+    from api.db_schema import upgrade
     from engine.calendar import load_calendar
     from engine.database import Database
+    from opora_bench.process import simulate_year
 
     settings = _settings(args)
     folder = None
@@ -407,7 +407,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from api.bench import run_benchmarks
+    from opora_bench.runner import run_benchmarks
 
     return run_benchmarks(args.groups, quick=args.quick)
 
@@ -552,7 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlalchemy as sa
 
-    from api.schema import SchemaOutdated
+    from api.db_schema import SchemaOutdated
     from engine.database import BUSY, STORAGE, first_line, unavailable_reason
 
     args = build_parser().parse_args(argv)

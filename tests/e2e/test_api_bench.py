@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from api import bench_http
-from api.schema import upgrade
+from api.db_schema import upgrade
 from api.settings import Settings
 from engine.calendar import load_calendar
+from opora_bench import http as bench_http
 
 SCALE = 0.002  # 200 cases
 

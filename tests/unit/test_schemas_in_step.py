@@ -90,15 +90,15 @@ PAIRS: list[tuple[str, str, Differences]] = [
         "~states": "a list instead of a mapping by name"}),
     ("api.routes.admin_users:UserPublic", "cases.accounts:UserView", {}),
     ("api.routes.api_access:OrganisationPublic", "cases.directory:OrganisationRow", {}),
-    ("api.routes.reports:SourcePublic", "cases.statistics:SourceRow", {}),
-    ("api.routes.reports:CategoryPublic", "cases.statistics:CategoryRow", {}),
-    ("api.routes.reports:AnnualPublic", "cases.statistics:AnnualStatistics", {
+    ("api.routes.statistics:SourcePublic", "cases.statistics:SourceRow", {}),
+    ("api.routes.statistics:CategoryPublic", "cases.statistics:CategoryRow", {}),
+    ("api.routes.statistics:AnnualPublic", "cases.statistics:AnnualStatistics", {
         "+period_from": "the period's first day", "+period_to": "its last day", "-period": "as period_from/_to"}),
-    ("api.routes.reports:SectionPublic", "cases.quarterly:Section", {"~rows": "cells as text or numbers"}),
-    ("api.routes.reports:QuarterlyPublic", "cases.quarterly:QuarterlyReport", {
+    ("api.routes.statistics:SectionPublic", "cases.quarterly:Section", {"~rows": "cells as text or numbers"}),
+    ("api.routes.statistics:QuarterlyPublic", "cases.quarterly:QuarterlyReport", {
         "+period_from": "the period's first day", "+period_to": "its last day", "-period": "as period_from/_to"}),
-    ("api.routes.reports:DisciplineRowPublic", "cases.discipline:DisciplineRow", {}),
-    ("api.routes.reports:DisciplinePublic", "cases.discipline:DisciplineReport", {
+    ("api.routes.statistics:DisciplineRowPublic", "cases.discipline:DisciplineRow", {}),
+    ("api.routes.statistics:DisciplinePublic", "cases.discipline:DisciplineReport", {
         "+period_from": "the period's first day", "+period_to": "its last day", "-period": "as period_from/_to"}),
     ("api.routes.notifications:NotificationPublic", "notifications.inbox:Message", {
         "+kind_title": "the kind's Russian title", "+link": "the page it concerns"}),
