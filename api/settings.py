@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cases.attachment_store import AttachmentStore
 from workflows import DEFAULT_CALENDAR, WORKFLOWS_DIR
 
 
@@ -67,3 +68,11 @@ class Settings:
         default_factory=lambda: int(_env("OPORA_RETENTION_ACCESS_LOG_DAYS", "1095")))
     retention_login_attempts_days: int = field(
         default_factory=lambda: int(_env("OPORA_RETENTION_LOGIN_ATTEMPTS_DAYS", "90")))
+    # attachments: files in the database (empty) or in this directory; the largest file accepted, in MB
+    attachments_dir: str = field(default_factory=lambda: _env("OPORA_ATTACHMENTS_DIR", ""))
+    attachment_max_mb: float = field(default_factory=lambda: float(_env("OPORA_ATTACHMENT_MAX_MB", "10")))
+
+    def attachment_store(self) -> AttachmentStore:
+        """Where attached files are kept and the size limit (see :mod:`cases.attachments`)."""
+        return AttachmentStore(Path(self.attachments_dir) if self.attachments_dir else None,
+                               int(self.attachment_max_mb * 1024 * 1024))

@@ -33,6 +33,7 @@ OWNERS = {
     "sqlite_utils": {"engine/bench.py", "api/backup.py"},  # the benchmark's bulk loader; `opora db dump`
     "anyio": {"notifications/webhooks.py"},
     "cryptography": {"notifications/sealing.py"},
+    "PIL": {"cases/images.py"},
 }
 
 

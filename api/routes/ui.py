@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import saved_search
-from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
+from api.routes import ui_attachments, ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
 from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
 from api.web import check_csrf, page, redirect, services
 from cases import access, case_page, views
@@ -104,5 +104,6 @@ def cases(request: Request, user: User) -> Response:
                 base_query=urllib.parse.urlencode(kept), family=family, **data)
 
 
-for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router):
+for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router,
+            ui_attachments.router):
     router.include_router(sub)
