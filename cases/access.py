@@ -7,6 +7,8 @@
   institution (both: their organisation is a party of the case).
 * Acting on a case needs, besides seeing it, one of the transition's roles — and a curator acts only on
   the cases assigned to them.
+* Someone offered a case (a hand-over waiting for their answer) sees it until they answer; they act on it
+  only once they accept (:mod:`cases.handovers`).
 * The administrator manages users and workflows and does not see children's cases.
 * A case is assigned only to someone who could act on it (:func:`can_be_assigned`).
 * The subject-access export of a person (152-FZ ст. 14) is prepared by a supervisor of their territory.
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from cases.field_tables import Handover
 from cases.principal import Principal
 from cases.tables import CaseParty
 from engine.context import CaseView
@@ -27,6 +30,7 @@ from engine.tables import CaseInstance
 
 CI = CaseInstance.__table__  # type: ignore[attr-defined]
 CP = CaseParty.__table__  # type: ignore[attr-defined]
+HO = Handover.__table__  # type: ignore[attr-defined]
 
 TERRITORY_WIDE = frozenset({"guardianship", "agency", "supervisor"})
 PARTY_ROLES = frozenset({"curator", "kdn_secretary", "uso_director"})
@@ -44,6 +48,9 @@ def visible_cases(p: Principal) -> sa.ColumnElement[bool]:
         clauses.append(CI.c.assignee_id == p.user_id)
     if p.roles & PARTY_ROLES:
         clauses.append(sa.exists().where(CP.c.case_id == CI.c.id, CP.c.org_id == p.org_id))
+    if p.roles & PARTY_ROLES:  # a case offered to them, until they answer
+        clauses.append(sa.exists().where(HO.c.case_id == CI.c.id, HO.c.to_user_id == p.user_id,
+                                         HO.c.status == "pending"))
     if not clauses:
         return sa.false()
     return sa.and_(in_territory, sa.or_(*clauses))
@@ -57,6 +64,15 @@ def _is_party(tx: UnitOfWork, case_id: int, org_id: int) -> bool:
     return _PARTY.first(tx.connection, {"case_id": case_id, "org_id": org_id}) is not None
 
 
+_OFFERED = Prepared(sa.select(HO.c.id).where(HO.c.case_id == sa.bindparam("case_id"),
+                                             HO.c.to_user_id == sa.bindparam("user_id"), HO.c.status == "pending"))
+
+
+def _offered(tx: UnitOfWork, case_id: int, user_id: int) -> bool:
+    """A hand-over of the case waits for this user's answer."""
+    return _OFFERED.first(tx.connection, {"case_id": case_id, "user_id": user_id}) is not None
+
+
 def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
     if case.territory != p.territory:
         return False
@@ -64,7 +80,9 @@ def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
         return True
     if "curator" in p.roles and case.assignee_id == p.user_id:
         return True
-    return bool(p.roles & PARTY_ROLES) and _is_party(tx, case.id, p.org_id)
+    if not p.roles & PARTY_ROLES:
+        return False
+    return _is_party(tx, case.id, p.org_id) or _offered(tx, case.id, p.user_id)
 
 
 def acting_role(tx: UnitOfWork, p: Principal, case: CaseView, allowed: Iterable[str]) -> str | None:

@@ -136,6 +136,11 @@ def _record(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddAttachment, cle
     return int(row)
 
 
+def may_attach(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> bool:
+    """Whether ``p`` may attach files to the case (the form is shown only then)."""
+    return access.acting_role(tx, p, svc.runtime.load(tx, case_id), ATTACH_ROLES) is not None
+
+
 def access_refusal(p: Principal) -> Exception:
     return Forbidden(access.why_not_acting(p, ATTACH_ROLES) if p.roles & ATTACH_ROLES
                      else "Прикладывать файлы к делу могут сотрудники, работающие с делом")

@@ -14,6 +14,7 @@ from api.web import check_csrf, download, redirect, services
 from cases import attachments
 from cases.attachments import AddAttachment
 from cases.errors import InputInvalid, TooLarge
+from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Document, Plan, PlanItem, Visit
 from engine.database import UnitOfWork
@@ -38,7 +39,7 @@ def targets(tx: UnitOfWork, case_id: int) -> list[tuple[str, str]]:
     return options
 
 
-def page_data(tx: UnitOfWork, svc: Services, case_id: int) -> dict[str, Any]:
+def page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> dict[str, Any]:
     """The case page's part about files (the case itself was checked and logged by the page)."""
     rows = attachments.rows_of(tx, [case_id])
     target_titles = dict(targets(tx, case_id))
@@ -47,7 +48,8 @@ def page_data(tx: UnitOfWork, svc: Services, case_id: int) -> dict[str, Any]:
         r["target_title"] = target_titles.get(key, "")
     return {"attachments": rows, "attach_targets": list(target_titles.items()),
             "signed_copies": attachments.signed_copies(rows), "attachment_kinds": list(attachments.KINDS.items()),
-            "attachment_max_mb": svc.attachments.max_bytes // (1024 * 1024)}
+            "attachment_max_mb": svc.attachments.max_bytes // (1024 * 1024),
+            "may_attach": attachments.may_attach(tx, svc, p, case_id)}
 
 
 async def multipart(request: Request) -> dict[str, Any]:

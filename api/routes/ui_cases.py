@@ -105,13 +105,14 @@ def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as
     case = svc.runtime.load(tx, case_id)
     people = reassign_people(tx, p) if detail.can_reassign else []
     allowed = {c.command for c in detail.commands if c.available}
-    from api.routes import ui_attachments  # the files' part of the page (that module builds on this one)
+    from api.routes import ui_attachments, ui_handovers  # parts of the page (those modules build on this one)
 
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), detail.case.state),
             "orgs": field_options(tx, p, "org_ref"), "people": people,
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
             "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed,
-            **ui_attachments.page_data(tx, svc, case_id)}
+            **ui_attachments.page_data(tx, svc, p, case_id),
+            **ui_handovers.page_data(tx, svc, p, case_id)}
 
 
 def render_case(request: Request, user: UiUser, case_id: int, status: int = 200, *, form: str = "",

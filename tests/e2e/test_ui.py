@@ -248,9 +248,15 @@ def test_reassign_execution_report_and_documents(web: Web, frozen: Any) -> None:
     _, kdn = web.process.to_execution()
     boss = web.client_for("boss")
     page = boss.get(f"/cases/{kdn}").text
-    response = boss.post(f"/cases/{kdn}/assign", data={**form_of(page, f"/cases/{kdn}/assign"),
-                                                       "assignee_id": str(web.world.users["curator2"])})
-    assert response.status_code == 303 and web.process.case(kdn).assignee_id == web.world.users["curator2"]
+    offer = f"/cases/{kdn}/handovers"  # handed over with a reason; the receiver accepts
+    response = boss.post(offer, data={**form_of(page, offer), "to_user_id": str(web.world.users["curator2"]),
+                                       "reason": "Отпуск куратора"})
+    assert response.status_code == 303 and web.process.case(kdn).assignee_id == web.world.users["curator"]
+    receiver = web.client_for("curator2")
+    offered = receiver.get(f"/cases/{kdn}").text
+    accept = re.search(r'action="(/handovers/\d+/accept)"', offered).group(1)  # type: ignore[union-attr]
+    assert receiver.post(accept, data=form_of(offered, accept)).status_code == 303
+    assert web.process.case(kdn).assignee_id == web.world.users["curator2"]
     secretary = web.client_for("secretary")
     page = secretary.get(f"/cases/{kdn}").text
     url = f"/cases/{kdn}/execution-reports"
