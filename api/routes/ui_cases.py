@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from api.errors import describe
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
-from cases import access, handlers
-from cases.case_page import case_detail, field_options, people_of_org
+from cases import handlers
+from cases.case_page import case_detail, field_options
 from cases.commands import AddPlanItem, AssignCase, CloseItem, FireEvent, RecordExecutionReport, ReissueDocument
 from cases.errors import AlreadyDone, DomainError, InputInvalid, NotFound
 from cases.principal import Principal
@@ -74,15 +74,6 @@ def parse_int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def reassign_people(tx: UnitOfWork, p: Principal) -> list[tuple[int, str]]:
-    """Whom ``p`` may hand a case to: the territory's staff (supervisor), the own institution's (УСО director)."""
-    if not access.can_manage(p):
-        return []
-    if p.has("supervisor"):
-        return people_of_org(tx, p, WORKING_ROLES, whole_territory=True)
-    return people_of_org(tx, p, ("curator", "uso_director"))
-
-
 ALREADY_SENT = AlreadyDone().args[0]
 
 
@@ -103,12 +94,11 @@ def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as
     """What the case page shows, now or as of a day (the view is written to the access log by ``case_detail``)."""
     detail = case_detail(tx, svc, p, case_id, as_of)
     case = svc.runtime.load(tx, case_id)
-    people = reassign_people(tx, p) if detail.can_reassign else []
     allowed = {c.command for c in detail.commands if c.available}
     from api.routes import ui_attachments, ui_handovers  # parts of the page (those modules build on this one)
 
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), detail.case.state),
-            "orgs": field_options(tx, p, "org_ref"), "people": people,
+            "orgs": field_options(tx, p, "org_ref"),
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
             "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed,
             **ui_attachments.page_data(tx, svc, p, case_id),
