@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access, render
+from cases import access, attachments, render
 from cases.acts import CATEGORY_TITLES, DECISIONS
 from cases.case_page import _family, _plans
 from cases.errors import Forbidden, NotFound
@@ -92,11 +92,14 @@ def case_summary(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> d
                  dynamics="есть" if r["positive_dynamics"] else "нет")
     for m in family.get("members", []):
         m["birth"] = _day(m["birth_date"])
+    files = [{"title": a["title"], "kind": a["kind_title"], "file": a["filename"], "at": _day(a["uploaded_at"]),
+              "by": a["uploaded_by_name"], "erased": a["erased_at"] is not None}
+             for a in attachments.rows_of(tx, [case_id])]
     return {"title": SUMMARY_TITLE, "case": {
                 "id": case.id, "workflow": header.workflow_title, "state": header.state_title,
                 "assignee": header.assignee_name, "org": header.org_name, "opened": _day(header.created_at)},
             "family": family, "resolutions": resolutions, "decisions": decisions, "plans": plans,
-            "reports": reports, "prepared_on": _day(day), "prepared_by": p.full_name}
+            "reports": reports, "attachments": files, "prepared_on": _day(day), "prepared_by": p.full_name}
 
 
 def meeting_agenda(tx: UnitOfWork, svc: Services, p: Principal, meeting_id: int) -> dict[str, Any]:
@@ -154,6 +157,8 @@ def _summary_docx(data: dict[str, Any]) -> bytes:
         sections.append((heading, ["Мероприятие", "Ответственный", "Срок", "Статус", "Результат"], rows))
     sections.append(("Отчёты органов системы профилактики", ["Орган", "Получен", "Что исполнено", "Динамика"],
                      [[r["org"], r["received"], r["text"], r["dynamics"]] for r in data["reports"]]))
+    sections.append(("Приложенные файлы (в деле)", ["Файл", "Что это", "Загружен"],
+                     [[a["title"], a["kind"], f"{a['at']}, {a['by']}"] for a in data["attachments"]]))
     return render.render_table_report_docx(data["title"], subtitle, sections)
 
 

@@ -134,3 +134,25 @@ def test_undo_on_the_same_day_gives_the_case_back_and_is_refused_the_next_day(pr
     assert assignee(p, case_id) == p.world.users["curator2"]
     history = [r.kind for r in p.rows("select kind from wf_audit where instance_id = :c order by seq", c=case_id)]
     assert history.count("handover_undone") == 2 and history.count("handover_offered") == 3
+
+
+def test_the_receiver_and_the_supervisors_are_told_in_their_inbox(process: Process) -> None:
+    from notifications import inbox
+    from notifications.config import NotifyConfig
+    from notifications.fanout import fan_out
+
+    p = process
+    case_id = support_case(p)
+    offer(p, case_id, by="director", reason="Отпуск куратора")
+    p.frozen.tick(timedelta(days=2))  # type: ignore[attr-defined]
+    handovers.escalate_overdue(p.svc.db, p.svc.runtime)
+    fan_out(p.svc, NotifyConfig())
+    with p.svc.db.read() as tx:
+        receiver = {m.kind: m for m in inbox.messages(tx, p.world.users["curator2"])}
+        boss = {m.kind: m for m in inbox.messages(tx, p.world.users["boss"])}
+        director = {m.kind: m for m in inbox.messages(tx, p.world.users["director"])}
+    offered = receiver["handover.offered"]
+    assert offered.title == f"Вам передают дело № {case_id}: примите его или верните" and offered.case_id == case_id
+    assert "Морозова Елена Павловна" in offered.body and "Отпуск куратора" in offered.body
+    assert receiver["handover.overdue"].title == f"Передача дела № {case_id} не принята в срок"
+    assert "handover.overdue" in boss and "handover.overdue" in director

@@ -10,8 +10,10 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from pypdf import PdfReader
 
-from cases import kdn_papers
+from cases import attachments, kdn_papers
+from cases.attachments import AddAttachment
 from cases.errors import Forbidden, NotFound
+from tests.integration.test_attachments import minimal_pdf
 from tests.process_steps import Process
 
 
@@ -35,6 +37,8 @@ def test_the_case_summary_holds_family_decisions_plan_and_reports_in_pdf_and_doc
                    "order by i.id", c=kdn)
     p.close_item("curator", kdn, items[0].id)
     p.report_all(kdn, positive=True)
+    attachments.add_attachment(p.svc, p.world["curator"], AddAttachment(kdn, "letter", "school.pdf", minimal_pdf(),
+                                                                        "Характеристика из школы"))
     pdf = kdn_papers.summary_file(p.svc, p.world["secretary"], kdn, "pdf")
     assert pdf.media_type == "application/pdf" and pdf.filename == f"spravka_kdn_delo_{kdn}.pdf"
     text, _ = pdf_text(pdf.data)
@@ -42,13 +46,14 @@ def test_the_case_summary_holds_family_decisions_plan_and_reports_in_pdf_and_doc
                      "2. История решений", "№ 12/3", "Признать семью", "3. Исполнение плана",
                      "Ежедневный контроль посещаемости школы", "выполнено 1, выполняется 2",
                      "4. Отчёты органов системы профилактики", "Мероприятия исполнены (police)",
-                     "Васильева Наталья Андреевна"):
+                     "Васильева Наталья Андреевна", "5. Приложенные файлы", "Характеристика из школы"):
         assert expected in text, expected
     word = kdn_papers.summary_file(p.svc, p.world["secretary"], kdn, "docx")
     text, document = docx_text(word.data)
     assert word.filename.endswith(".docx") and document.paragraphs[0].text == "Справка по случаю для заседания КДН и ЗП"
     for expected in ("Состав семьи", "Иванов Пётр Сергеевич", "Постановления КДН", "№ 12/3", "История решений по делу",
-                     "Консультация психолога", "просрочено 0", "Мероприятия исполнены (uso)", "есть"):
+                     "Консультация психолога", "просрочено 0", "Мероприятия исполнены (uso)", "есть",
+                     "Характеристика из школы"):
         assert expected in text, expected
     logged = p.rows("select user_id, case_id, what from access_log where action = 'download' order by id")
     assert [(r.user_id, r.case_id) for r in logged] == [(p.world.users["secretary"], kdn)] * 2
