@@ -245,9 +245,13 @@ def escalate_overdue(db: Database, runtime: Runtime) -> int:
     """Offers not answered in time: tell the one who handed over, the territory's supervisors and the receiver
     (once per offer); the number escalated."""
     now = runtime.clock.now()
+    due = sa.select(HO.c.id, HO.c.case_id, HO.c.by_user_id, HO.c.to_user_id).where(
+        HO.c.status == "pending", HO.c.due_at < now, HO.c.escalated_at.is_(None))
+    with db.read() as tx:  # most ticks find nothing: no write transaction for them
+        if tx.connection.execute(due.limit(1)).first() is None:
+            return 0
     with db.unit_of_work() as tx:
-        late = tx.connection.execute(sa.select(HO.c.id, HO.c.case_id, HO.c.by_user_id, HO.c.to_user_id).where(
-            HO.c.status == "pending", HO.c.due_at < now, HO.c.escalated_at.is_(None))).all()
+        late = tx.connection.execute(due).all()
         if not late:
             return 0
         supervisors = set(tx.connection.execute(sa.select(UR.c.user_id).where(
