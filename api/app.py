@@ -15,6 +15,7 @@ from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
 from api.routes import admin_users, api_v1, notifications, reports, session, ui
 from api.settings import Settings
+from api.settings import load as load_settings
 from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
 from cases.services import Services
 
@@ -108,7 +109,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         return RedirectResponse("/me/password", status_code=303)
 
     def current_settings() -> Settings:  # the container's, once the lifespan has built it
-        return app.state.container.settings if app.state.container is not None else (settings or Settings())
+        return app.state.container.settings if app.state.container is not None else (settings or load_settings())
 
     app.add_middleware(SecurityHeaders, settings=current_settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -130,7 +131,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
 def app_from_environment() -> FastAPI:
     """The app of one server process, configured from ``OPORA_*`` (``opora serve --workers N`` starts N of these)."""
-    return create_app(settings=Settings())
+    return create_app(settings=load_settings())
 
 
 def routers() -> list[APIRouter]:

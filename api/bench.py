@@ -34,7 +34,7 @@ def _all() -> dict[str, Callable[..., Any]]:
 def run_benchmarks(groups: Sequence[str], *, quick: bool = False) -> int:
     scale = 0.1 if quick else 1.0
     settings = Settings()
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     selected = [(k, fn) for k, fn in _all().items() if not groups or any(k.startswith(g) for g in groups)]
     if not selected:
         print(f"Нет замеров для групп: {', '.join(groups)}", file=sys.stderr)

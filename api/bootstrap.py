@@ -39,7 +39,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, r
     settings = settings or Settings()
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     registry = registry or build_registry()
     catalog = Catalog(registry)
     catalog.load_directory(settings.workflows_dir)

@@ -22,6 +22,7 @@
     opora calendar show YEAR                         the year's days off and working weekend days, with sources
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
     opora users add|deactivate|activate|reset-password|roles|list   accounts (see api/cli_users.py)
+    opora settings [--markdown]                      every OPORA_* setting: value, default, description
     opora retention [--run]                          what the retention policy would anonymise/delete (--run: do it)
 
 Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``), before or
@@ -38,7 +39,8 @@ from pathlib import Path
 
 from api import cli_audit
 from api.bootstrap import Container, bootstrap
-from api.settings import Settings
+from api.settings import Settings, SettingsInvalid, described, markdown_table
+from api.settings import from_args as settings_from_args
 from engine import diagram
 from engine.commands import Actor
 from engine.errors import AuditSetupError, EngineError
@@ -50,10 +52,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "database_url", None):
-        settings.database_url = args.database_url
-    return settings
+    return settings_from_args(args)
 
 
 def _container(args: argparse.Namespace, **kwargs: object) -> Container:
@@ -344,7 +343,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     kept = folder is None or args.keep
     try:
         upgrade(db)
-        calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+        calendar = load_calendar(settings.calendar, timezone=settings.timezone)
         result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
         print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
         if kept:
@@ -374,10 +373,10 @@ def cmd_calendar_show(args: argparse.Namespace) -> int:
     from engine.calendar import PACKAGE, load_calendar
 
     settings = _settings(args)
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     year = args.year
     print(f"Производственный календарь на {year} год ({calendar.country}, {calendar.timezone}); "
-          f"данные: {PACKAGE} и файл {settings.calendar_file}")
+          f"данные: {PACKAGE} и файл {settings.calendar}")
     if not calendar.has_transfers(year):
         print(f"Внимание: переносов выходных дней на {year} год нет в данных ({PACKAGE}): если постановление "
               f"Правительства уже принято, внесите его дни в файл календаря (working_days, days_off).")
@@ -434,6 +433,17 @@ def cmd_retention(args: argparse.Namespace) -> int:
     finally:
         container.close()
     print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Each ``OPORA_*`` setting with its value (secrets only "задан" / "не задан"), default and description."""
+    if args.markdown:
+        print(markdown_table(), end="")
+        return 0
+    for name, value, default, description in described(_settings(args)):
+        print(f"{name}={value}" + (f"  (по умолчанию {default})" if default and default != value else "")
+              + f"  — {description}")
     return 0
 
 
@@ -530,6 +540,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="выполнить (без флага — только показать)")
     p.set_defaults(handler=cmd_retention)
 
+    p = sub.add_parser("settings", help="настройки OPORA_*: значение, по умолчанию, описание (секреты скрыты)")
+    p.add_argument("--markdown", action="store_true", help="таблица для README (без значений)")
+    p.set_defaults(handler=cmd_settings)
+
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")
     p.add_argument("--quick", action="store_true", help="в десять раз меньше данных (для CI)")
@@ -545,7 +559,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        settings_from_args(args)  # read once: a bad OPORA_* value stops here, in one line
         return int(args.handler(args))
+    except SettingsInvalid as exc:
+        print(f"Ошибка в настройках: {exc}", file=sys.stderr)
+        return 2
     except AuditSetupError as exc:  # cannot check at all: not a finding about the data
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 2

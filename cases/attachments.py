@@ -1,6 +1,6 @@
 """Files attached to a case: photos of living conditions, scans of signed acts, letters of other bodies.
 
-* **Who.** Whoever may act on the case attaches (:data:`ATTACH_ROLES`, through :func:`cases.access.acting_role`);
+* **Who.** Whoever may act on the case attaches (:func:`cases.access.attaching_role`);
   whoever may see the case lists and downloads its files — the same rule as the case page.
 * **What.** JPEG, PNG (re-encoded without metadata) and PDF (:mod:`cases.images`) up to the size limit
   (``OPORA_ATTACHMENT_MAX_MB``, 10 MB by default: a phone photo is 2–6 MB, a scanned act 1–3 MB).
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from cases import access, images
 from cases.attachment_store import AttachmentStore
-from cases.errors import Conflict, Forbidden, InputInvalid, NotFound, TooLarge
+from cases.errors import Conflict, InputInvalid, NotFound, TooLarge
 from cases.field_tables import Attachment
 from cases.handlers import log_access, visible_case
 from cases.principal import Principal
@@ -41,7 +41,6 @@ KINDS = {"photo": "Фото условий проживания", "scan": "Ск�
          "other": "Другой документ"}
 TARGETS = {"case": "дело", "visit": "посещение", "plan_item": "мероприятие плана", "document": "акт"}
 MISSING_TARGET = {"visit": "укажите посещение", "plan_item": "укажите мероприятие плана", "document": "укажите акт"}
-ATTACH_ROLES = frozenset({"guardianship", "agency", "uso_director", "curator", "kdn_secretary", "supervisor"})
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,7 @@ def add_attachment(svc: Services, p: Principal, cmd: AddAttachment) -> int:
 def _record(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddAttachment, clean: images.CleanFile, title: str,
             filename: str, data: bytes | None, key: str) -> int:
     case = visible_case(tx, svc, p, cmd.case_id)
-    role = access.acting_role(tx, p, case, ATTACH_ROLES)
-    if role is None:
-        raise access_refusal(p)
+    role = access.attaching_role(tx, p, case)
     _target_of_case(tx, case.id, cmd.target, cmd.target_id)
     now = svc.runtime.clock.now()
     digest = hashlib.sha256(clean.data).hexdigest()
@@ -138,12 +135,7 @@ def _record(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddAttachment, cle
 
 def may_attach(tx: UnitOfWork, svc: Services, p: Principal, case_id: int) -> bool:
     """Whether ``p`` may attach files to the case (the form is shown only then)."""
-    return access.acting_role(tx, p, svc.runtime.load(tx, case_id), ATTACH_ROLES) is not None
-
-
-def access_refusal(p: Principal) -> Exception:
-    return Forbidden(access.why_not_acting(p, ATTACH_ROLES) if p.roles & ATTACH_ROLES
-                     else "Прикладывать файлы к делу могут сотрудники, работающие с делом")
+    return access.may_attach(tx, p, svc.runtime.load(tx, case_id))
 
 
 _LIST_COLUMNS = (AT.c.id, AT.c.case_id, AT.c.kind, AT.c.target, AT.c.target_id, AT.c.signed_document_id, AT.c.title,

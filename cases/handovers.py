@@ -81,7 +81,7 @@ def candidates(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -> l
              .where(US.c.territory == case.territory, US.c.is_active.is_(True),
                     sa.exists().where(UR.c.user_id == US.c.id, UR.c.role.in_(sorted(roles))))
              .order_by(US.c.full_name))
-    if not p.has("supervisor"):
+    if not access.assigns_across_organisations(p):
         query = query.where(US.c.org_id == p.org_id)
     found = []
     for row in tx.connection.execute(query):
@@ -90,7 +90,7 @@ def candidates(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -> l
         person = principal_of(tx, row.id)
         if person is None or not access.can_be_assigned(tx, person, case, roles):
             continue
-        held = [r for r in access.ROLE_ORDER if r in person.roles and r in roles]
+        held = access.roles_held(person, roles)
         label = f"{row.full_name} — {_lower_first(ROLES.get(held[0], held[0]))}, {row.short_name}"
         found.append(Candidate(row.id, label, held))
     return found
@@ -98,10 +98,6 @@ def candidates(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -> l
 
 def _pending(tx: UnitOfWork, case_id: int) -> Any:
     return tx.connection.execute(sa.select(HO).where(HO.c.case_id == case_id, HO.c.status == "pending")).first()
-
-
-def _manager_role(p: Principal) -> str:
-    return "supervisor" if p.has("supervisor") else "uso_director"
 
 
 def offer(tx: UnitOfWork, svc: Services, p: Principal, cmd: OfferCase) -> int:
@@ -126,7 +122,7 @@ def offer(tx: UnitOfWork, svc: Services, p: Principal, cmd: OfferCase) -> int:
         reason=reason, status="pending", created_at=now, due_at=due, answer="").returning(HO.c.id)).scalar_one())
     svc.runtime.record(tx, case.id, "handover_offered",
                        {"handover_id": handover_id, "to_user_id": cmd.to_user_id, "reason": reason},
-                       p.actor(_manager_role(p)),
+                       p.actor(access.managing_role(p)),
                        messages=[("handover.offered", f"user:{cmd.to_user_id}", {"handover_id": handover_id})])
     log_access(tx, p, case.id, "change", f"передача дела предложена сотруднику № {cmd.to_user_id}", svc)
     return handover_id
@@ -144,7 +140,8 @@ def _own(tx: UnitOfWork, svc: Services, p: Principal, handover_id: int) -> tuple
 
 
 def _acting(p: Principal, roles: set[str]) -> str:
-    return next((r for r in access.ROLE_ORDER if r in p.roles and r in roles), next(iter(sorted(p.roles)), ""))
+    held = access.roles_held(p, roles)
+    return held[0] if held else access.any_role(p)
 
 
 def _close(tx: UnitOfWork, handover_id: int, status: str, p: Principal, now: datetime, answer: str = "") -> None:
@@ -204,7 +201,7 @@ def undo(tx: UnitOfWork, svc: Services, p: Principal, handover_id: int) -> int:
     if row.status == "accepted" and case.assignee_id != row.to_user_id:
         raise Conflict("Дело уже передано дальше: отменить эту передачу нельзя")
     _close(tx, handover_id, "undone", p, now)
-    actor = p.actor(_manager_role(p))
+    actor = p.actor(access.managing_role(p))
     if row.status == "accepted":
         svc.runtime.assign(tx, case.id, row.from_user_id, actor, reason="передача отменена")
     svc.runtime.record(tx, case.id, "handover_undone", {"handover_id": handover_id, "to_user_id": row.to_user_id},
@@ -254,8 +251,8 @@ def escalate_overdue(db: Database, runtime: Runtime) -> int:
         late = tx.connection.execute(due).all()
         if not late:
             return 0
-        supervisors = set(tx.connection.execute(sa.select(UR.c.user_id).where(
-            UR.c.role == "supervisor", UR.c.user_id.in_({r.by_user_id for r in late}))).scalars())
+        by = {r.by_user_id: principal_of(tx, r.by_user_id) for r in late}
+        supervisors = {u for u, who in by.items() if who is not None and access.hears_territory_escalations(who)}
         messages = []
         for r in late:  # a supervisor who handed it over hears it once, as one of the territory's supervisors
             targets = ["supervisor", f"user:{r.to_user_id}"]

@@ -108,7 +108,7 @@ def meeting_agenda(tx: UnitOfWork, svc: Services, p: Principal, meeting_id: int)
     kdn = tx.connection.execute(sa.select(ORG).where(ORG.c.id == meeting.kdn_org_id)).first() if meeting else None
     if meeting is None or kdn is None or kdn.territory != p.territory:
         raise NotFound("Заседание")
-    if not (p.has("supervisor") or (p.has("kdn_secretary") and p.org_id == kdn.id)):
+    if not access.can_print_agenda(p, kdn.id):
         raise Forbidden("Повестку заседания печатает секретарь комиссии или руководитель")
     items = {i.case_id: i.kind for i in tx.connection.execute(
         sa.select(MI.c.case_id, MI.c.kind).where(MI.c.meeting_id == meeting_id))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,70 @@ def test_nothing_reads_the_system_clock_outside_the_clock_module() -> None:
             if path.name != "clock.py" and any(s in text for s in ("datetime.now(", "datetime.utcnow(", "date.today(")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+#: the role names a workflow and the policy use (``cases.roles.ROLES``), spelt out so the test needs no import
+ROLE_NAMES = {"guardianship", "agency", "uso_director", "curator", "kdn_secretary", "supervisor", "admin"}
+#: the one module that decides access (README: "access is decided in `cases/access.py` only")
+POLICY = "cases/access.py"
+
+
+def _is_role_name(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in ROLE_NAMES
+
+
+def _is_roles(node: ast.AST) -> bool:
+    """``something.roles`` (a principal's or a user's roles)."""
+    return isinstance(node, ast.Attribute) and node.attr == "roles"
+
+
+def role_checks(path: Path) -> list[str]:
+    """Where ``path`` decides by role itself: compares with a role name, tests membership in or intersects
+    someone's ``.roles``, or asks ``.has(...)`` of a principal."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare) and not all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops):
+            operands = [node.left, *node.comparators]
+            if any(_is_role_name(o) or _is_roles(o) for o in operands) or any(
+                    isinstance(o, ast.Set | ast.Tuple | ast.List) and any(_is_role_name(e) for e in o.elts)
+                    for o in operands):
+                found.append(f"{node.lineno}: comparison")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.Sub) and (
+                _is_roles(node.left) or _is_roles(node.right)):
+            found.append(f"{node.lineno}: roles intersected")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "has" \
+                and any(_is_role_name(a) for a in node.args):
+            found.append(f"{node.lineno}: .has(role)")
+    return found
+
+
+def test_only_the_policy_module_decides_by_role() -> None:
+    """Every "may this user …" is a question to ``cases.access``; no other module compares roles.
+
+    The engine is not scanned: it knows no role names and only checks that the role ``cases.access`` chose is
+    one of the transition's (a rule of the workflow file, not of the policy).
+    """
+    offenders = {str(p.relative_to(ROOT)): role_checks(p)
+                 for pkg in ("cases", "api", "notifications") for p in modules(pkg)
+                 if str(p.relative_to(ROOT)) != POLICY}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_templates_ask_no_role_questions() -> None:
+    """Pages show what the view computed with ``cases.access``; a template does not test roles itself."""
+    pattern = re.compile(r"\.has\(|\{%-?\s*(if|elif)[^%]*\b(user|principal)\.roles")
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "api" / "templates").glob("*.html")
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_the_role_check_finds_a_comparison(tmp_path: Path) -> None:
+    """The rule above would catch each way a role used to be compared outside the policy."""
+    sample = tmp_path / "sample.py"
+    sample.write_text('if p.has("supervisor"): pass\n'
+                      'if "curator" in p.roles: pass\n'
+                      'if p.roles & {"agency"}: pass\n'
+                      'if role == "guardianship": pass\n'
+                      'if target in ("kdn_secretary", "uso_director"): pass\n'
+                      'if role in WORKFLOW_ROLES: pass\n', encoding="utf-8")
+    assert [line.split(":")[0] for line in role_checks(sample)] == ["1", "2", "3", "4", "5"]

@@ -32,8 +32,6 @@ from engine.errors import EngineError, PayloadInvalid
 
 router = APIRouter(include_in_schema=False)
 
-#: staff a supervisor may hand a case to (everyone who works cases; not administrators)
-WORKING_ROLES = ("guardianship", "agency", "uso_director", "curator", "kdn_secretary")
 FIELD_PREFIX = "f_"
 
 
@@ -159,7 +157,7 @@ def submit(request: Request, user: UiUser, case_id: int, form: str, values: Mapp
 
 def _transition(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, event: str) -> Transition | None:
     case = handlers.visible_case(tx, svc, p, case_id)
-    return svc.runtime.workflow_of(case).transition(case.state, event)
+    return svc.runtime.transition(case, event)
 
 
 @router.post("/cases/{case_id}/actions/{event}")

@@ -19,7 +19,7 @@ SCALE = 0.002  # 200 cases
 @pytest.mark.parametrize("key", sorted(bench_http.BENCHMARKS))
 def test_benchmark_runs_at_a_tiny_size_without_errors(key: str) -> None:
     settings = Settings()
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     result = bench_http.BENCHMARKS[key](upgrade, calendar, SCALE)
     assert result["bench"] == key and result["cases"] == 200
     assert result["errors"] == 0 and result["requests"] == 20

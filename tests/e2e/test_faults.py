@@ -37,7 +37,7 @@ from tests import pgcluster
 from tests.conftest import PG_BASE, postgres_enabled
 
 pytestmark = pytest.mark.slow
-CALENDAR = load_calendar(Settings().calendar_file, timezone=Settings().timezone)
+CALENDAR = load_calendar(Settings().calendar, timezone=Settings().timezone)
 TODAY = CALENDAR.local_date(SystemClock().now())
 
 
