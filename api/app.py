@@ -73,7 +73,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         owned = app.state.container is None
         if owned:
             app.state.container = bootstrap(settings)
-            app.state.services = Services(app.state.container.db, app.state.container.runtime)
+            app.state.services = Services(app.state.container.db, app.state.container.runtime,
+                                          attachments=app.state.container.settings.attachment_store())
         db_schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         running = start_jobs(app.state.container) if jobs else None
         if running:  # a download of an act not rendered yet is rendered by the same process as the job's
@@ -92,7 +93,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
                   description="Процессы социального сопровождения семей: дела, сроки, документы. "
                               "Ошибки — JSON {\"error\", \"message\", \"details\"} с кодом 4xx.")
     app.state.container = container
-    app.state.services = Services(container.db, container.runtime) if container else None
+    app.state.services = (Services(container.db, container.runtime, attachments=container.settings.attachment_store())
+                          if container else None)
     errors.install(app, error_page)
 
     @app.exception_handler(LoginRequired)

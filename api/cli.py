@@ -104,8 +104,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     container = _container(args)
-    wf = (container.catalog.compiled(args.name, args.version) if args.version
-          else container.catalog.latest(args.name)).definition
+    compiled = (container.catalog.compiled(args.name, args.version) if args.version
+                else container.catalog.latest(args.name))
+    wf = compiled.definition
     print(f"{wf.title} — {wf.name}, версия {wf.version}")
     for p in wf.parameters.values():
         print(f"  параметр {p.name} = {p.value} {p.unit or ''} ({p.basis})")
@@ -115,7 +116,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         for d in state.deadlines:
             due = d.due.describe() if d.due else "дата задаётся для каждого пункта"
             print(f"    срок {d.id}: {d.title} — {due}; основание: {d.basis}")
-        for tr in wf.events_from(state.name):
+        for tr in compiled.available(state.name):
             print(f"    → {tr.event} ({tr.title}) → {tr.target(state.name)}; роли: {', '.join(sorted(tr.roles))}")
     return 0
 
@@ -181,7 +182,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     container = _container(args, migrate=False, publish=False)  # cron runs it often: no schema or catalog work
     report = sweep(container.db, container.runtime, batch_size=args.batch,
                    lateness=timedelta(minutes=container.settings.lateness_minutes))
-    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    from cases.handovers import escalate_overdue
+
+    late = escalate_overdue(container.db, container.runtime)  # hand-overs not answered in time
+    print(json.dumps({**report.as_dict(), "handovers_escalated": late}, ensure_ascii=False))
     return 0
 
 

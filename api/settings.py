@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.addresses import parse_proxies
+from cases.attachment_store import AttachmentStore
 from notifications.config import TLS_MODES
 from workflows import DEFAULT_CALENDAR, WORKFLOWS_DIR
 
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     retention_reports_days: int = Field(default=1825, ge=0, description="хранение сообщений, дней")
     retention_access_log_days: int = Field(default=1095, ge=0, description="хранение журнала доступа, дней")
     retention_login_attempts_days: int = Field(default=90, ge=0, description="хранение попыток входа, дней")
+    # -- attachments: files in the database (empty) or in this directory; the largest file accepted
+    attachments_dir: str = Field(default="", description="папка файлов, приложенных к делам (пусто — в базе данных)")
+    attachment_max_mb: float = Field(default=10.0, gt=0, description="наибольший размер приложенного файла, МБ")
 
     @field_validator("timezone")
     @classmethod
@@ -110,6 +114,12 @@ class Settings(BaseSettings):
     def _proxies(cls, value: str) -> str:
         parse_proxies(value)  # ValueError naming the bad entry
         return value
+
+
+    def attachment_store(self) -> AttachmentStore:
+        """Where attached files are kept and the size limit (see :mod:`cases.attachments`)."""
+        return AttachmentStore(Path(self.attachments_dir) if self.attachments_dir else None,
+                               int(self.attachment_max_mb * 1024 * 1024))
 
 
 class SettingsInvalid(ValueError):

@@ -7,7 +7,8 @@ Read top to bottom, this module is the whole policy:
    organisation; the administrator manages users, workflows and webhooks and sees no children's cases.
 2. **Seeing a case.** Nobody sees another territory's cases. Territory-wide roles see every case of their
    territory; a curator the cases assigned to them and those their organisation takes part in; a KDN secretary
-   and a УСО director the cases their organisation is a party of.
+   and a УСО director the cases their organisation is a party of. Someone offered a case (a hand-over waiting
+   for their answer, :mod:`cases.handovers`) sees it until they answer and acts on it only once they accept.
 3. **Acting on a case** needs, besides seeing it, one of the transition's (or command's) roles — and a curator
    acts only on the cases assigned to them.
 4. **Plans and execution reports:** who adds measures to which plan, who closes them, who records a body's
@@ -30,6 +31,10 @@ Read top to bottom, this module is the whole policy:
    themselves.
 10. **Notifications** addressed to a role reach only people who may see the case.
 11. **The menu** shows each user the sections the rules above open to them.
+12. **Field work.** Whoever may act on a case attaches files to it (whoever sees it downloads them); a case is
+    handed over to someone who can act on its open step, labelled by the first role they would act in; the
+    summary of a case for the commission is printed by whoever sees the case, a meeting's agenda by the
+    secretary of that commission or a supervisor of its territory.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 
 from cases.errors import Forbidden
+from cases.field_tables import Handover
 from cases.principal import Principal
 from cases.tables import CaseParty
 from engine.context import CaseView
@@ -48,6 +54,7 @@ from engine.tables import CaseInstance
 
 CI = CaseInstance.__table__  # type: ignore[attr-defined]
 CP = CaseParty.__table__  # type: ignore[attr-defined]
+HO = Handover.__table__  # type: ignore[attr-defined]
 
 # -- 1. roles -------------------------------------------------------------------------------------------
 
@@ -89,6 +96,9 @@ def visible_cases(p: Principal) -> sa.ColumnElement[bool]:
         clauses.append(CI.c.assignee_id == p.user_id)
     if p.roles & PARTY_ROLES:
         clauses.append(sa.exists().where(CP.c.case_id == CI.c.id, CP.c.org_id == p.org_id))
+    if p.roles & PARTY_ROLES:  # a case offered to them, until they answer
+        clauses.append(sa.exists().where(HO.c.case_id == CI.c.id, HO.c.to_user_id == p.user_id,
+                                         HO.c.status == "pending"))
     if not clauses:
         return sa.false()
     return sa.and_(in_territory, sa.or_(*clauses))
@@ -102,6 +112,15 @@ def _is_party(tx: UnitOfWork, case_id: int, org_id: int) -> bool:
     return _PARTY.first(tx.connection, {"case_id": case_id, "org_id": org_id}) is not None
 
 
+_OFFERED = Prepared(sa.select(HO.c.id).where(HO.c.case_id == sa.bindparam("case_id"),
+                                             HO.c.to_user_id == sa.bindparam("user_id"), HO.c.status == "pending"))
+
+
+def _offered(tx: UnitOfWork, case_id: int, user_id: int) -> bool:
+    """A hand-over of the case waits for this user's answer."""
+    return _OFFERED.first(tx.connection, {"case_id": case_id, "user_id": user_id}) is not None
+
+
 def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
     if case.territory != p.territory:
         return False
@@ -109,7 +128,9 @@ def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
         return True
     if "curator" in p.roles and case.assignee_id == p.user_id:
         return True
-    return bool(p.roles & PARTY_ROLES) and _is_party(tx, case.id, p.org_id)
+    if not p.roles & PARTY_ROLES:
+        return False
+    return _is_party(tx, case.id, p.org_id) or _offered(tx, case.id, p.user_id)
 
 
 # -- 3. acting on a case -------------------------------------------------------------------------------
@@ -327,3 +348,34 @@ def menu_for(p: Principal) -> list[str]:
     if can_administer(p):
         items += ["users", "webhooks"]
     return items
+
+
+# -- 12. field work: attached files, hand-overs, papers for the commission ---------------------------------
+
+ATTACHING = "Прикладывать файлы к делу могут сотрудники, работающие с делом"
+
+
+def attaching_role(tx: UnitOfWork, p: Principal, case: CaseView) -> str:
+    """The role ``p`` attaches a file to ``case`` in (anyone who may act on it); :class:`Forbidden` otherwise."""
+    return require_acting(tx, p, case, WORKING_ROLES, ATTACHING)
+
+
+def may_attach(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
+    return acting_role(tx, p, case, WORKING_ROLES) is not None
+
+
+def roles_held(p: Principal, allowed: Iterable[str]) -> list[str]:
+    """The ``allowed`` roles ``p`` holds, in :data:`ROLE_ORDER` (the first is the one recorded or shown)."""
+    allowed = set(allowed)
+    return [r for r in ROLE_ORDER if r in p.roles and r in allowed]
+
+
+def hears_territory_escalations(p: Principal) -> bool:
+    """A supervisor is told of every late answer in the territory (as a supervisor, not once more by name)."""
+    return _holds(p, "supervisor")
+
+
+def can_print_agenda(p: Principal, kdn_org_id: int) -> bool:
+    """A meeting's agenda: the secretary of that commission or a supervisor (of the same territory: the caller
+    checks the commission's territory)."""
+    return _holds(p, "supervisor") or (_holds(p, "kdn_secretary") and p.org_id == kdn_org_id)

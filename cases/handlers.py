@@ -125,7 +125,7 @@ def _resolve_child(tx: UnitOfWork, p: Principal, index: int, child: ChildInput,
 
 
 def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterReport) -> ReportRegistered:
-    """Register a report the same day (PROCESS.md, Path 1 step 1) and start its case.
+    """Register a report the same day (docs/process.md, Path 1 step 1) and start its case.
 
     Known children link the report to their family instead of duplicating it; a child whose
     family has individual preventive work organised by the KDN makes the "forward to the KDN"
@@ -214,7 +214,7 @@ def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> T
         # so the action would no longer be found in the current state)
         return runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(access.any_role(p)), cmd.payload,
                                                None, key), case)
-    transition = runtime.workflow_of(case).transition(case.state, cmd.event)
+    transition = runtime.transition(case, cmd.event)
     if transition is None:
         raise TransitionNotAllowed(case.id, cmd.event, case.state,
                                    [t.event for t in available_actions(tx, svc, p, case)])

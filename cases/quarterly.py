@@ -1,13 +1,15 @@
-"""Quarterly information on families under support (PROCESS.md Path 2 step 6, Path 3 step 7).
+"""Quarterly information on families under support (docs/process.md, Path 2 step 6, Path 3 step 7).
 
 Three kinds, for one territory and one calendar quarter (local days, both ends included):
 
 * ``agency_to_uszn`` — the Agency informs the USZN and the guardianship authority about the families
-  in a difficult life situation (ТЖС) under social support and the results (seed 002, lines 275-290);
+  in a difficult life situation (ТЖС) under social support and the results (Yugra's technology of
+  early identification);
 * ``uszn_to_kdn`` — the USZN and the guardianship authority bring the same summary to the municipal
-  KDN each quarter (seed 002, lines 292-300);
+  KDN each quarter (the same technology);
 * ``uso_to_kdn`` — each social service institution (УСО) reports to the KDN on every family it
-  supports, ТЖС and ИПР (seed 003, lines 770-780): per family, what was done and where it stands.
+  supports, ТЖС and ИПР (the Novgorod region's model programme of social support): per family, what
+  was done and where it stands.
 
 Definitions (the summary of the first two kinds):
 
@@ -181,8 +183,7 @@ def _children(conn: sa.Connection, family_ids: Any, cutoff: date) -> int:
 
 
 def _close_reasons(svc: Services) -> dict[str, str]:
-    workflow = svc.runtime.catalog.latest("family_support").definition
-    transition = workflow.transition("support", "close_support")
+    transition = svc.runtime.catalog.latest("family_support").transition("support", "close_support")
     spec = next((f for f in transition.fields if f.name == "reason"), None) if transition else None
     return dict(spec.choices) if spec and spec.choices else {}
 

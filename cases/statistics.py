@@ -1,4 +1,4 @@
-"""Annual statistics the region already publishes (seed 002, lines 508-650), for any period and territory.
+"""Annual statistics the region already publishes (Yugra, see docs/process.md), for any period and territory.
 
 Every number is counted from the system's own rows, for one territory (``report.territory``,
 ``wf_instance.territory``) and a period of local dates ``[start, end]`` (both days included; a

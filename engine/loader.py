@@ -176,14 +176,10 @@ class _Reader:
                 self.problem(path, what, expected)
         if self.problems or name is None or version is None:
             return None
-        by_source: dict[str, dict[str, Transition]] = {}
-        for tr in transitions:
-            for src in tr.sources:
-                by_source.setdefault(src, {})[tr.event] = tr
         return Workflow(
             name=name, version=version, title=title, parameters=dict(self.parameters), states=states,
             transitions=tuple(transitions), content_hash=content_hash(self.src.data), source=text,
-            source_path=self.filename, description=str(top.get("description") or ""), _by_source=by_source,
+            source_path=self.filename, description=str(top.get("description") or ""),
         )
 
     def _read_parameters(self, raw: Any, path: Path) -> None:

@@ -37,6 +37,7 @@ OWNERS = {
     "sqlite_utils": {"opora_bench/engine.py", "api/backup.py"},  # the benchmark's bulk loader; `opora db dump`
     "anyio": {"notifications/webhooks.py"},
     "cryptography": {"notifications/sealing.py"},
+    "PIL": {"cases/images.py"},
 }
 
 

@@ -1,4 +1,4 @@
-"""Routes: statistics and reports users hand in (issue 5) — the annual tables, quarterly information,
+"""Routes: statistics and reports users hand in — the annual tables, quarterly information,
 deadline discipline with its charts. UI pages under ``/statistics``, REST under ``/api/v1/statistics``.
 
 Routes only parse and render: who may see what is decided in ``cases.access``, the numbers

@@ -21,8 +21,8 @@ from api.errors import describe
 from api.forms import from_form
 from api.schemas.inputs import AssignCreate, ExecutionReportCreate, PlanItemClose, PlanItemCreate, ReissueCreate
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
-from cases import access, handlers
-from cases.case_page import case_detail, field_options, people_of_org
+from cases import handlers
+from cases.case_page import case_detail, field_options
 from cases.commands import FireEvent
 from cases.errors import AlreadyDone, DomainError, InputInvalid, NotFound
 from cases.principal import Principal
@@ -74,12 +74,6 @@ def parse_int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def reassign_people(tx: UnitOfWork, p: Principal) -> list[tuple[int, str]]:
-    """Whom ``p`` may hand a case to: the territory's staff (supervisor), the own institution's (УСО director)."""
-    roles, whole_territory = access.assignable_staff(p)
-    return people_of_org(tx, p, roles, whole_territory=whole_territory) if roles else []
-
-
 ALREADY_SENT = AlreadyDone().args[0]
 
 
@@ -100,12 +94,15 @@ def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as
     """What the case page shows, now or as of a day (the view is written to the access log by ``case_detail``)."""
     detail = case_detail(tx, svc, p, case_id, as_of)
     case = svc.runtime.load(tx, case_id)
-    people = reassign_people(tx, p) if detail.can_reassign else []
     allowed = {c.command for c in detail.commands if c.available}
+    from api.routes import ui_attachments, ui_handovers  # parts of the page (those modules build on this one)
+
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), detail.case.state),
-            "orgs": field_options(tx, p, "org_ref"), "people": people,
+            "orgs": field_options(tx, p, "org_ref"),
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
-            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed}
+            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed,
+            **ui_attachments.page_data(tx, svc, p, case_id),
+            **ui_handovers.page_data(tx, svc, p, case_id)}
 
 
 def render_case(request: Request, user: UiUser, case_id: int, status: int = 200, *, form: str = "",
@@ -162,7 +159,7 @@ def submit(request: Request, user: UiUser, case_id: int, form: str, values: Mapp
 
 def _transition(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, event: str) -> Transition | None:
     case = handlers.visible_case(tx, svc, p, case_id)
-    return svc.runtime.workflow_of(case).transition(case.state, event)
+    return svc.runtime.transition(case, event)
 
 
 @router.post("/cases/{case_id}/actions/{event}")

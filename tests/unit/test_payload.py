@@ -13,6 +13,7 @@ from engine.commands import Actor
 from engine.context import CaseView, TransitionContext
 from engine.definition import FieldSpec, Transition, Workflow
 from engine.errors import PayloadInvalid
+from engine.machine import compile_workflow
 from engine.payload import validate_payload
 from engine.vocabulary import FieldError, FieldType, Vocabulary
 from tests.unit.conftest import build_vocabulary, local, utc
@@ -50,7 +51,7 @@ def ctx(calendar: ProductionCalendar, review: Workflow) -> TransitionContext:
 
 
 def tr(review: Workflow, state: str, event: str) -> Transition:
-    transition = review.transition(state, event)
+    transition = compile_workflow(review).transition(state, event)
     assert transition is not None
     return transition
 

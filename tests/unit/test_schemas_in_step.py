@@ -85,7 +85,7 @@ PAIRS: list[tuple[str, str, Differences]] = [
         "+description": "from the definition", "-definition": "flattened", "-parameters": "only in the details"}),
     ("api.schemas.lists:WorkflowPublic", "engine.definition:Workflow", {
         "+versions": "the published versions", "+overrides_note": "how regional overrides work",
-        "-_by_source": "internal index", "-content_hash": "internal", "-source": "internal",
+        "-content_hash": "internal", "-source": "internal",
         "-source_path": "internal", "~parameters": "with the territory's overrides (ParameterView)",
         "~states": "a list instead of a mapping by name"}),
     ("api.routes.admin_users:UserPublic", "cases.accounts:UserView", {}),
