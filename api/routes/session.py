@@ -61,8 +61,8 @@ def _login_page(request: Request, status: int = 200, **context: object) -> Respo
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next=safe_next(next), login="", error="")
+def login_form(request: Request, next: str = "/", kept: str = "") -> Response:
+    return _login_page(request, next=safe_next(next), login="", error="", kept=kept == "1")
 
 
 @router.post("/login", response_class=HTMLResponse)
