@@ -236,7 +236,15 @@
       if (item.problem) {
         var open = document.createElement("a");
         open.href = item.page;
-        open.textContent = "Открыть дело";
+        open.textContent = "Исправить в форме";
+        open.addEventListener("click", function () {  // the record moves into the form's draft, not lost
+          var s = store();
+          if (!s) { return; }
+          s.setItem(DRAFT + item.page + "|" + item.action, JSON.stringify({ at: item.at, values: item.fields }));
+          var rest = queue();
+          rest.splice(n, 1);
+          saveQueue(rest);
+        });
         li.appendChild(open);
         li.appendChild(document.createTextNode(" · "));
         var again = document.createElement("button");
@@ -266,10 +274,15 @@
   }
 
   function problemOf(response, text) {
-    var found = /<div class="error-block"[^>]*>([\s\S]*?)<\/div>/.exec(text) ||
-      /<span class="field-error"[^>]*>([\s\S]*?)<\/span>/.exec(text);
-    var reason = found ? found[1].replace(/<[^>]+>/g, "").trim() : "ответ сервера " + response.status;
-    return "не принято: " + reason;
+    var doc = new DOMParser().parseFromString(text, "text/html");
+    var parts = [];
+    doc.querySelectorAll(".field-error").forEach(function (error) {
+      var field = fieldOf(error);
+      parts.push((field ? labelText(field) + " — " : "") + error.textContent.trim());
+    });
+    var block = doc.querySelector(".error-block, .error-text");
+    if (!parts.length && block) { parts.push(block.textContent.trim()); }
+    return "не принято (" + response.status + "): " + (parts.join("; ") || "ответ сервера");
   }
 
   var sending = false;
