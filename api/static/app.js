@@ -339,6 +339,11 @@
         event.preventDefault();
         var fields = {};
         new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
+        // each record its own idempotency key (a page kept offline may record several visits), kept for every
+        // retry; a visit is added to the case as it is when it arrives, so the page's version is not sent
+        fields.idem = (fields.idem || "visit") + "-offline-" + Date.now().toString(36) +
+          Math.random().toString(36).slice(2, 8);
+        delete fields.expected_version;
         var items = queue();
         var heading = document.querySelector("h1");
         items.push({ action: form.getAttribute("action"), fields: fields, at: new Date().toISOString(),

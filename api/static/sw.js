@@ -41,6 +41,10 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.mode !== "navigate") { return; }
+  if (url.pathname === "/login") {  // logged out or the session ended: nothing of the cases stays on the device
+    event.waitUntil(caches.delete(PAGES));
+    return;
+  }
   var key = url.origin + url.pathname;  // a page is kept once, whatever its query
   event.respondWith(fetch(request).then(function (response) {
     if (response.ok && !response.redirected && KEPT.test(url.pathname) && !url.search) {

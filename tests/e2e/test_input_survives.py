@@ -182,13 +182,20 @@ def test_a_visit_recorded_offline_arrives_exactly_once(phone: Page, demo: Contai
     form.locator("button[type=submit]").click()
     queue = phone.locator("[data-testid=queue]")
     expect(queue).to_contain_text("будет отправлено, когда появится связь")
+    second = "Без связи, второй звонок: мать подтвердила запись к врачу."
+    form = visit_form(phone)  # a second visit from the same page kept on the device
+    form.locator("select[name=f_kind]").select_option(label="Телефонный звонок")
+    form.locator("textarea[name=f_notes]").fill(second)
+    form.locator("button[type=submit]").click()
+    expect(queue.locator("li")).to_have_count(2)
     shots.take(phone, "queued")
     assert visits_with(demo, notes) == 0
 
     phone.context.set_offline(False)
-    expect(phone.locator("[data-testid=queue-sent]")).to_contain_text("Отправлено записей")
+    expect(phone.locator("[data-testid=queue-sent]")).to_contain_text("Отправлено записей о посещениях, сделанных "
+                                                                      "без связи: 2")
     expect(queue).to_have_count(0)
-    assert visits_with(demo, notes) == 1
+    assert visits_with(demo, notes) == 1 and visits_with(demo, second) == 1
     phone.goto(case)
     expect(phone.locator("[data-testid=visits]")).to_contain_text(notes)
     phone.reload()

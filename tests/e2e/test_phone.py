@@ -259,3 +259,32 @@ def test_axe_finds_no_serious_problem_on_any_page(browser: Any, base_url: str, v
                                              f"{json.dumps([n['target'] for n in v['nodes']][:3])}" for v in bad]
     page.context.close()
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_form_errors_are_summarised_with_links_to_their_fields(browser: Any, base_url: str) -> None:
+    page = open_page(browser, base_url, PHONE, bypass_csp=True)
+    log_in(page, "curator")
+    row = page.locator("[data-testid=worklist] tbody tr").filter(has_text="Отметить посещение семьи").first
+    row.locator("a.case-link").click()
+    details = page.locator("#action-record_visit")
+    details.locator("summary").click()
+    form = details.locator("form")
+    form.locator("select[name=f_kind]").select_option(label="Посещение на дому")
+    form.locator("textarea[name=f_notes]").fill("Дата по ошибке в следующем году.")
+    date_field = form.locator("input[name=f_visited_on]")
+    date_field.evaluate("el => el.removeAttribute('max')")  # as an old browser would send it
+    date_field.fill("2099-05-01")
+    form.locator("button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Дата посещения: дата не может быть позже сегодняшнего дня")
+    field = page.locator("input[name=f_visited_on]")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "error-visited_on")
+    expect(page.locator("#error-visited_on")).to_contain_text("позже сегодняшнего дня")
+    expect(page.locator("textarea[name=f_notes]")).to_have_value("Дата по ошибке в следующем году.")  # kept
+    summary.locator("a").first.click()
+    expect(field).to_be_focused()
+    assert axe_scan(page) == []
+    Shots("phone-errors").take(page, "summary")
+    page.context.close()
