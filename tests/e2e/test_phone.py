@@ -6,6 +6,7 @@ and an axe-core scan of every page with zero serious or critical violations.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +17,15 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from api.bootstrap import Container
 from cases.demo import DEMO_PASSWORD
-from tests.e2e.browser import ROOT, Shots, launch_chromium, seed_demo, serve
+from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, launch_chromium, seed_demo, serve
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 AXE = ROOT / "tests" / "e2e" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-DOCS_SHOTS = ROOT / "docs" / "screenshots"
+#: the README's phone screenshots are refreshed with OPORA_DOCS_SCREENSHOTS=1 (else they go with the others)
+DOCS_SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("OPORA_DOCS_SCREENSHOTS") else SCREENSHOTS
 #: every page of every role ("CASE": the first case of the role's case list)
 PAGES = {
     "curator": ["/", "/cases", "CASE", "/registry", "/notifications", "/me", "/statistics"],
