@@ -75,7 +75,10 @@
         list.appendChild(item);
       });
       box.appendChild(list);
-      form.insertBefore(box, form.querySelector("label, fieldset, .wide, div") || form.firstChild);
+      var first = Array.prototype.find.call(form.children, function (child) {
+        return !(child.tagName === "INPUT" && child.type === "hidden");
+      });
+      form.insertBefore(box, first || null);
       var details = form.closest("details");
       if (details) { details.open = true; }
     });
