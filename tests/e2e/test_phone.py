@@ -62,7 +62,7 @@ def browser() -> Iterator[Any]:
 def open_page(browser: Any, base_url: str, viewport: dict[str, int], bypass_csp: bool = False) -> Page:
     context = browser.new_context(base_url=base_url, viewport=viewport, locale="ru-RU", bypass_csp=bypass_csp,
                                   timezone_id="Asia/Yekaterinburg", service_workers="block")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # the sideways test opens some forty pages: room for a busy machine
     return context.new_page()
 
 
