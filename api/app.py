@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import db_schema, errors
+from api import db_schema, errors, pending_forms
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
 from api.routes import admin_users, api_v1, notifications, session, statistics, ui
@@ -102,6 +102,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         assert isinstance(exc, LoginRequired)
         from urllib.parse import quote
 
+        if request.method == "POST":  # what was typed is kept and shown again after logging in, never a 405
+            return await pending_forms.keep(request, app.state.services)
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
@@ -118,6 +120,18 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     def favicon() -> Response:
         """The site's icon where browsers look for it without a page (the pages link /static/favicon.svg)."""
         return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> Response:
+        """The service worker, from the site's root: its scope is every page (api/static/sw.js)."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def manifest() -> Response:
+        """The web app's manifest: Opora can be added to a phone's home screen."""
+        return FileResponse(HERE / "static" / "manifest.webmanifest", media_type="application/manifest+json",
+                            headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/v1/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api import auth
+from api import auth, pending_forms
 from api.addresses import client_address
 from cases import access
 from cases.names import plural
@@ -163,6 +163,10 @@ def page(request: Request, template: str, user: UiUser | None, status: int = 200
             unread = unread_count(tx, user.principal.user_id)
             territory = territory_name(tx, user.principal.territory)
     flash = request.cookies.get(FLASH_COOKIE)
+    pending = None
+    if user is not None and pending_forms.COOKIE in request.cookies:
+        pending = pending_forms.take(request, services(request), user.principal.user_id)
+        context.setdefault("pending", pending)
     response = templates.TemplateResponse(request, template, {
         "user": user.principal if user else None, "csrf": user.csrf if user else "",
         "nav": nav(user.principal) if user else [], "unread": unread, "path": request.url.path,
@@ -171,6 +175,8 @@ def page(request: Request, template: str, user: UiUser | None, status: int = 200
     }, status_code=status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)
+    if pending:
+        response.delete_cookie(pending_forms.COOKIE)
     return response
 
 

@@ -46,6 +46,7 @@ from cases.views import (
     DeadlineRow,
     case_rows,
     deadline_row,
+    item_measures,
     titles,
     today,
 )
@@ -233,7 +234,8 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
         now = min(now, until)
     of_case = {"case_id": case_id, "until": until or NEVER}
     dl_rows = tx.connection.execute(_DEADLINES, of_case).all()
-    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now)
+    measures = item_measures(tx, (d.ref for d in dl_rows))
+    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now, measures)
                  for d in dl_rows]
     deadlines.sort(key=lambda d: d.status != "open")  # open ones first, each group latest due first
     if until is not None:

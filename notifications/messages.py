@@ -20,7 +20,7 @@ from cases.field_tables import Handover
 from cases.names import plural
 from cases.services import Services
 from cases.tables import KdnResolution, Meeting, MeetingItem, PlanItem, User, names_by_id
-from cases.views import CaseRow, case_rows
+from cases.views import MEASURE_CHARS, CaseRow, case_rows
 from engine.context import CaseView
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
@@ -31,6 +31,7 @@ HO, US = table_of(Handover), table_of(User)
 log = logging.getLogger("opora.notifications")
 #: a builder's result: the title, more facts, more private lines
 Built = tuple[str, list[tuple[str, str]], list[str]]
+MEASURE = "Мероприятие: "
 MEETING_ITEMS = {"consideration": "рассмотрение заключения", "review": "пересмотр межведомственного плана"}
 
 
@@ -44,6 +45,8 @@ class Notice:
     private: list[str] = field(default_factory=list)
     #: path of the page the message is about (``/cases/12``)
     link: str = ""
+    #: the title in the in-app inbox, where a plan measure's deadline names the measure (not sent outside)
+    inbox_title: str = ""
 
     @property
     def text(self) -> str:
@@ -89,7 +92,9 @@ def _compose(tx: UnitOfWork, svc: Services, row: Any, case: CaseView | None) -> 
     if builder is None:
         return Notice(row.kind, case.id, f"{kind_of(row.kind).title}: дело № {case.id}", facts, private, link)
     title, more, extra = builder(tx, svc, case, header, payload)
-    return Notice(row.kind, case.id, title[:300], facts + more, private + extra, link)
+    measure = next((line[len(MEASURE):] for line in extra if line.startswith(MEASURE)), "")
+    inbox_title = title.replace("»", f": {measure[:MEASURE_CHARS]}»", 1) if measure and "»" in title else title
+    return Notice(row.kind, case.id, title[:300], facts + more, private + extra, link, inbox_title[:300])
 
 
 def local_moment(svc: Services, moment: datetime) -> str:
@@ -113,7 +118,7 @@ def _deadline(tx: UnitOfWork, payload: dict[str, Any]) -> tuple[str, list[tuple[
     if ref.startswith("item:") and ref[5:].isdigit():
         measure = tx.connection.execute(sa.select(PI.c.measure).where(PI.c.id == int(ref[5:]))).scalar()
         if measure:
-            private.append(f"Мероприятие: {measure}")
+            private.append(f"{MEASURE}{measure}")
     return title, facts, due, private
 
 

@@ -89,7 +89,10 @@ def _render(request: Request, user: UiUser, form: dict[str, str], rows: list[Chi
         exact = [c for c in found if c.strength == "exact"]
         if not row.choice and len(exact) == 1:  # one exact match: the likely answer, the user may change it
             row.choice = str(exact[0].person_id)
+    svc = services(request)
+    now = svc.runtime.clock.now().astimezone(svc.runtime.calendar.zone)
     return page(request, "report_new.html", user, status=status, v=form, rows=shown, matches=matches or [],
+                today=now.date().isoformat(), now_local=now.strftime("%Y-%m-%dT%H:%M"),
                 checked=matches is not None, errors=errors or {}, message=message, key=form.get("idem") or new_key(),
                 sources=list(SOURCE_TYPES.items()), channels=list(CHANNELS.items()), relations=ADULT_RELATIONS)
 
