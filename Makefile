@@ -40,7 +40,14 @@ lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --output-file requirements.lock pyproject.toml
 
-install-test: install
+# axe-core for the browser tests' accessibility scan: from npm, into tests/e2e/axe only (never served by the app)
+tests/e2e/axe/node_modules/axe-core/axe.min.js: tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian's npm for the test assets"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent
+	touch $@
+
+install-test: install tests/e2e/axe/node_modules/axe-core/axe.min.js
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

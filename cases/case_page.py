@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from cases import access
 from cases import as_of as as_of_view
+from cases.access import PLAN_ROLES
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
 from cases.case_commands import CommandView, case_commands
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, action_options, view_case
+from cases.handlers import action_options, view_case
 from cases.history import HistoryEntry, history
 from cases.names import full_name
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
@@ -45,6 +46,7 @@ from cases.views import (
     DeadlineRow,
     case_rows,
     deadline_row,
+    item_measures,
     titles,
     today,
 )
@@ -232,7 +234,8 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
         now = min(now, until)
     of_case = {"case_id": case_id, "until": until or NEVER}
     dl_rows = tx.connection.execute(_DEADLINES, of_case).all()
-    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now)
+    measures = item_measures(tx, (d.ref for d in dl_rows))
+    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now, measures)
                  for d in dl_rows]
     deadlines.sort(key=lambda d: d.status != "open")  # open ones first, each group latest due first
     if until is not None:

@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import exports, render, report_access
+from cases import access, exports, render
 from cases.errors import InputInvalid
 from cases.handlers import log_access
 from cases.principal import Principal
@@ -322,7 +322,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
     kind = kind or default_kind(p)
     if kind not in KINDS:
         raise InputInvalid({"kind": "выберите вид информации: " + ", ".join(k.short for k in KINDS.values())})
-    report_access.require_quarterly(p, kind)
+    access.require_quarterly(p, kind)
     year, quarter = parse_quarter(year, quarter, today_of(svc))
     conn, spec, q = tx.connection, KINDS[kind], quarter_period(year, quarter)
     territory = conn.execute(sa.select(TER.c.name).where(TER.c.code == p.territory)).scalar() or p.territory
@@ -331,7 +331,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
         sections, figures = _summary(conn, svc, p.territory, q)
         sender = senders[0][1] if senders else ""
     else:
-        if report_access.only_own_uso(p):
+        if access.only_own_uso(p):
             senders = [s for s in senders if s[0] == p.org_id]
         sections, figures = [], {"families": 0}
         for org_id, _, short in senders:
@@ -347,7 +347,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
 
 
 def default_kind(p: Principal) -> str:
-    kinds = report_access.quarterly_kinds(p)
+    kinds = access.quarterly_kinds(p)
     return kinds[0] if kinds else "agency_to_uszn"
 
 

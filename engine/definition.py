@@ -91,7 +91,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Call:
-    """A guard or effect invocation: a registry name and its arguments."""
+    """A guard or effect invocation: a vocabulary name and its arguments."""
 
     name: str
     args: Mapping[str, Any] = field(default_factory=dict)

@@ -79,7 +79,7 @@ class _Guard:
     def __call__(self, event: EventData) -> bool:
         firing = _firing(event)
         ctx = firing.ctx
-        reason = ctx.runtime.registry.guards[self.name].fn(ctx, self.args)
+        reason = ctx.runtime.vocabulary.guards[self.name].fn(ctx, self.args)
         if reason:
             firing.refused = (self.name, reason)
             return False
@@ -99,7 +99,7 @@ class _Effect:
 
     def __call__(self, event: EventData) -> None:
         ctx = _firing(event).ctx
-        ctx.runtime.registry.effects[self.name].fn(ctx, self.args)
+        ctx.runtime.vocabulary.effects[self.name].fn(ctx, self.args)
 
     def __repr__(self) -> str:
         return f"effect {self.name}"

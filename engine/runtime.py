@@ -40,9 +40,9 @@ from engine.errors import (
 )
 from engine.machine import CompiledWorkflow, Firing
 from engine.payload import validate_payload
-from engine.registry import Registry
 from engine.sql import Prepared
 from engine.tables import AuditEvent, CaseInstance, ParameterOverride
+from engine.vocabulary import Vocabulary
 
 CI = CaseInstance.__table__  # type: ignore[attr-defined]
 AE = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -109,8 +109,8 @@ def start_request_hash(cmd: StartCase) -> str:
 
 
 class Runtime:
-    def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
-        self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
+    def __init__(self, catalog: Catalog, vocabulary: Vocabulary, calendar: ProductionCalendar, clock: Clock) -> None:
+        self.catalog, self.vocabulary, self.calendar, self.clock = catalog, vocabulary, calendar, clock
         self._overrides: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- parameters -----------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import freezegun
 import pytest
 import sqlalchemy as sa
 
+from api.db_schema import upgrade
 from api.metadata import metadata
-from api.schema import upgrade
 from engine.database import Database
 
 #: a webhook's overall deadline runs on the event loop's clock: real time even while a test freezes the date;

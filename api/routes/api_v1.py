@@ -11,10 +11,13 @@ from fastapi import APIRouter, Depends
 
 from api.routes import (
     api_access,
+    api_attachments,
     api_cases,
     api_changes,
     api_deadlines,
     api_documents,
+    api_handovers,
+    api_papers,
     api_registry,
     api_reports,
     api_workflows,
@@ -22,7 +25,8 @@ from api.routes import (
 from api.routes.api_common import bearer
 
 PREFIX = "/api/v1"
-PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry, api_access)
+PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry, api_access,
+         api_attachments, api_handovers, api_papers)
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
 for part in PARTS:
     router.include_router(part.router)

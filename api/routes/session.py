@@ -61,9 +61,9 @@ def _login_page(request: Request, status: int = 200, **context: object) -> Respo
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
+def login_form(request: Request, next: str = "/", kept: str = "") -> Response:
     """Форма входа по логину и паролю (с одноразовым токеном CSRF в cookie)."""
-    return _login_page(request, next=safe_next(next), login="", error="")
+    return _login_page(request, next=safe_next(next), login="", error="", kept=kept == "1")
 
 
 @router.post("/login", response_class=HTMLResponse)

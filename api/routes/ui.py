@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import saved_search
-from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
-from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
+from api.routes import ui_attachments, ui_cases, ui_handovers, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
+from api.routes.ui_cases import Form, User, parse_date, parse_int
 from api.web import check_csrf, page, redirect, services
-from cases import access, case_page, views
+from cases import access, case_page, handovers, views
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
@@ -39,7 +39,8 @@ def _worklist(tx: UnitOfWork, svc: Services, p: Principal, number: int) -> dict[
         urgent = views.list_cases(tx, svc, p, views.CaseQuery(limit=10))
     rows = mine.items + (urgent.items if urgent else [])
     return {"mine": mine, "urgent": urgent, "actions": views.next_actions(tx, svc, p, rows),
-            "territory_wide": bool(p.roles & access.TERRITORY_WIDE)}
+            "territory_wide": access.territory_wide(p), "can_register": access.can_register_reports(p),
+            "offered": handovers.offered_to(tx, p)}
 
 
 @router.get("/")
@@ -58,8 +59,8 @@ def _filters(tx: UnitOfWork, svc: Services, p: Principal) -> dict[str, Any]:
     for name in sorted(catalog.names()):
         wf = catalog.latest(name).definition
         workflows.append((name, wf.title, [(s.name, s.title) for s in wf.states.values()]))
-    wide = bool(p.roles & access.TERRITORY_WIDE)
-    people = case_page.people_of_org(tx, p, WORKING_ROLES, whole_territory=wide)
+    wide = access.territory_wide(p)
+    people = case_page.people_of_org(tx, p, access.ASSIGNABLE, whole_territory=wide)
     return {"workflows": workflows, "people": people}
 
 
@@ -104,5 +105,6 @@ def cases(request: Request, user: User) -> Response:
                 base_query=urllib.parse.urlencode(kept), family=family, **data)
 
 
-for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router):
+for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router,
+            ui_attachments.router, ui_handovers.router):
     router.include_router(sub)

@@ -225,9 +225,9 @@ def test_outbox_rows_carry_the_moment_and_payload_they_were_written_with(engine:
 
 
 def test_a_failing_effect_leaves_nothing_behind(engine: Harness) -> None:
-    registry = engine.runtime.registry
+    vocabulary = engine.runtime.vocabulary
 
-    @registry.effect("explode")
+    @vocabulary.effect("explode")
     def explode(ctx, args):  # type: ignore[no-untyped-def]
         ctx.case.data["half"] = True
         raise RuntimeError("boom")
@@ -305,11 +305,11 @@ def test_the_actions_list_and_firing_are_one_answer_of_the_machine(engine: Harne
     """What the actions list offers and greys out is what firing accepts and refuses, with the same reason."""
     calls: list[str] = []
 
-    @engine.runtime.registry.effect("count_call")
+    @engine.runtime.vocabulary.effect("count_call")
     def count_call(ctx, args):  # type: ignore[no-untyped-def]
         calls.append(ctx.transition.event)
 
-    @engine.runtime.registry.guard("never_on_mondays")
+    @engine.runtime.vocabulary.guard("never_on_mondays")
     def never_on_mondays(ctx, args):  # type: ignore[no-untyped-def]
         return "по понедельникам нельзя" if ctx.now.weekday() == 0 else None
 

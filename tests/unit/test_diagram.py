@@ -9,7 +9,7 @@ import pytest
 from engine.definition import Workflow
 from engine.diagram import mermaid, svg
 from engine.loader import load_workflow
-from engine.registry import Registry
+from engine.vocabulary import Vocabulary
 from tests.unit.conftest import REVIEW_YAML
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -58,11 +58,11 @@ def test_mermaid_marks_the_current_state_only_when_asked(review: Workflow) -> No
     assert "  classDef s_active color:#b45309,fill:#fde68a" in highlighted  # the SVG's colours
 
 
-def test_mermaid_keeps_titles_with_colons_and_quotes_readable(registry: Registry) -> None:
+def test_mermaid_keeps_titles_with_colons_and_quotes_readable(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
     text = original.replace("title: Отказать\n", "title: 'Отказать: навсегда'\n").replace(
         "title: Проверка\n", "title: 'Проверка \"на месте\"'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
     lines = mermaid(wf).splitlines()
     assert "  checking --> rejected: Отказать  навсегда | Срок проверки истёк" in lines
     assert "  state \"Проверка 'на месте'\" as checking" in lines
@@ -113,8 +113,8 @@ def test_svg_edges_carry_transition_titles(review: Workflow) -> None:
                            "Вернуть на проверку"}
 
 
-def test_svg_escapes_markup_in_titles(registry: Registry) -> None:
+def test_svg_escapes_markup_in_titles(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
     text = original.replace("title: Проверка\n", "title: 'Проверка <1> & \"2\"'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
     assert label(state_groups(svg(wf))["checking"]) == 'Проверка <1> & "2"'

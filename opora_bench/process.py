@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from cases.demo import build_municipality
-from cases.registry import build_registry
 from cases.services import Services
 from cases.simulation import Driver, spread, working_days
+from cases.vocabulary import build_vocabulary
 from engine.calendar import ProductionCalendar
 from engine.catalog import Catalog
 from engine.clock import FixedClock
@@ -29,11 +29,11 @@ YEAR_START, YEAR_END = date(2024, 1, 9), date(2024, 12, 28)
 def simulate_year(db: Database, calendar: ProductionCalendar, reports: int, seed: int,
                   workflows_dir: Path = WORKFLOWS_DIR) -> dict[str, Any]:
     """Run ``reports`` reports through 2024's working days; return the counters and the time it took."""
-    registry = build_registry()
-    catalog = Catalog(registry)
+    vocabulary = build_vocabulary()
+    catalog = Catalog(vocabulary)
     catalog.load_directory(workflows_dir)
     clock = FixedClock(datetime.combine(YEAR_START, dtime(9, 0), tzinfo=calendar.zone))
-    runtime = Runtime(catalog, registry, calendar, clock)
+    runtime = Runtime(catalog, vocabulary, calendar, clock)
     svc = Services(db, runtime)
     with db.unit_of_work() as tx:
         catalog.publish(tx, clock.now())
