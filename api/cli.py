@@ -36,7 +36,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from api import cli_audit
+from api import cli_audit, cli_regions
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from engine import diagram
@@ -108,7 +108,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     wf = (container.catalog.compiled(args.name, args.version) if args.version
           else container.catalog.latest(args.name)).definition
     print(f"{wf.title} — {wf.name}, версия {wf.version}")
-    for p in wf.parameters.values():
+    if args.territory:
+        cli_regions.print_territory(container.runtime, container.db, wf, args.territory)
+    for p in wf.parameters.values() if not args.territory else ():
         print(f"  параметр {p.name} = {p.value} {p.unit or ''} ({p.basis})")
     for state in wf.states.values():
         flags = " [начальное]" if state.initial else " [конечное]" if state.final else ""
@@ -295,6 +297,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    return cli_regions.cmd_profile(args, _container(args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty, run_demo
     from cases.services import Services
@@ -471,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = wf.add_parser("show", help="показать процесс")
     p.add_argument("name")
     p.add_argument("--version", type=int)
+    p.add_argument("--territory", help="значения параметров, которые действуют на территории")
     p.set_defaults(handler=cmd_show)
     p = wf.add_parser("diagram", help="диаграмма процесса (Mermaid или SVG)")
     p.add_argument("name")
@@ -519,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_notify)
 
     cli_audit.add_parsers(sub)
+    cli_regions.add_parsers(sub, cmd_profile)
 
     from api import cli_users
 

@@ -6,6 +6,7 @@ from cases.acts import TITLES
 from cases.effects import register_effects
 from cases.fields import register_field_types
 from cases.guards import register_guards
+from cases.region_effects import register_region_effects
 from cases.roles import ROLES
 from engine.builtins import register_builtins
 from engine.registry import Registry
@@ -20,4 +21,5 @@ def build_registry() -> Registry:
     register_field_types(registry)
     register_guards(registry)
     register_effects(registry)
+    register_region_effects(registry)
     return registry
