@@ -176,3 +176,23 @@ def test_decline_closes_the_district_case(process: Process) -> None:
     _, kdn = referred(process)
     process.fire("b_secretary", kdn, "decline", {"resolution_number": "3", "notes": "Оснований нет"})
     assert process.case(kdn).state == "declined"
+
+
+def test_cli_shows_a_workflow_as_it_applies_in_a_territory(process: Process, db_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import main
+
+    add_novgorod(process)
+    assert main(["--database-url", db_url, "workflows", "show", "kdn_ipr_district", "--territory", "borovichi"]) == 0
+    out = capsys.readouterr().out
+    assert "профиль «Новгородская область" in out and "процесс применяется" in out
+    assert "параметр visit_interval_days = 7" in out and "еженедельный патронаж" in out
+    assert "настройка профиля body_report_day = 10" in out
+    assert main(["--database-url", db_url, "workflows", "show", "kdn_ipr_district", "--territory", "surgut"]) == 0
+    assert "процесс не применяется" in capsys.readouterr().out
+    assert main(["--database-url", db_url, "profile", "publish", "surgut", "stavropol"]) == 1
+    assert "mobile_team_response_hours" in capsys.readouterr().err
+    assert main(["--database-url", db_url, "profile", "publish", "surgut", "stavropol",
+                 "--setting", "mobile_team_response_hours=24"]) == 0
+    assert main(["--database-url", db_url, "profile", "show", "surgut"]) == 0
+    assert "stavropol" in capsys.readouterr().out

@@ -1,0 +1,100 @@
+"""Territory profiles and the district commission's workflow over HTTP: the REST API and the ``/workflows`` page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Web
+from tests.e2e.test_api import Api, Bed, error, ok
+from tests.e2e.test_api import bed as bed  # the fixture: the app at Monday 03.03.2025 09:00
+from tests.regions_steps import add_novgorod, referred
+
+
+def _names(api: Api) -> set[str]:
+    return {w["name"] for w in ok(api.get("/workflows"))}
+
+
+def put(api: Api, path: str, body: Any) -> Any:
+    return api.client.put("/api/v1" + path, json=body, headers=api.headers)
+
+
+def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:
+    add_novgorod(bed.web.process)
+    assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward"}
+    assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward"}
+    profile = ok(bed.as_("b_secretary").get("/territory/profile"))
+    assert profile["profile"] == "novgorod" and profile["workflows"]["kdn_ipr"] == "kdn_ipr_district"
+    assert profile["settings"]["body_report_day"] == 10
+    assert ok(bed.as_("boss").get("/territory/profile"))["revision"] == 0  # never published: the default
+
+
+def test_only_the_administrator_publishes_a_profile_and_bad_ones_are_refused(bed: Bed) -> None:
+    error(put(bed.as_("boss"), "/territory/profile", {"profile": "novgorod"}), 403, "forbidden")
+    body = error(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol"}), 422, "input_invalid")
+    assert "settings.mobile_team_response_hours" in body["details"]["fields"]
+    assert bed.count("select count(*) from territory_profile") == 0
+    done = ok(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol",
+                                                            "settings": {"mobile_team_response_hours": 24},
+                                                            "basis": "приказ министерства"}))
+    assert done["revision"] == 1 and done["settings"]["mobile_team_response_hours"] == 24
+
+
+def test_the_workflows_page_shows_the_profile_and_the_admin_publishes_with_csrf(web: Web) -> None:
+    add_novgorod(web.process)
+    secretary = web.client_for("b_secretary")
+    page = secretary.get("/workflows")
+    assert page.status_code == 200
+    assert "Новгородская область" in page.text and "kdn_ipr_district" in page.text
+    assert "Опубликовать профиль" not in page.text  # only the administrator publishes
+    admin = web.client_for("admin")
+    assert admin.post("/workflows/profile", data={"profile": "novgorod", "csrf": "bad"}).status_code in (400, 403)
+    refused = admin.post("/workflows/profile", data={"profile": "stavropol", "csrf": web.csrf(admin, "/workflows")})
+    assert refused.status_code == 422 and "Время реагирования мобильной бригады" in refused.text
+    done = admin.post("/workflows/profile", data={"profile": "stavropol", "mobile_team_response_hours": "12",
+                                                  "csrf": web.csrf(admin, "/workflows")})
+    assert done.status_code == 303
+    assert "Ставропольский край" in admin.get("/workflows").text
+
+
+def _fire(api: Api, case_id: int, event: str, payload: dict[str, Any] | None = None, status: int = 200) -> Any:
+    return ok(api.post(f"/cases/{case_id}/events/{event}", json=payload or {}), status)
+
+
+@pytest.mark.parametrize("decision", ["review_continue", "review_court", "review_terminate_removed"])
+def test_the_district_commission_case_over_http(bed: Bed, decision: str) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    _, kdn = referred(proc)
+    secretary, director = bed.as_("b_secretary"), bed.as_("b_director")
+    error(bed.as_("secretary").post(f"/cases/{kdn}/events/adopt_resolution", json={}), 404, "not_found")
+    today = proc.today()
+    _fire(secretary, kdn, "adopt_resolution", {
+        "resolution_number": "5/1", "uso": proc.world.orgs["b_uso"], "executing_bodies": "Школа № 1, ПДН",
+        "report_back_on": (today + timedelta(days=7)).isoformat()})
+    for org in ("b_school", "b_police"):
+        ok(director.post(f"/cases/{kdn}/plan-items", json={
+            "measure": "Мероприятие органа", "due_date": (today + timedelta(days=30)).isoformat(),
+            "responsible_org_id": proc.world.orgs[org]}), 201)
+    _fire(director, kdn, "submit_plan")
+    moved = _fire(secretary, kdn, "approve_plan", {"approval_resolution_number": "6/1"})
+    assert moved["to_state"] == "support_active"
+    card = ok(secretary.get(f"/cases/{kdn}"))
+    assert card["assignee_id"] == proc.world.users["b_curator1"]  # ул. Коммунарная is in area 1
+    curator = bed.as_("b_curator1")
+    _fire(curator, kdn, "record_visit", {"kind": "home", "notes": "Патронаж"})
+    _fire(curator, kdn, "submit_quarterly_report", {"summary": "Квартал без пропусков"})
+    body = error(secretary.post(f"/cases/{kdn}/events/{decision}", json={"resolution_number": "9",
+                                                                         "notes": "Итоги"}), 422, "guard_failed")
+    assert "отчёты" in body["message"]
+    bed.frozen.tick(timedelta(days=80))  # the review, before three months pass
+    for org in ("b_school", "b_police"):
+        ok(secretary.post(f"/cases/{kdn}/execution-reports", json={
+            "org_id": proc.world.orgs[org], "received_on": proc.today().isoformat(), "text": "Исполнено"}), 201)
+    result = _fire(secretary, kdn, decision, {"resolution_number": "9", "notes": "Итоги"})
+    assert result["to_state"] == {"review_continue": "support_active", "review_court": "court_referral",
+                                  "review_terminate_removed": "post_support"}[decision]
+    documents = {d["template"] for d in ok(secretary.get(f"/cases/{kdn}/documents"))}
+    assert {"kdn_resolution", "resolution_dispatch_list", "ipr_plan"} <= documents
