@@ -321,7 +321,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
-    for login, _, roles, name, *_ in DEMO_USERS:
+    from cases.demo_novgorod import USERS as NOVGOROD_USERS
+
+    for login, _, roles, name, *_ in [*DEMO_USERS, *NOVGOROD_USERS]:
         print(f"  {login:<13} {', '.join(roles):<14} {name}")
     container.close()
     return 0

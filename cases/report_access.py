@@ -17,6 +17,10 @@ another territory's data can never be asked for). Per report:
   territory for supervisors and guardianship, the cases handed to their institution for
   a УСО director.
 
+* **territories side by side** (aggregates only, every territory of the database with its profile): supervisors;
+* **monitoring indicators** of the territory against their targets (``cases.monitoring``): supervisors,
+  guardianship, the Agency and УСО directors.
+
 Curators and administrators see none of these: a request gets :class:`Forbidden` (HTTP 403).
 """
 
@@ -55,6 +59,11 @@ def only_own_uso(p: Principal) -> bool:
 def require_annual(p: Principal) -> None:
     if not can_see_annual(p):
         raise Forbidden("Статистика доступна руководителю, органу опеки, Агентству, секретарю КДН и директору УСО")
+
+
+def require_comparison(p: Principal) -> None:
+    if "supervisor" not in p.roles:
+        raise Forbidden("Сравнение территорий доступно руководителю")
 
 
 def require_discipline(p: Principal) -> None:

@@ -56,11 +56,11 @@ def add_novgorod(proc: Process, profile: str = "novgorod") -> None:
 
 
 def referred(proc: Process, address: str = "г. Боровичи, ул. Коммунарная, д. 5, кв. 3",
-             birth: date = date(2010, 5, 1)) -> tuple[int, int]:
+             birth: date = date(2010, 5, 1), surname: str = "Петров") -> tuple[int, int]:
     """A report in Borovichi classified as СОП: the report case and the district commission's case."""
     reg = proc.svc.execute(handlers.register_report, proc.world["b_opeka"], RegisterReport(
         source_type="police", channel="written", received_at=proc.now(), text="Подросток совершил кражу, "
-        "родители не контролируют его поведение.", children=(ChildInput("Петров", "Денис", "Олегович", birth),),
+        "родители не контролируют его поведение.", children=(ChildInput(surname, "Денис", "Олегович", birth),),
         source_name="ПДН", address=address))
     case = reg.case_id
     proc.fire("b_opeka", case, "order_inspection", {"agency_unit": proc.world.orgs["b_agency"],

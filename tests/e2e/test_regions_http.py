@@ -98,3 +98,46 @@ def test_the_district_commission_case_over_http(bed: Bed, decision: str) -> None
                                   "review_terminate_removed": "post_support"}[decision]
     documents = {d["template"] for d in ok(secretary.get(f"/cases/{kdn}/documents"))}
     assert {"kdn_resolution", "resolution_dispatch_list", "ipr_plan"} <= documents
+
+
+def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
+    admin, boss, agent = bed.as_("admin"), bed.as_("boss"), bed.as_("agent")
+    ok(put(admin, "/territory/profile", {"profile": "stavropol", "settings": {"mobile_team_response_hours": 48}}))
+    assert put(boss, "/statistics/monitoring/targets/mobile_team_families",
+               {"year": 2025, "target": 3000}).status_code == 204
+    error(put(boss, "/statistics/monitoring/targets/unknown_thing", {"year": 2025, "target": 1}), 404, "not_found")
+    error(put(agent, "/statistics/monitoring/targets/mobile_team_families", {"year": 2025, "target": 1}), 403,
+          "forbidden")
+    _, support = bed.web.process.to_support()
+    ok(agent.post(f"/cases/{support}/need-assessment", json={"categories": ["large", "low_income"],
+                                                             "decided_on": "2025-03-03"}), 201)
+    body = error(agent.post(f"/cases/{support}/need-assessment", json={"categories": [], "decided_on": "2025-03-03"}),
+                 422, "input_invalid")
+    assert "categories" in body["details"]["fields"]
+    ok(agent.post("/mobile-visits", json={"visited_on": "2025-03-03", "members": ["Агентство: Лебедев А. С."],
+                                          "outcome": "helped", "families_reached": 3}), 201)
+    error(agent.post("/mobile-visits", json={"visited_on": "2025-03-03", "members": ["x"], "outcome": "party"}),
+          422, "input_invalid")
+    found = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
+    rows = {r["code"]: r for r in found["indicators"]}
+    assert rows["mobile_team_families"]["target"] == 3000 and rows["mobile_team_families"]["actual"] == 3
+    assert rows["need_decisions"]["actual"] == 1 and found["response_hours"] == 48
+    client = web.client_for("boss")
+    page = client.get("/statistics/monitoring?year=2025")
+    assert page.status_code == 200 and "Мониторинг показателей" in page.text and "3000" in page.text
+    xlsx = client.get("/statistics/monitoring.xlsx?year=2025")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
+    add_novgorod(bed.web.process)
+    referred(bed.web.process)
+    found = ok(bed.as_("boss").get("/statistics/territories"))
+    names = {r["territory"]: r for r in found["rows"]}
+    assert set(names) == {"surgut", "nefteyugansk", "borovichi"} and "АППГ" in " ".join(found["columns"])
+    assert names["borovichi"]["values"][2] == 1  # one report this year
+    error(bed.as_("secretary").get("/statistics/territories"), 403, "forbidden")
+    client = web.client_for("boss")
+    page = client.get("/statistics/territories")
+    assert page.status_code == 200 and "Боровичский муниципальный район" in page.text
+    assert client.get("/statistics/territories.xlsx").content[:2] == b"PK"
