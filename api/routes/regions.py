@@ -38,6 +38,7 @@ def workflows_page(request: Request, user: User) -> Response:
 
 @ui.post("/workflows/profile")
 async def publish_profile_form(request: Request, user: User) -> Response:
+    """Опубликовать новую редакцию профиля территории (форма администратора)."""
     form = await request.form()
     check_csrf(user, str(form.get("csrf", "")))
     profile = str(form.get("profile", ""))[:32]

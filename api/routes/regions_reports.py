@@ -36,6 +36,7 @@ def monitoring_page(request: Request, user: User, year: Year = None) -> Response
 
 @router.get("/statistics/monitoring.xlsx", include_in_schema=False)
 def monitoring_file(request: Request, user: User, year: Year = None) -> Response:
+    """Мониторинг показателей файлом XLSX."""
     report = services(request).read(monitoring.monitoring, user.principal, year)
     return download(f"monitoring_{report.year}.xlsx", monitoring.monitoring_xlsx(report), MEDIA["xlsx"])
 
@@ -50,6 +51,7 @@ def territories_page(request: Request, user: User, start: From = "", end: To = "
 
 @router.get("/statistics/territories.xlsx", include_in_schema=False)
 def territories_file(request: Request, user: User, start: From = "", end: To = "") -> Response:
+    """Территории рядом файлом XLSX."""
     found = services(request).read(comparison.compare, user.principal, start, end)
     return download(f"territories_{found.period.start}_{found.period.end}.xlsx", comparison.comparison_xlsx(found),
                     MEDIA["xlsx"])
