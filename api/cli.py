@@ -350,7 +350,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         upgrade(db)
         calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
-        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
+        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir, args.profile)
         print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
         if kept:
             print(f"База сохранена: opora serve --database-url {url} (пользователи демо, пароль "
@@ -512,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", type=int, default=4628)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="сохранить временную базу, чтобы открыть её статистику")
+    p.add_argument("--profile", choices=["yugra", "novgorod"], default="yugra",
+                   help="novgorod: рядом с Югрой — муниципалитет Новгородской области (пятая часть сообщений)")
     p.set_defaults(handler=cmd_simulate)
 
     cal = sub.add_parser("calendar", help="производственный календарь").add_subparsers(

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from cases import profile_commands
+from cases import agenda, profile_commands
+from cases.bench import simulate_year
 from cases.errors import Forbidden, InputInvalid
 from cases.region_effects import report_due, reported_quarter
+from engine.audit import verify
+from engine.calendar import load_calendar
+from engine.database import Database
 from tests.process_steps import Process
 from tests.regions_steps import active, add_novgorod, referred, report_all, resolution
+from workflows import DEFAULT_CALENDAR
 
 
 def _names(proc: Process, login: str) -> list[str]:
@@ -31,6 +38,7 @@ def test_two_territories_with_different_profiles_side_by_side(process: Process) 
     assert (district.workflow, district.state) == ("kdn_ipr_district", "referred")
     assert district.org_id == process.world.orgs["b_kdn"]  # the materials go to the district commission
     assert district.assignee_id is None
+    assert [r.id for r in process.svc.read(agenda.agenda, process.world["b_secretary"]).waiting] == [novgorod_case]
     # the district secretary sees and acts on it; the Yugra secretary does not see it
     with process.svc.db.read() as tx:
         from cases import access
@@ -125,9 +133,12 @@ def test_a_year_without_positive_dynamics_flags_the_case(process: Process) -> No
     process.frozen.move_to(process.now() + timedelta(days=370))  # type: ignore[attr-defined]
     process.sweep()
     assert process.case(kdn).data.get("no_dynamics_flagged_on")
+    found = process.svc.read(agenda.agenda, process.world["b_secretary"])  # decision «г» suggested to the commission
+    assert [r.id for r in found.court_suggested] == [kdn] and kdn in [r.id for r in found.reviews_due]
     process.fire("b_curator1", kdn, "mark_positive_dynamics", {"observed": "Посещает школу без пропусков"})
     case = process.case(kdn)
     assert not case.data.get("no_dynamics_flagged_on") and case.data["dynamics_since"] == str(process.today())
+    assert process.svc.read(agenda.agenda, process.world["b_secretary"]).court_suggested == []
 
 
 DECISIONS = [
@@ -196,3 +207,28 @@ def test_cli_shows_a_workflow_as_it_applies_in_a_territory(process: Process, db_
                  "--setting", "mobile_team_response_hours=24"]) == 0
     assert main(["--database-url", db_url, "profile", "show", "surgut"]) == 0
     assert "stavropol" in capsys.readouterr().out
+
+
+def test_a_simulated_year_with_the_novgorod_municipality(tmp_path: Path, sqlite_template: Path) -> None:
+    """``opora simulate --profile novgorod``: a fifth of the reports go to the district, whose СОП cases run
+    ``kdn_ipr_district`` through resolutions, area curators, visits, quarterly reports and reviews."""
+    calendar = load_calendar(DEFAULT_CALENDAR)
+    target = tmp_path / "year.db"
+    shutil.copyfile(sqlite_template, target)
+    db = Database(f"sqlite:///{target}")
+    result = simulate_year(db, calendar, 150, seed=5, profile="novgorod")
+    with db.read() as tx:
+        conn = tx.connection
+        by_territory = dict(conn.exec_driver_sql("select territory, count(*) from report group by territory").all())
+        assert by_territory == {"surgut": 120, "borovichi": 30} and result["reports"] == 150
+        district = dict(conn.exec_driver_sql("select state, count(*) from wf_instance where workflow = "
+                                             "'kdn_ipr_district' group by state").all())
+        assert sum(district.values()) > 0 and set(district) - {"referred", "declined"}
+        assert conn.exec_driver_sql("select count(*) from wf_instance where territory = 'borovichi' "
+                                    "and workflow = 'kdn_prevention'").scalar_one() == 0
+        assert result.get("visits", 0) > 0 and result["profile"] == "novgorod"
+        due_left = conn.exec_driver_sql("select count(*) from wf_step where status = 'pending' "
+                                        "and due_at <= '2024-12-28 18:00:00'").scalar_one()
+        assert due_left == 0
+        assert list(verify(tx)) == []
+    db.dispose()
