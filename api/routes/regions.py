@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import Field, StrictInt
 
 from api.routes.api_common import Caller, bearer, errors, write_errors
 from api.schemas import Input, Public
 from api.web import UiUser, check_csrf, page, redirect, services, ui_user
-from cases import profile_commands, profiles
+from cases import areas, profile_commands, profiles
 from cases.errors import InputInvalid
 
 router = APIRouter()
@@ -27,7 +27,9 @@ User = Annotated[UiUser, Depends(ui_user)]
 def _page(request: Request, user: UiUser, status: int = 200, **context: Any) -> Response:
     data = services(request).read(profile_commands.profile_page, user.principal)
     context.setdefault("form_errors", {})
-    return page(request, "workflows.html", user, status=status, data=data, profiles=profiles.PROFILES, **context)
+    area_list = services(request).read(areas.list_areas, user.principal)
+    return page(request, "workflows.html", user, status=status, data=data, profiles=profiles.PROFILES,
+                areas=area_list, **context)
 
 
 @ui.get("/workflows")
@@ -96,6 +98,38 @@ def put_profile(request: Request, p: Caller, body: ProfileUpdate) -> Any:
     остаются на своём процессе."""
     return _public(services(request).execute(profile_commands.publish_profile, p, body.profile, body.settings,
                                              body.basis))
+
+
+class AreaPublic(Public):
+    id: int
+    name: str
+    places: list[str]
+    curator_id: int | None
+    curator: str
+    passport: str
+
+
+class AreaUpdate(Input):
+    places: list[str] = Field(min_length=1, max_length=200, description="улицы и населённые пункты")
+    curator_id: StrictInt | None = Field(default=None, ge=1, le=2_147_483_647)
+    passport: str = Field(default="", max_length=20_000, description="социальный паспорт участка")
+
+
+def _area(view: areas.AreaView) -> AreaPublic:
+    return AreaPublic.model_validate(view, from_attributes=True)
+
+
+@api.get("/areas", response_model=list[AreaPublic], responses=errors())
+def list_areas(request: Request, p: Caller) -> Any:
+    """Участки территории: улицы и населённые пункты, куратор участка, социальный паспорт."""
+    return [_area(a) for a in services(request).read(areas.list_areas, p)]
+
+
+@api.put("/areas/{name}", response_model=AreaPublic, responses=write_errors())
+def put_area(request: Request, p: Caller, name: Annotated[str, Path(max_length=120)], body: AreaUpdate) -> Any:
+    """Создать или изменить участок (администратор или директор УСО); куратор участка назначается делам по адресу
+    семьи при утверждении плана."""
+    return _area(services(request).execute(areas.save_area, p, name, body.places, body.curator_id, body.passport))
 
 
 router.include_router(ui)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cases import areas
 from tests.e2e.conftest import Web
 from tests.e2e.test_api import Api, Bed, error, ok
 from tests.e2e.test_api import bed as bed  # the fixture: the app at Monday 03.03.2025 09:00
@@ -141,3 +142,25 @@ def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
     page = client.get("/statistics/territories")
     assert page.status_code == 200 and "Боровичский муниципальный район" in page.text
     assert client.get("/statistics/territories.xlsx").content[:2] == b"PK"
+
+
+def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    admin, secretary = bed.as_("b_admin"), bed.as_("b_secretary")
+    listed = ok(secretary.get("/territory/areas"))
+    assert [a["name"] for a in listed] == ["Участок № 1 (центр)", "Участок № 2 (сельский)"]
+    assert listed[0]["curator_id"] == proc.world.users["b_curator1"]
+    error(put(secretary, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"]}), 403, "forbidden")
+    clash = error(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Коммунарная"]}), 422, "input_invalid")
+    assert "Участок № 1" in clash["details"]["fields"]["places"]
+    error(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"],
+                                                    "curator_id": proc.world.users["curator"]}), 422, "input_invalid")
+    done = ok(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"], "passport": "Микрорайон",
+                                                        "curator_id": proc.world.users["b_curator2"]}))
+    assert done["curator"] == "Титов Павел Андреевич"
+    with proc.svc.db.read() as tx:  # the new area serves addresses on its street from now on
+        found = areas.area_for(tx, "borovichi", "г. Боровичи, ул. Сушанская, д. 9")
+    assert found is not None and found.curator_id == proc.world.users["b_curator2"]
+    page = web.client_for("b_secretary").get("/workflows")
+    assert "Участок 3" in page.text and "Микрорайон" in page.text
