@@ -7,7 +7,7 @@ Pages under ``/statistics``, REST under ``/api/v1``. Who may see and do what is 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -16,8 +16,9 @@ from pydantic import AwareDatetime, Field, StrictInt
 
 from api.routes.api_common import Caller, bearer, errors, write_errors
 from api.schemas import Input, Public
-from api.web import MEDIA, UiUser, download, page, services, ui_user
+from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
 from cases import comparison, monitoring
+from cases.errors import InputInvalid
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["statistics"], dependencies=[Depends(bearer)])
@@ -31,7 +32,48 @@ To = Annotated[str, Query(alias="to", max_length=32, description="Конец п�
 def monitoring_page(request: Request, user: User, year: Year = None) -> Response:
     """Мониторинг: показатели территории против целевых значений года, АППГ, критерии нуждаемости."""
     report = services(request).read(monitoring.monitoring, user.principal, year)
-    return page(request, "statistics_monitoring.html", user, report=report, outcomes=monitoring.OUTCOMES)
+    return page(request, "statistics_monitoring.html", user, report=report, outcomes=monitoring.OUTCOMES,
+                form_errors={})
+
+
+@router.post("/statistics/monitoring/visits", include_in_schema=False)
+async def mobile_visit_form(request: Request, user: User) -> Response:
+    """Отметить выезд мобильной бригады (форма на странице мониторинга)."""
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf", "")))
+    errors_: dict[str, str] = {}
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(str(form.get(name, ""))[:10])
+        except ValueError:
+            errors_[name] = "укажите дату"
+            return None
+
+    visited = day("visited_on")
+    requested: datetime | None = None
+    if str(form.get("requested_at", "")).strip():
+        try:
+            requested = datetime.fromisoformat(str(form.get("requested_at"))[:16]).replace(
+                tzinfo=services(request).runtime.calendar.zone)
+        except ValueError:
+            errors_["requested_at"] = "укажите дату и время заявки"
+    reached = str(form.get("families_reached", "1")).strip()[:6]
+    if not reached.isdigit():
+        errors_["families_reached"] = "целое число"
+    if not errors_ and visited is not None:
+        members = str(form.get("members", ""))[:4000].splitlines()
+        try:
+            services(request).execute(monitoring.record_mobile_visit, user.principal, monitoring.MobileVisitInput(
+                visited, members, str(form.get("outcome", ""))[:16], int(reached),
+                str(form.get("notes", ""))[:2000], requested))
+        except InputInvalid as exc:
+            errors_ = exc.errors
+    if errors_:
+        report = services(request).read(monitoring.monitoring, user.principal, None)
+        return page(request, "statistics_monitoring.html", user, status=422, report=report,
+                    outcomes=monitoring.OUTCOMES, form_errors=errors_)
+    return redirect("/statistics/monitoring", "Выезд мобильной бригады записан")
 
 
 @router.get("/statistics/monitoring.xlsx", include_in_schema=False)

@@ -128,6 +128,18 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     assert page.status_code == 200 and "Мониторинг показателей" in page.text and "3000" in page.text
     xlsx = client.get("/statistics/monitoring.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    director = web.client_for("director")
+    refused = director.post("/statistics/monitoring/visits", data={
+        "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03", "members": "",
+        "families_reached": "2", "outcome": "helped"})
+    assert refused.status_code == 422 and "состав бригады" in refused.text
+    done = director.post("/statistics/monitoring/visits", data={
+        "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03",
+        "requested_at": "2025-02-27T10:00", "members": "УСО: Морозова Е. П.\nПДН: инспектор", "families_reached": "2",
+        "outcome": "support_opened"})
+    assert done.status_code == 303
+    again = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
+    assert again["visits"] == 2 and again["late_visits"] == 1
 
 
 def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
