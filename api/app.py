@@ -10,11 +10,12 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors, schema
+from api import db_schema, errors
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
-from api.routes import admin_users, api_v1, notifications, regions, regions_reports, reports, session, ui
+from api.routes import admin_users, api_v1, notifications, regions, regions_reports, session, statistics, ui
 from api.settings import Settings
+from api.settings import load as load_settings
 from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
 from cases.services import Services
 
@@ -73,7 +74,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         if owned:
             app.state.container = bootstrap(settings)
             app.state.services = Services(app.state.container.db, app.state.container.runtime)
-        schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
+        db_schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         running = start_jobs(app.state.container) if jobs else None
         if running:  # a download of an act not rendered yet is rendered by the same process as the job's
             app.state.services.renderer = running.renderer
@@ -106,7 +107,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         return RedirectResponse("/me/password", status_code=303)
 
     def current_settings() -> Settings:  # the container's, once the lifespan has built it
-        return app.state.container.settings if app.state.container is not None else (settings or Settings())
+        return app.state.container.settings if app.state.container is not None else (settings or load_settings())
 
     app.add_middleware(SecurityHeaders, settings=current_settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -128,10 +129,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
 def app_from_environment() -> FastAPI:
     """The app of one server process, configured from ``OPORA_*`` (``opora serve --workers N`` starts N of these)."""
-    return create_app(settings=Settings())
+    return create_app(settings=load_settings())
 
 
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
-    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router,
+    return [session.router, session.api, api_v1.router, ui.router, notifications.router, statistics.router,
             admin_users.router, regions.router, regions_reports.router]

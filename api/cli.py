@@ -22,6 +22,7 @@
     opora calendar show YEAR                         the year's days off and working weekend days, with sources
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
     opora users add|deactivate|activate|reset-password|roles|list   accounts (see api/cli_users.py)
+    opora settings [--markdown]                      every OPORA_* setting: value, default, description
     opora retention [--run]                          what the retention policy would anonymise/delete (--run: do it)
 
 Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``), before or
@@ -38,7 +39,8 @@ from pathlib import Path
 
 from api import cli_audit, cli_regions
 from api.bootstrap import Container, bootstrap
-from api.settings import Settings
+from api.settings import Settings, SettingsInvalid, described, markdown_table
+from api.settings import from_args as settings_from_args
 from engine import diagram
 from engine.commands import Actor
 from engine.errors import AuditSetupError, EngineError
@@ -50,10 +52,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "database_url", None):
-        settings.database_url = args.database_url
-    return settings
+    return settings_from_args(args)
 
 
 def _container(args: argparse.Namespace, **kwargs: object) -> Container:
@@ -79,14 +78,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     Exit 1 when any file has a problem, 2 when a file cannot be read (one line each, no traceback).
     """
-    from cases.registry import build_registry
+    from cases.vocabulary import build_vocabulary
     from engine.sources import Source, check_sources, names_in, read_sources
 
     folder = _settings(args).workflows_dir
     sources, unreadable = read_sources(args.files or [str(p) for p in sorted(folder.glob("*.yaml"))])
     if not args.files:  # the configured folder: files named by their names, as in every other message
         sources = [Source(Path(s.path).name, s.text) for s in sources]
-    checked = check_sources(build_registry(), sources, names_in(folder) if args.files else ())
+    checked = check_sources(build_vocabulary(), sources, names_in(folder) if args.files else ())
     for item in checked:
         for problem in item.problems:
             print(problem)
@@ -105,8 +104,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     container = _container(args)
-    wf = (container.catalog.compiled(args.name, args.version) if args.version
-          else container.catalog.latest(args.name)).definition
+    compiled = (container.catalog.compiled(args.name, args.version) if args.version
+                else container.catalog.latest(args.name))
+    wf = compiled.definition
     print(f"{wf.title} — {wf.name}, версия {wf.version}")
     if args.territory:
         cli_regions.print_territory(container.runtime, container.db, wf, args.territory)
@@ -118,7 +118,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         for d in state.deadlines:
             due = d.due.describe() if d.due else "дата задаётся для каждого пункта"
             print(f"    срок {d.id}: {d.title} — {due}; основание: {d.basis}")
-        for tr in wf.events_from(state.name):
+        for tr in compiled.available(state.name):
             print(f"    → {tr.event} ({tr.title}) → {tr.target(state.name)}; роли: {', '.join(sorted(tr.roles))}")
     return 0
 
@@ -317,7 +317,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     today = container.calendar.local_date(container.clock.now())
     clock = FixedClock(container.clock.now())
-    svc = Services(container.db, Runtime(container.catalog, container.registry, container.calendar, clock))
+    svc = Services(container.db, Runtime(container.catalog, container.vocabulary, container.calendar, clock))
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
@@ -334,10 +334,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from api.schema import upgrade
-    from cases.bench import simulate_year
+    from api.db_schema import upgrade
     from engine.calendar import load_calendar
     from engine.database import Database
+    from opora_bench.process import simulate_year
 
     settings = _settings(args)
     folder = None
@@ -349,7 +349,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     kept = folder is None or args.keep
     try:
         upgrade(db)
-        calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+        calendar = load_calendar(settings.calendar, timezone=settings.timezone)
         result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir, args.profile)
         print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
         if kept:
@@ -379,10 +379,10 @@ def cmd_calendar_show(args: argparse.Namespace) -> int:
     from engine.calendar import PACKAGE, load_calendar
 
     settings = _settings(args)
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     year = args.year
     print(f"Производственный календарь на {year} год ({calendar.country}, {calendar.timezone}); "
-          f"данные: {PACKAGE} и файл {settings.calendar_file}")
+          f"данные: {PACKAGE} и файл {settings.calendar}")
     if not calendar.has_transfers(year):
         print(f"Внимание: переносов выходных дней на {year} год нет в данных ({PACKAGE}): если постановление "
               f"Правительства уже принято, внесите его дни в файл календаря (working_days, days_off).")
@@ -415,7 +415,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from api.bench import run_benchmarks
+    from opora_bench.runner import run_benchmarks
 
     return run_benchmarks(args.groups, quick=args.quick)
 
@@ -439,6 +439,17 @@ def cmd_retention(args: argparse.Namespace) -> int:
     finally:
         container.close()
     print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Each ``OPORA_*`` setting with its value (secrets only "задан" / "не задан"), default and description."""
+    if args.markdown:
+        print(markdown_table(), end="")
+        return 0
+    for name, value, default, description in described(_settings(args)):
+        print(f"{name}={value}" + (f"  (по умолчанию {default})" if default and default != value else "")
+              + f"  — {description}")
     return 0
 
 
@@ -539,6 +550,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="выполнить (без флага — только показать)")
     p.set_defaults(handler=cmd_retention)
 
+    p = sub.add_parser("settings", help="настройки OPORA_*: значение, по умолчанию, описание (секреты скрыты)")
+    p.add_argument("--markdown", action="store_true", help="таблица для README (без значений)")
+    p.set_defaults(handler=cmd_settings)
+
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")
     p.add_argument("--quick", action="store_true", help="в десять раз меньше данных (для CI)")
@@ -549,12 +564,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlalchemy as sa
 
-    from api.schema import SchemaOutdated
+    from api.db_schema import SchemaOutdated
     from engine.database import BUSY, STORAGE, first_line, unavailable_reason
 
     args = build_parser().parse_args(argv)
     try:
+        settings_from_args(args)  # read once: a bad OPORA_* value stops here, in one line
         return int(args.handler(args))
+    except SettingsInvalid as exc:
+        print(f"Ошибка в настройках: {exc}", file=sys.stderr)
+        return 2
     except AuditSetupError as exc:  # cannot check at all: not a finding about the data
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 2

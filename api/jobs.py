@@ -36,7 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 
-from api import retention, schema
+from api import db_schema, retention
 from api.bootstrap import Container
 from cases import documents
 from engine.audit import anchoring
@@ -134,7 +134,7 @@ def start_jobs(container: Container) -> Jobs:
     ticker.every(max(2.0, container.settings.sweep_seconds / 3), "render_acts", render_acts)
     if container.db.is_sqlite:
         # the server's start already analysed (api.app's lifespan)
-        ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db), at_start=False)
+        ticker.every(24 * 3600, "analyze", lambda: db_schema.analyze(container.db), at_start=False)
     notification_jobs.register(container, ticker)
     ticker.every(retention.EVERY.total_seconds(), "retention", lambda: retention.run_daily(container))
     ticker.every(anchoring.TICK_SECONDS, "audit_anchor", anchoring.daily_job(

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import auth
 from api.addresses import client_address
+from cases import access
 from cases.names import plural
 from cases.principal import Principal
 from cases.roles import ROLES
@@ -134,21 +135,23 @@ templates.env.globals["ROLES"] = ROLES
 templates.env.globals["plural"] = plural
 
 
+#: each section of the menu: its address and title (who sees which is :func:`cases.access.menu_for`)
+SECTIONS = {
+    "worklist": ("/", "Мои дела"),
+    "new_report": ("/reports/new", "Новое сообщение"),
+    "cases": ("/cases", "Дела"),
+    "kdn": ("/kdn", "Повестка КДН"),
+    "supervisor": ("/supervisor", "Контроль сроков"),
+    "registry": ("/registry", "Реестр"),
+    "statistics": ("/statistics", "Отчёты"),
+    "users": ("/admin/users", "Пользователи"),
+    "webhooks": ("/admin/webhooks", "Вебхуки"),
+}
+
+
 def nav(principal: Principal) -> list[tuple[str, str]]:
-    """The menu, by role."""
-    items = [("/", "Мои дела")]
-    if principal.has("guardianship", "agency"):
-        items += [("/reports/new", "Новое сообщение")]
-    if principal.roles & {"guardianship", "agency", "supervisor", "uso_director", "kdn_secretary", "curator"}:
-        items += [("/cases", "Дела")]
-    if principal.has("kdn_secretary"):
-        items += [("/kdn", "Повестка КДН")]
-    if principal.has("supervisor", "uso_director"):
-        items += [("/supervisor", "Контроль сроков")]
-    items += [("/registry", "Реестр"), ("/statistics", "Отчёты")]
-    if principal.has("admin"):
-        items += [("/admin/users", "Пользователи"), ("/admin/webhooks", "Вебхуки")]
-    return items
+    """The menu: the sections ``cases.access`` opens to the user."""
+    return [SECTIONS[key] for key in access.menu_for(principal)]
 
 
 def page(request: Request, template: str, user: UiUser | None, status: int = 200, **context: Any) -> HTMLResponse:

@@ -84,7 +84,7 @@ def save_area(tx: UnitOfWork, svc: Services, p: Principal, name: str, places: It
               curator_id: int | None, passport: str = "") -> AreaView:
     """Create or change the area ``name`` of ``p``'s territory (administrator or УСО director). The curator must be
     an active curator of the territory; a street or settlement may belong to one area only."""
-    if not (access.can_administer(p) or "uso_director" in p.roles):
+    if not access.can_keep_areas(p):
         raise Forbidden("Участки ведёт администратор или директор УСО")
     name, listed = name.strip(), [x.strip() for x in places if x.strip()]
     errors: dict[str, str] = {}
@@ -95,7 +95,7 @@ def save_area(tx: UnitOfWork, svc: Services, p: Principal, name: str, places: It
     if curator_id is not None:
         user = tx.session.get(User, curator_id)
         roles = set(tx.connection.execute(sa.select(UR.c.role).where(UR.c.user_id == curator_id)).scalars())
-        if user is None or user.territory != p.territory or not user.is_active or "curator" not in roles:
+        if user is None or user.territory != p.territory or not user.is_active or not access.can_curate_area(roles):
             errors["curator_id"] = "выберите куратора вашей территории"
     taken = {normalise(x): a.name for a in areas_of(tx, p.territory) if a.name != name for x in a.places}
     clash = [x for x in listed if normalise(x) in taken]

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cases import access
+from cases.access import CLOSE_ROLES, MANAGERS, PLAN_ROLES, REPORT_ROLES
 from cases.errors import Conflict, DomainError, Forbidden
-from cases.handlers import CLOSE_ROLES, PLAN_ROLES, REPORT_ROLES, plan_rights, report_rights
+from cases.handlers import plan_rights, report_rights
 from cases.plans import EDITABLE, items_of, kind_for, plan_of
 from cases.principal import Principal
 from cases.services import Services
@@ -68,6 +69,6 @@ def case_commands(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -
         if case.closed_at is not None:
             raise Conflict("Дело закрыто")
 
-    result.append(_option("assign", "Передать дело сотруднику", f"{base}/assign", ("supervisor", "uso_director"),
+    result.append(_option("assign", "Передать дело сотруднику", f"{base}/assign", MANAGERS,
                           reassignable))
     return result

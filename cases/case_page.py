@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from cases import access
 from cases import as_of as as_of_view
+from cases.access import PLAN_ROLES
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
 from cases.case_commands import CommandView, case_commands
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, action_options, view_case
+from cases.handlers import action_options, view_case
 from cases.history import HistoryEntry, history
 from cases.names import full_name
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cases import exports, profiles, report_access
+from cases import access, exports, profiles
 from cases.monitoring import same_day_last_year
 from cases.principal import Principal
 from cases.services import Services
@@ -79,7 +79,7 @@ def _figures(tx: UnitOfWork, svc: Services, territory: str, period: Period) -> F
 
 def compare(tx: UnitOfWork, svc: Services, p: Principal, start: str = "", end: str = "") -> Comparison:
     """Every territory's figures for the period (default: this year to date) and the АППГ."""
-    report_access.require_comparison(p)
+    access.require_comparison(p)
     period = parse_period(start, end, year_to_date(today_of(svc)))
     previous = Period(same_day_last_year(period.start), same_day_last_year(period.end))
     rows = []

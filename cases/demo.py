@@ -32,6 +32,8 @@ from engine.sweeper import sweep
 from engine.tables import CaseInstance
 
 DEMO_PASSWORD = "Opora-Demo-2025"
+#: the demo administrator's login (a demo database is recognised by it and the demo password)
+DEMO_ADMIN = "admin"
 TERRITORY, TERRITORY_NAME = "surgut", "Сургутский район"
 
 #: login, organisation key, roles, full name, position, area
@@ -46,7 +48,7 @@ DEMO_USERS = [
     ("curator3", "uso", ["curator"], "Смирнова Анна Викторовна", "специалист по социальной работе", "участок 3"),
     ("secretary", "kdn", ["kdn_secretary"], "Васильева Наталья Андреевна", "ответственный секретарь КДН и ЗП", ""),
     ("boss", "opeka", ["supervisor"], "Новиков Сергей Петрович", "начальник управления", ""),
-    ("admin", "opeka", ["admin"], "Фёдоров Павел Ильич", "администратор системы", ""),
+    (DEMO_ADMIN, "opeka", ["admin"], "Фёдоров Павел Ильич", "администратор системы", ""),
     ("neft_opeka", "neft_opeka", ["guardianship"], "Орлова Анна Юрьевна", "специалист отдела опеки", ""),
     ("neft_curator", "neft_uso", ["curator"], "Белова Мария Ивановна", "специалист по социальной работе", ""),
 ]
@@ -216,5 +218,5 @@ def is_demo_database(db: Database) -> bool:
     announced as a demo, and its password is never printed.
     """
     with db.read() as tx:
-        found = tx.session.exec(select(User).where(User.login == "admin")).first()
+        found = tx.session.exec(select(User).where(User.login == DEMO_ADMIN)).first()
     return found is not None and verify_password(found.password_hash, DEMO_PASSWORD)

@@ -87,7 +87,9 @@ def _audit_entries(tx: UnitOfWork, svc: Services, case: CaseView, until: datetim
         query = query.where(AE.c.at < until)
     rows = tx.connection.execute(query.order_by(AE.c.seq.desc())).all()
     wf = svc.runtime.workflow_of(case)
-    transitions = {r.seq: wf.transition(r.from_state, r.event) if r.event and r.from_state else None for r in rows}
+    machine = svc.runtime.machine_of(case)
+    transitions = {r.seq: machine.transition(r.from_state, r.event) if r.event and r.from_state else None
+                   for r in rows}
     org_ids: set[int] = set()
     user_ids: set[int] = {r.actor_id for r in rows if r.actor_id is not None}
     user_ids |= {int(r.payload["assignee_id"]) for r in rows

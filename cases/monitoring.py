@@ -31,8 +31,6 @@ from engine.database import UnitOfWork
 from engine.tables import CaseInstance, table_of
 
 CI, NA, MV, IT = (table_of(t) for t in (CaseInstance, NeedAssessment, MobileVisit, IndicatorTarget))
-RECORD_ROLES = frozenset({"agency", "guardianship", "uso_director", "curator"})
-TARGET_ROLES = frozenset({"supervisor", "admin"})
 OUTCOMES = {"helped": "помощь оказана на месте", "support_opened": "принято решение о социальном сопровождении",
             "referred": "направлены в другую службу", "not_found": "семью не застали"}
 _BASIS = "комплекс мер Ставропольского края по развитию эффективных практик социального сопровождения семей с детьми"
@@ -72,7 +70,7 @@ def record_need(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, categ
                 decided_on: date) -> NeedAssessment:
     """Record the need criteria of a family support case (its recognition) against the territory's checklist."""
     case = visible_case(tx, svc, p, case_id)
-    if not (p.roles & (RECORD_ROLES - {"curator"}) or ("curator" in p.roles and case.assignee_id == p.user_id)):
+    if not access.can_record_need(p, case):
         raise Forbidden("Критерии нуждаемости отмечают Агентство, орган опеки, директор или куратор УСО")
     if case.workflow != "family_support":
         raise InputInvalid({"case_id": "критерии нуждаемости отмечаются в деле социального сопровождения"})
@@ -110,7 +108,7 @@ class MobileVisitInput:
 
 def record_mobile_visit(tx: UnitOfWork, svc: Services, p: Principal, visit: MobileVisitInput) -> MobileVisit:
     """Record a visit of a mobile interagency team in ``p``'s territory (its profile must set the response time)."""
-    if not p.roles & RECORD_ROLES:
+    if not access.can_record_mobile_visit(p):
         raise Forbidden("Выезды мобильных бригад отмечают Агентство, орган опеки, директор или куратор УСО")
     if profiles.current(tx, p.territory).settings.get("mobile_team_response_hours") is None:
         raise InputInvalid({"territory": "профиль территории не задаёт время реагирования мобильной бригады"})
@@ -142,7 +140,7 @@ def record_mobile_visit(tx: UnitOfWork, svc: Services, p: Principal, visit: Mobi
 
 def set_target(tx: UnitOfWork, svc: Services, p: Principal, indicator: str, year: int, target: int,
                basis: str = "") -> None:
-    if not p.roles & TARGET_ROLES:
+    if not access.can_set_targets(p):
         raise Forbidden("Целевые значения показателей задаёт руководитель или администратор")
     if indicator not in BY_CODE:
         raise NotFound("Показатель")
@@ -216,7 +214,7 @@ def _actuals(conn: sa.Connection, territory: str, year: int, zone: Any, until: d
 def monitoring(tx: UnitOfWork, svc: Services, p: Principal, year: int | None = None) -> Monitoring:
     """The monitoring indicators of ``p``'s territory for ``year`` (this year: up to today, the АППГ to the same
     day of the previous year) against the year's targets."""
-    if not (access.can_manage(p) or p.roles & {"guardianship", "agency", "uso_director"}):
+    if not access.can_see_monitoring(p):
         raise Forbidden("Мониторинг доступен руководителю, органу опеки, Агентству и директору УСО")
     zone = svc.runtime.calendar.zone
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())

@@ -1,6 +1,6 @@
 """Effects and guards of the regional workflows: the area curator by address, quarterly reports of the bodies.
 
-Registered with the rest of the process's names in ``cases.registry``.
+Registered with the rest of the process's names in ``cases.vocabulary``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cases import areas, families, profiles
 from cases.region_tables import QuarterlyReport
 from cases.tables import Family, User
 from engine.context import TransitionContext
-from engine.registry import Registry
+from engine.vocabulary import Vocabulary
 
 QR = QuarterlyReport.__table__  # type: ignore[attr-defined]
 
@@ -42,7 +42,7 @@ def _report_day(ctx: TransitionContext) -> int:
     return int(profiles.current(ctx.tx, ctx.case.territory).settings.get("body_report_day", 10))
 
 
-def register_region_effects(registry: Registry) -> None:
+def register_region_effects(registry: Vocabulary) -> None:
     @registry.effect("assign_area_curator", "Назначить куратора участка по адресу семьи")
     def assign_area_curator(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         family = ctx.session.get(Family, ctx.case.subject_id) if ctx.case.subject_id else None

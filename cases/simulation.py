@@ -1,7 +1,7 @@
 """Synthetic traffic through the whole process, on the engine's own clock.
 
 A :class:`Driver` plays every role: it registers reports (sources distributed as in the
-Yugra 2024 statistics, seed 002 lines 590-640) and, day by day, takes each case's next
+Yugra 2024 statistics) and, day by day, takes each case's next
 action through the same command handlers the UI uses — usually on time, sometimes late —
 while the sweeper fires reminders, escalations and timeouts. ``opora simulate`` runs a
 year of it; ``opora demo`` runs a few months and stops with cases in every state.
@@ -32,7 +32,7 @@ from engine.clock import FixedClock
 from engine.database import UnitOfWork
 from engine.sweeper import sweep
 
-#: share of reports by source, Yugra 2024 (seed 002: 650 / 749 / 709 / 320 / 549 / 4155 of 7132)
+#: share of reports by source, Yugra 2024 (650 / 749 / 709 / 320 / 549 / 4155 of 7132)
 SOURCES = [("education", 650), ("police", 749), ("relatives", 709), ("neighbours", 320), ("anonymous", 549),
            ("other_org", 4155)]
 CHANNELS = ["phone", "written", "email", "in_person", "portal"]

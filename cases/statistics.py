@@ -1,4 +1,4 @@
-"""Annual statistics the region already publishes (seed 002, lines 508-650), for any period and territory.
+"""Annual statistics the region already publishes (Yugra, see docs/process.md), for any period and territory.
 
 Every number is counted from the system's own rows, for one territory (``report.territory``,
 ``wf_instance.territory``) and a period of local dates ``[start, end]`` (both days included; a
@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from cases import exports, report_access
+from cases import access, exports
 from cases.errors import InputInvalid
 from cases.principal import Principal
 from cases.services import Services
@@ -245,7 +245,7 @@ def annual_statistics(tx: UnitOfWork, svc: Services, p: Principal, start: str = 
     Raises :class:`Forbidden` for roles that may not see them (checked first), :class:`InputInvalid`
     for a malformed or reversed period.
     """
-    report_access.require_annual(p)
+    access.require_annual(p)
     period = parse_period(start, end, year_to_date(today_of(svc)))
     return compute_annual(tx.connection, svc.runtime.calendar.zone, p.territory, period)
 

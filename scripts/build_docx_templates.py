@@ -433,10 +433,10 @@ class Builder:
 
     # -- output ---------------------------------------------------------------------------
 
-    def save(self) -> Path:
+    def save(self, folder: Path = TEMPLATES_DIR) -> Path:
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        path = TEMPLATES_DIR / f"{self.name}.docx"
+        path = folder / f"{self.name}.docx"
         path.write_bytes(_deterministic_zip(buffer.getvalue()))
         return path
 
@@ -809,7 +809,8 @@ ACTS: dict[str, Callable[[Builder], None]] = {
 }
 
 
-def build(names: Sequence[str] = ()) -> list[Path]:
+def build(names: Sequence[str] = (), folder: Path = TEMPLATES_DIR) -> list[Path]:
+    """Write the templates ``names`` (all when empty) into ``folder``; the tests build them elsewhere and compare."""
     missing = set(TITLES) - set(ACTS)
     if missing:
         raise SystemExit(f"нет построителя для шаблонов: {', '.join(sorted(missing))}")
@@ -818,7 +819,7 @@ def build(names: Sequence[str] = ()) -> list[Path]:
         builder = Builder(name)
         builder.header()
         ACTS[name](builder)
-        paths.append(builder.save())
+        paths.append(builder.save(folder))
     return paths
 
 

@@ -2,7 +2,7 @@
 profile), territories side by side with the АППГ, the need criteria of a case and the mobile teams' visits.
 
 Pages under ``/statistics``, REST under ``/api/v1``. Who may see and do what is decided in
-``cases.report_access`` and ``cases.monitoring``.
+``cases.access`` and ``cases.monitoring``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from api import saved_search
 from api.routes import ui_cases, ui_kdn, ui_registry, ui_reports_form, ui_supervisor
-from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
+from api.routes.ui_cases import Form, User, parse_date, parse_int
 from api.web import check_csrf, page, redirect, services
 from cases import access, case_page, views
 from cases.principal import Principal
@@ -39,7 +39,7 @@ def _worklist(tx: UnitOfWork, svc: Services, p: Principal, number: int) -> dict[
         urgent = views.list_cases(tx, svc, p, views.CaseQuery(limit=10))
     rows = mine.items + (urgent.items if urgent else [])
     return {"mine": mine, "urgent": urgent, "actions": views.next_actions(tx, svc, p, rows),
-            "territory_wide": bool(p.roles & access.TERRITORY_WIDE)}
+            "territory_wide": access.territory_wide(p), "can_register": access.can_register_reports(p)}
 
 
 @router.get("/")
@@ -58,8 +58,8 @@ def _filters(tx: UnitOfWork, svc: Services, p: Principal) -> dict[str, Any]:
     for name in sorted(catalog.names()):
         wf = catalog.latest(name).definition
         workflows.append((name, wf.title, [(s.name, s.title) for s in wf.states.values()]))
-    wide = bool(p.roles & access.TERRITORY_WIDE)
-    people = case_page.people_of_org(tx, p, WORKING_ROLES, whole_territory=wide)
+    wide = access.territory_wide(p)
+    people = case_page.people_of_org(tx, p, access.ASSIGNABLE, whole_territory=wide)
     return {"workflows": workflows, "people": people}
 
 

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.errors import describe
+from api.forms import from_form
 from api.routes.ui_cases import Form, User, parse_int, reassign_people
+from api.schemas.inputs import AssignCreate
 from api.web import UiUser, check_csrf, page, redirect, services
 from cases import handlers, overdue
-from cases.commands import AssignCase
 from cases.errors import DomainError, NotFound
 from cases.principal import Principal
 from cases.services import Services
@@ -67,10 +68,12 @@ def reassign(request: Request, user: User, form: Form) -> Response:
     case_id = parse_int(form.get("case_id", ""))
     if case_id is None:
         raise NotFound("Дело")
-    assignee = parse_int(form.get("assignee_id", ""))
     svc = services(request)
+    assignee = None
     try:
-        svc.execute(handlers.assign_case, user.principal, AssignCase(case_id, assignee, form.get("reason", "")))
+        body = from_form(AssignCreate, form)
+        assignee = body.assignee_id
+        svc.execute(handlers.assign_case, user.principal, body.command(case_id))
     except (DomainError, EngineError) as exc:
         status, _, message, _ = describe(exc)
         if status == 404:

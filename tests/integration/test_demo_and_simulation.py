@@ -11,13 +11,13 @@ from freezegun import freeze_time
 from api.bootstrap import bootstrap
 from api.cli import main
 from api.settings import Settings
-from cases.bench import simulate_year
 from cases.demo import DEMO_PASSWORD
 from cases.passwords import verify_password
 from cases.roles import ROLES
 from engine.audit import verify
 from engine.calendar import load_calendar
 from engine.database import Database
+from opora_bench.process import simulate_year
 from workflows import DEFAULT_CALENDAR
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from cases import agenda, profile_commands
-from cases.bench import simulate_year
 from cases.errors import Forbidden, InputInvalid
 from cases.region_effects import report_due, reported_quarter
 from engine.audit import verify
 from engine.calendar import load_calendar
 from engine.database import Database
+from opora_bench.process import simulate_year
 from tests.process_steps import Process
 from tests.regions_steps import active, add_novgorod, referred, report_all, resolution
 from workflows import DEFAULT_CALENDAR

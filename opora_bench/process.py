@@ -15,10 +15,10 @@ from typing import Any
 from cases.demo import DEMO_PASSWORD, build_municipality
 from cases.demo_novgorod import build_novgorod
 from cases.passwords import hash_password
-from cases.registry import build_registry
 from cases.services import Services
 from cases.simulation import Driver, spread, working_days
 from cases.simulation_district import RegionalDriver
+from cases.vocabulary import build_vocabulary
 from engine.calendar import ProductionCalendar
 from engine.catalog import Catalog
 from engine.clock import FixedClock
@@ -36,11 +36,11 @@ def simulate_year(db: Database, calendar: ProductionCalendar, reports: int, seed
     ``profile="novgorod"`` adds the Novgorod municipality (the district commission's workflow) beside the Yugra one:
     a fifth of the reports arrive there.
     """
-    registry = build_registry()
-    catalog = Catalog(registry)
+    vocabulary = build_vocabulary()
+    catalog = Catalog(vocabulary)
     catalog.load_directory(workflows_dir)
     clock = FixedClock(datetime.combine(YEAR_START, dtime(9, 0), tzinfo=calendar.zone))
-    runtime = Runtime(catalog, registry, calendar, clock)
+    runtime = Runtime(catalog, vocabulary, calendar, clock)
     svc = Services(db, runtime)
     with db.unit_of_work() as tx:
         catalog.publish(tx, clock.now())

@@ -1,7 +1,7 @@
-"""Routes: statistics and reports users hand in (issue 5) — the annual tables, quarterly information,
+"""Routes: statistics and reports users hand in — the annual tables, quarterly information,
 deadline discipline with its charts. UI pages under ``/statistics``, REST under ``/api/v1/statistics``.
 
-Routes only parse and render: who may see what is decided in ``cases.report_access``, the numbers
+Routes only parse and render: who may see what is decided in ``cases.access``, the numbers
 in ``cases.statistics``, ``cases.quarterly`` and ``cases.discipline``.
 """
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from api.deps import api_principal
 from api.routes.api_common import errors, file_content, file_response
 from api.web import MEDIA, UiUser, download, page, services, ui_user
-from cases import discipline, quarterly, report_access, statistics
+from cases import access, discipline, quarterly, statistics
 from cases.errors import InputInvalid
 from cases.principal import Principal
 
@@ -38,9 +38,9 @@ Kind = Annotated[str, Query(max_length=32, description="agency_to_uszn | uszn_to
 def index(request: Request, user: Annotated[UiUser, Depends(ui_user)]) -> Response:
     """Отчёты и статистика: что доступно пользователю."""
     p = user.principal
-    return page(request, "statistics.html", user, annual=report_access.can_see_annual(p),
-                discipline=report_access.can_see_discipline(p),
-                kinds=[(k, quarterly.KINDS[k].short) for k in report_access.quarterly_kinds(p)])
+    return page(request, "statistics.html", user, annual=access.can_see_annual(p),
+                discipline=access.can_see_discipline(p),
+                kinds=[(k, quarterly.KINDS[k].short) for k in access.quarterly_kinds(p)])
 
 
 def _query(start: str, end: str) -> str:
@@ -80,7 +80,7 @@ def quarterly_page(request: Request, user: Annotated[UiUser, Depends(ui_user)], 
                    quarter: Quarter = None, kind: Kind = "") -> Response:
     """Квартальная информация о семьях на сопровождении."""
     report = services(request).execute(quarterly.quarterly_report, user.principal, year, quarter, kind)
-    kinds = [(k, quarterly.KINDS[k].short) for k in report_access.quarterly_kinds(user.principal)]
+    kinds = [(k, quarterly.KINDS[k].short) for k in access.quarterly_kinds(user.principal)]
     query = urlencode({"year": report.year, "quarter": report.quarter, "kind": report.kind})
     return page(request, "statistics_quarterly.html", user, report=report, kinds=kinds, query=query,
                 years=list(range(report.year - 3, report.year + 2)))

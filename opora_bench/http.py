@@ -41,9 +41,9 @@ from cases.directory import add_organisation, add_territory, add_user
 from cases.names import name_key
 from cases.passwords import hash_password
 from cases.simulation import BOYS, GIRLS, SURNAMES, surname_of
-from engine.bench import Migrate, _stamp, _temp_dir
 from engine.calendar import ProductionCalendar
 from engine.database import Database
+from opora_bench.engine import Migrate, _stamp, _temp_dir
 
 CASES = 100_000
 TERRITORIES = [("surgut", "Сургутский район", 0.55), ("nefteyugansk", "Нефтеюганский район", 0.15),

@@ -1,7 +1,7 @@
-"""The registry of callables and names a workflow file may refer to.
+"""The vocabulary of callables and names a workflow file may refer to.
 
 Workflow files name guards, effects, field types, roles and act templates as plain
-strings; the loader resolves every name against a :class:`Registry` filled by our own
+strings; the loader resolves every name against a :class:`Vocabulary` filled by our own
 code (the domain registers its entries in ``cases/``). Nothing is ever imported from a
 dotted path found in a file, so a workflow file cannot make the engine run code that we
 did not register.
@@ -20,7 +20,7 @@ GuardFn = Callable[["TransitionContext", Mapping[str, Any]], "str | None"]
 EffectFn = Callable[["TransitionContext", Mapping[str, Any]], None]
 FieldFn = Callable[["TransitionContext", Any], Any]
 
-#: Argument kinds the loader knows how to check (see :meth:`Registry.check_args`).
+#: Argument kinds the loader knows how to check (see :meth:`Vocabulary.check_args`).
 ARG_KINDS = frozenset(
     {"str", "int", "bool", "any", "template", "workflow", "state", "field", "param", "role", "deadline", "event"}
 )
@@ -56,15 +56,15 @@ class FieldType:
 
 
 @dataclass
-class Registry:
+class Vocabulary:
     roles: dict[str, str] = field(default_factory=dict)
     guards: dict[str, Entry] = field(default_factory=dict)
     effects: dict[str, Entry] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
 
-    def copy(self) -> Registry:
-        return Registry(
+    def copy(self) -> Vocabulary:
+        return Vocabulary(
             dict(self.roles), dict(self.guards), dict(self.effects), dict(self.field_types), dict(self.templates)
         )
 

@@ -33,9 +33,9 @@ from engine.commands import Actor, FireTransition, StartCase
 from engine.database import Database
 from engine.loader import load_workflow
 from engine.machine import compile_workflow
-from engine.registry import Registry
 from engine.runtime import Runtime
 from engine.sweeper import has_due, sweep
+from engine.vocabulary import Vocabulary
 
 Migrate = Callable[[Database], None]
 START = datetime(2025, 3, 3, 4, 0, tzinfo=UTC)
@@ -67,10 +67,10 @@ def bench_workflow(states: int, transitions: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _registry() -> Registry:
-    registry = register_builtins(Registry())
-    registry.add_role("worker", "Исполнитель")
-    return registry
+def _vocabulary() -> Vocabulary:
+    vocabulary = register_builtins(Vocabulary())
+    vocabulary.add_role("worker", "Исполнитель")
+    return vocabulary
 
 
 @contextmanager
@@ -83,9 +83,9 @@ def _temp_dir() -> Iterator[Path]:
 
 
 def _runtime(db: Database, calendar: ProductionCalendar, text: str, clock: FixedClock) -> Runtime:
-    catalog = Catalog(_registry())
+    catalog = Catalog(_vocabulary())
     catalog.add_text(text, "bench.yaml")
-    runtime = Runtime(catalog, catalog.registry, calendar, clock)
+    runtime = Runtime(catalog, catalog.vocabulary, calendar, clock)
     with db.unit_of_work() as tx:
         catalog.publish(tx, clock.now())
         tx.commit()
@@ -255,13 +255,13 @@ def bench_idle_poll(migrate: Migrate, calendar: ProductionCalendar, scale: float
 
 def bench_compile(migrate: Migrate, calendar: ProductionCalendar, scale: float) -> dict[str, Any]:
     text = bench_workflow(50, 200)
-    registry = _registry()
+    vocabulary = _vocabulary()
     timings = []
     for _ in range(max(3, int(20 * scale))):
         t0 = time.perf_counter()
-        compile_workflow(load_workflow(text, registry, filename="bench.yaml"))
+        compile_workflow(load_workflow(text, vocabulary, filename="bench.yaml"))
         timings.append(time.perf_counter() - t0)
-    wf = load_workflow(text, registry, filename="bench.yaml")
+    wf = load_workflow(text, vocabulary, filename="bench.yaml")
     return {"bench": "engine.compile", "states": len(wf.states), "transitions": len(wf.transitions),
             "ms": round(statistics.median(timings) * 1000, 2), "max_ms": round(max(timings) * 1000, 2),
             "target_ms": 200}

@@ -5,7 +5,7 @@
   families, cases and KDN resolutions they belong to; the median of three runs, target ≤ 2 s.
 
 The rows are fabricated in bulk with bare ``sqlite3`` ``executemany`` into the real schema (after
-``migrate``), in the proportions of the Yugra figures (seed 002): 4,628 reports a year per territory
+``migrate``), in the proportions of the Yugra figures published for 2024: 4,628 reports a year per territory
 with the sources' shares of 2024, ≈ 1.5 children per report, one report in ten about a known family,
 ≈ 38 % confirmed, of those 40 % taken into support (ТЖС) and 25 % referred to the KDN (СОП, 85 %
 recognised), support closed after 6–12 months and ИПР after 12–18; ≈ 10 audit events per case.
@@ -33,7 +33,7 @@ from engine.database import Database
 Migrate = Callable[[Database], None]
 TERRITORIES = ["bench", "t2", "t3", "t4"]
 WINDOW = (datetime(2021, 1, 1, tzinfo=UTC), datetime(2025, 6, 30, tzinfo=UTC))
-#: sources of the 4,628 reports of 2024 (seed 002, lines 630-640)
+#: sources of the 4,628 reports of 2024 (the Yugra practice's published figures)
 SOURCES = {"education": 650, "police": 749, "relatives": 709, "neighbours": 320, "anonymous": 549, "other_org": 4155}
 HASH = "0" * 64
 

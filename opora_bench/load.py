@@ -4,7 +4,7 @@
   downtime, a digest to write) while clients log in (``POST /tokens``) and poll what they show
   (worklists, case pages, the bell, ``/me``); latencies and errors of the first minute, and the
   tracebacks in the server's log.
-* ``api.load`` — simulated users of every role doing the real mix (:mod:`api.loadgen`), on
+* ``api.load`` — simulated users of every role doing the real mix (:mod:`opora_bench.loadgen`), on
   SQLite (one process) and on PostgreSQL (``--workers 4``); two runs each: at saturation
   (20 users, no think time: requests per second) and with 500 ms think time (p95).
 * ``pg.sweep`` — four ``opora sweep`` processes catching up 100,000 due steps on PostgreSQL;
@@ -33,16 +33,16 @@ import sqlalchemy as sa
 
 from api import cli
 from api.bootstrap import bootstrap
-from api.loadgen import run_load
-from api.serverproc import ServerProcess, free_port
 from api.settings import Settings
 from cases import documents
-from cases.bench import simulate_year
 from cases.demo import DEMO_PASSWORD
-from engine.bench import START, Migrate, _temp_dir, bench_workflow
 from engine.calendar import ProductionCalendar
 from engine.clock import FixedClock, SystemClock
 from engine.database import Database
+from opora_bench.engine import START, Migrate, _temp_dir, bench_workflow
+from opora_bench.loadgen import run_load
+from opora_bench.process import simulate_year
+from opora_bench.serverproc import ServerProcess, free_port
 
 PG_URL = os.environ.get("OPORA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -170,7 +170,7 @@ def _backlog(url: str, calendar: ProductionCalendar, reports: int) -> dict[str, 
     """Months of work stopped before anything was rendered or swept: acts, due steps, a digest to write."""
     db = Database(url)
     try:
-        from api.schema import upgrade
+        from api.db_schema import upgrade
 
         upgrade(db)
         simulate_year(db, calendar, reports, seed=3)
@@ -247,7 +247,7 @@ def _fabricate_pg(url: str, steps: int) -> None:
     """Open deadlines with two pending steps each, due a month before now, bulk-copied into PostgreSQL."""
     db = Database(url)
     try:
-        from api.schema import upgrade
+        from api.db_schema import upgrade
 
         upgrade(db)
         clock = FixedClock(START)
@@ -255,9 +255,9 @@ def _fabricate_pg(url: str, steps: int) -> None:
         from engine.catalog import Catalog
         from engine.runtime import Runtime
 
-        catalog = Catalog(container.registry)
+        catalog = Catalog(container.vocabulary)
         catalog.add_text(bench_workflow(5, 5).replace("worker", "curator"), "bench.yaml")
-        runtime = Runtime(catalog, container.registry, container.calendar, clock)
+        runtime = Runtime(catalog, container.vocabulary, container.calendar, clock)
         with db.unit_of_work() as tx:
             runtime.catalog.publish(tx, clock.now())
             tx.commit()

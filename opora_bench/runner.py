@@ -7,24 +7,24 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from api import bench_auth as auth_bench
-from api import bench_http as http_bench
-from api import bench_load as load_bench
-from api.schema import upgrade
+from api.db_schema import upgrade
 from api.settings import Settings
-from cases import bench as process_bench
-from cases import reports_bench
-from engine import bench as engine_bench
-from engine.audit import bench as audit_bench
 from engine.calendar import load_calendar
 from engine.database import Database
+from opora_bench import audit as audit_bench
+from opora_bench import auth as auth_bench
+from opora_bench import engine as engine_bench
+from opora_bench import http as http_bench
+from opora_bench import load as load_bench
+from opora_bench import process as process_bench
+from opora_bench import statistics as statistics_bench
 
 
 def _all() -> dict[str, Callable[..., Any]]:
     found: dict[str, Callable[..., Any]] = dict(engine_bench.BENCHMARKS)
     found.update(process_bench.BENCHMARKS)
     found.update(http_bench.BENCHMARKS)
-    found.update(reports_bench.BENCHMARKS)
+    found.update(statistics_bench.BENCHMARKS)
     found.update(load_bench.BENCHMARKS)
     found.update(audit_bench.BENCHMARKS)
     found.update(auth_bench.BENCHMARKS)
@@ -34,7 +34,7 @@ def _all() -> dict[str, Callable[..., Any]]:
 def run_benchmarks(groups: Sequence[str], *, quick: bool = False) -> int:
     scale = 0.1 if quick else 1.0
     settings = Settings()
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     selected = [(k, fn) for k, fn in _all().items() if not groups or any(k.startswith(g) for g in groups)]
     if not selected:
         print(f"Нет замеров для групп: {', '.join(groups)}", file=sys.stderr)
