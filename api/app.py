@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import db_schema, errors, pending_forms
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
-from api.routes import admin_users, api_v1, notifications, session, statistics, ui
+from api.routes import admin_users, api_v1, notifications, regions, regions_reports, session, statistics, ui
 from api.settings import Settings
 from api.settings import load as load_settings
 from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
@@ -151,4 +151,4 @@ def app_from_environment() -> FastAPI:
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
     return [session.router, session.api, api_v1.router, ui.router, notifications.router, statistics.router,
-            admin_users.router]
+            admin_users.router, regions.router, regions_reports.router]

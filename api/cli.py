@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from api import cli_audit
+from api import cli_audit, cli_regions
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings, SettingsInvalid, described, markdown_table
 from api.settings import from_args as settings_from_args
@@ -108,7 +108,9 @@ def cmd_show(args: argparse.Namespace) -> int:
                 else container.catalog.latest(args.name))
     wf = compiled.definition
     print(f"{wf.title} — {wf.name}, версия {wf.version}")
-    for p in wf.parameters.values():
+    if args.territory:
+        cli_regions.print_territory(container.runtime, container.db, wf, args.territory)
+    for p in wf.parameters.values() if not args.territory else ():
         print(f"  параметр {p.name} = {p.value} {p.unit or ''} ({p.basis})")
     for state in wf.states.values():
         flags = " [начальное]" if state.initial else " [конечное]" if state.final else ""
@@ -298,6 +300,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    return cli_regions.cmd_profile(args, _container(args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty, run_demo
     from cases.services import Services
@@ -318,7 +324,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
-    for login, _, roles, name, *_ in DEMO_USERS:
+    from cases.demo_novgorod import USERS as NOVGOROD_USERS
+
+    for login, _, roles, name, *_ in [*DEMO_USERS, *NOVGOROD_USERS]:
         print(f"  {login:<13} {', '.join(roles):<14} {name}")
     container.close()
     return 0
@@ -345,7 +353,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         upgrade(db)
         calendar = load_calendar(settings.calendar, timezone=settings.timezone)
-        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
+        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir, args.profile)
         print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
         if kept:
             print(f"База сохранена: opora serve --database-url {url} (пользователи демо, пароль "
@@ -485,6 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = wf.add_parser("show", help="показать процесс")
     p.add_argument("name")
     p.add_argument("--version", type=int)
+    p.add_argument("--territory", help="значения параметров, которые действуют на территории")
     p.set_defaults(handler=cmd_show)
     p = wf.add_parser("diagram", help="диаграмма процесса (Mermaid или SVG)")
     p.add_argument("name")
@@ -517,6 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", type=int, default=4628)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="сохранить временную базу, чтобы открыть её статистику")
+    p.add_argument("--profile", choices=["yugra", "novgorod"], default="yugra",
+                   help="novgorod: рядом с Югрой — муниципалитет Новгородской области (пятая часть сообщений)")
     p.set_defaults(handler=cmd_simulate)
 
     cal = sub.add_parser("calendar", help="производственный календарь").add_subparsers(
@@ -533,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_notify)
 
     cli_audit.add_parsers(sub)
+    cli_regions.add_parsers(sub, cmd_profile)
 
     from api import cli_users
 

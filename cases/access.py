@@ -35,6 +35,11 @@ Read top to bottom, this module is the whole policy:
     handed over to someone who can act on its open step, labelled by the first role they would act in; the
     summary of a case for the commission is printed by whoever sees the case, a meeting's agenda by the
     secretary of that commission or a supervisor of its territory.
+13. **Regions.** The territory's profile is published by the administrator; its areas (участки) are kept by the
+    administrator or a УСО director, and an area's curator is a curator of the territory. Need criteria are
+    recorded by guardianship, the Agency, a УСО director or the case's curator; mobile team visits by the same
+    roles; monitoring targets are set by a supervisor or the administrator; the monitoring is seen by supervisors,
+    guardianship, the Agency and УСО directors; territories side by side (aggregates) by supervisors.
 """
 
 from __future__ import annotations
@@ -281,6 +286,43 @@ def quarterly_kinds(p: Principal) -> list[str]:
 def only_own_uso(p: Principal) -> bool:
     """A УСО director (without a territory-wide role) sees only their own institution's families."""
     return "uso_director" in p.roles and not p.roles & {"kdn_secretary", "supervisor"}
+
+
+# -- 13. regions -----------------------------------------------------------------------------------------
+
+REGIONAL_RECORD_ROLES = frozenset({"agency", "guardianship", "uso_director"})
+MONITORING_ROLES = frozenset({"supervisor", "guardianship", "agency", "uso_director"})
+
+
+def can_keep_areas(p: Principal) -> bool:
+    return _holds(p, ADMIN, "uso_director")
+
+
+def can_curate_area(roles: Iterable[str]) -> bool:
+    """Whether a user with ``roles`` may be fixed to an area as its curator."""
+    return "curator" in set(roles)
+
+
+def can_record_need(p: Principal, case: CaseView) -> bool:
+    return bool(p.roles & REGIONAL_RECORD_ROLES) or (_holds(p, "curator") and case.assignee_id == p.user_id)
+
+
+def can_record_mobile_visit(p: Principal) -> bool:
+    return bool(p.roles & REGIONAL_RECORD_ROLES) or _holds(p, "curator")
+
+
+def can_set_targets(p: Principal) -> bool:
+    return _holds(p, "supervisor", ADMIN)
+
+
+def can_see_monitoring(p: Principal) -> bool:
+    return bool(p.roles & MONITORING_ROLES)
+
+
+def require_comparison(p: Principal) -> None:
+    """Territories side by side (aggregates only, every territory of the database with its profile): supervisors."""
+    if "supervisor" not in p.roles:
+        raise Forbidden("Сравнение территорий доступно руководителю")
 
 
 def require_annual(p: Principal) -> None:

@@ -59,7 +59,7 @@ def case_commands(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -
                               lambda: plan_rights(tx, svc, p, case, PLAN_ROLES, EDITABLE)))
         result.append(_option("close_plan_item", "Закрыть мероприятие плана", f"{base}/plan-items/{{item_id}}/close",
                               CLOSE_ROLES[kind], closable))
-    if case.workflow == "kdn_prevention":
+    if kind_for(case.workflow) == "ipr":
         result.append(_option("record_execution_report", "Внести отчёт органа об исполнении плана",
                               f"{base}/execution-reports", REPORT_ROLES, lambda: report_rights(tx, p, case)))
 

@@ -199,8 +199,8 @@ def _reports(tx: UnitOfWork, svc: Services, family_id: int | None, until: dateti
 
 def _plans(tx: UnitOfWork, case: CaseView) -> list[dict[str, Any]]:
     result = []
-    for kind, (workflow, _, title) in PLAN_KINDS.items():
-        if workflow != case.workflow:
+    for kind, (_, _, title) in PLAN_KINDS.items():
+        if kind != kind_for(case.workflow):
             continue
         plan = plan_of(tx, case.id, kind)
         if plan is None:

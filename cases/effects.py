@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
-from cases import documents, families, plans
+from cases import documents, families, plans, profiles
 from cases.tables import Family, KdnResolution, Meeting, MeetingItem, Report, Visit
 from engine.commands import StartCase
 from engine.context import TransitionContext
@@ -94,10 +94,14 @@ def register_effects(vocabulary: Vocabulary) -> None:
         org_field = args.get("org_field")
         org_id = int(ctx.payload[org_field]) if org_field and ctx.payload.get(org_field) else ctx.case.org_id
         data = {k: ctx.case.data[k] for k in ("report_id",) if k in ctx.case.data}
+        # the territory's profile chooses the workflow of this kind of case (a running case keeps its own)
+        workflow = profiles.resolve(ctx.tx, ctx.case.territory, args["workflow"])
+        entry = profiles.entry_org(ctx.tx, ctx.case.territory, workflow)
+        org_id = entry or org_id
         started = ctx.runtime.start(ctx.tx, StartCase(
-            args["workflow"], ctx.actor, data=data, territory=ctx.case.territory, org_id=org_id,
-            assignee_id=ctx.actor.user_id if args.get("assign_actor") else None, subject_kind=ctx.case.subject_kind,
-            subject_id=ctx.case.subject_id, parent_id=ctx.case.id))
+            workflow, ctx.actor, data=data, territory=ctx.case.territory, org_id=org_id,
+            assignee_id=ctx.actor.user_id if args.get("assign_actor") and entry is None else None,
+            subject_kind=ctx.case.subject_kind, subject_id=ctx.case.subject_id, parent_id=ctx.case.id))
         add_party(ctx, started.case_id, org_id)
         add_party(ctx, started.case_id, ctx.actor.org_id)
         ctx.case.data.setdefault("started_cases", []).append(started.case_id)

@@ -283,7 +283,7 @@ def plan_rights(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, rol
 
 def report_rights(tx: UnitOfWork, p: Principal, case: CaseView) -> str:
     """The role in which ``p`` records a body's execution report on ``case``; Conflict or Forbidden otherwise."""
-    if case.workflow != "kdn_prevention":
+    if kind_for(case.workflow) != "ipr":
         raise Conflict("Отчёты об исполнении собираются по делам ИПР")
     if case.closed_at is not None:
         raise Conflict("Дело закрыто")

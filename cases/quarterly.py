@@ -44,7 +44,7 @@ from cases.errors import InputInvalid
 from cases.handlers import log_access
 from cases.principal import Principal
 from cases.services import Services
-from cases.statistics import Period, minor_cutoff, today_of
+from cases.statistics import IPR_WORKFLOWS, Period, minor_cutoff, today_of
 from cases.tables import (
     CaseParty,
     Family,
@@ -266,7 +266,7 @@ def _uso_cases(territory: str, uso: int, q: Period, bounds: tuple[datetime, date
     party = sa.exists().where(CP.c.case_id == CI.c.id, CP.c.org_id == uso)
     not_closed_before = sa.or_(CI.c.closed_at.is_(None), CI.c.closed_at >= bounds[0])
     support = sa.and_(CI.c.workflow == "family_support", _open_during(bounds))
-    prevention = sa.and_(CI.c.workflow == "kdn_prevention", recognised_on <= q.end, not_closed_before)
+    prevention = sa.and_(CI.c.workflow.in_(IPR_WORKFLOWS), recognised_on <= q.end, not_closed_before)
     return (sa.select(CI.c.id, CI.c.workflow, CI.c.workflow_version, CI.c.state, CI.c.subject_id, CI.c.assignee_id,
                       CI.c.created_at, CI.c.closed_at, recognised_on.label("recognised_on"))
             .where(CI.c.territory == territory, party, sa.or_(support, prevention)).order_by(CI.c.id))
@@ -292,11 +292,11 @@ def _family_rows(conn: sa.Connection, svc: Services, territory: str, uso: int, q
         state = wf.states[c.state].title if c.state in wf.states else c.state
         if c.closed_at is not None:
             state += f" ({c.closed_at.astimezone(zone):%d.%m.%Y})"
-        since = c.recognised_on if c.workflow == "kdn_prevention" else c.created_at.astimezone(zone).date()
+        since = c.recognised_on if c.workflow in IPR_WORKFLOWS else c.created_at.astimezone(zone).date()
         n_visits, last = visits.get(c.id, (0, None))
         done, _, overdue, total = items.get(c.id, (0, 0, 0, 0))
         rows.append([c.id, f"Семья {surnames.get(c.subject_id, '')}".strip(),
-                     "СОП (ИПР)" if c.workflow == "kdn_prevention" else "ТЖС",
+                     "СОП (ИПР)" if c.workflow in IPR_WORKFLOWS else "ТЖС",
                      curators.get(c.assignee_id, "не назначен"), f"{since:%d.%m.%Y}" if since else "",
                      n_visits, f"{last:%d.%m.%Y}" if last else "—", done, total, overdue, state])
     return rows

@@ -83,6 +83,9 @@ class Cast:
     curators: list[Principal]
     secretaries: list[Principal]
     orgs: dict[str, int]
+    #: where the families live: the town and its streets (the Novgorod demo's streets name its areas)
+    town: str = "г. Сургут"
+    streets: list[str] = field(default_factory=lambda: list(STREETS))
 
 
 @dataclass
@@ -158,7 +161,7 @@ class Driver:
             source_type=source, channel=self.rng.choice(CHANNELS), received_at=self.clock.now(),
             text=self.rng.choice(TEXTS), children=tuple(children), adults=adults,
             source_name={"education": "Школа", "police": "ОМВД", "other_org": "Больница"}.get(source, ""),
-            address=f"г. Сургут, {self.rng.choice(STREETS)}, д. {self.rng.randint(1, 80)}, "
+            address=f"{self.cast.town}, {self.rng.choice(self.cast.streets)}, д. {self.rng.randint(1, 80)}, "
                     f"кв. {self.rng.randint(1, 200)}"))
         self.count("reports")
         self.count("children", len(children))

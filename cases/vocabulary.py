@@ -6,6 +6,7 @@ from cases.acts import TITLES
 from cases.effects import register_effects
 from cases.fields import register_field_types
 from cases.guards import register_guards
+from cases.region_effects import register_region_effects
 from cases.roles import ROLES
 from engine.builtins import register_builtins
 from engine.vocabulary import Vocabulary
@@ -20,4 +21,5 @@ def build_vocabulary() -> Vocabulary:
     register_field_types(vocabulary)
     register_guards(vocabulary)
     register_effects(vocabulary)
+    register_region_effects(vocabulary)
     return vocabulary

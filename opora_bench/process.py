@@ -12,9 +12,12 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
-from cases.demo import build_municipality
+from cases.demo import DEMO_PASSWORD, build_municipality
+from cases.demo_novgorod import build_novgorod
+from cases.passwords import hash_password
 from cases.services import Services
 from cases.simulation import Driver, spread, working_days
+from cases.simulation_district import RegionalDriver
 from cases.vocabulary import build_vocabulary
 from engine.calendar import ProductionCalendar
 from engine.catalog import Catalog
@@ -27,8 +30,12 @@ YEAR_START, YEAR_END = date(2024, 1, 9), date(2024, 12, 28)
 
 
 def simulate_year(db: Database, calendar: ProductionCalendar, reports: int, seed: int,
-                  workflows_dir: Path = WORKFLOWS_DIR) -> dict[str, Any]:
-    """Run ``reports`` reports through 2024's working days; return the counters and the time it took."""
+                  workflows_dir: Path = WORKFLOWS_DIR, profile: str = "yugra") -> dict[str, Any]:
+    """Run ``reports`` reports through 2024's working days; return the counters and the time it took.
+
+    ``profile="novgorod"`` adds the Novgorod municipality (the district commission's workflow) beside the Yugra one:
+    a fifth of the reports arrive there.
+    """
     vocabulary = build_vocabulary()
     catalog = Catalog(vocabulary)
     catalog.load_directory(workflows_dir)
@@ -38,17 +45,28 @@ def simulate_year(db: Database, calendar: ProductionCalendar, reports: int, seed
     with db.unit_of_work() as tx:
         catalog.publish(tx, clock.now())
         cast = build_municipality(tx, clock.now()).cast
+        district = None
+        if profile == "novgorod":
+            novgorod, _ = build_novgorod(tx, clock.now(), DEMO_PASSWORD, hash_password(DEMO_PASSWORD), catalog)
+            district = RegionalDriver(svc, novgorod, clock, random.Random(seed + 1))
         tx.commit()
     rng = random.Random(seed)
     driver = Driver(svc, cast, clock, rng)
+    drivers = [(driver, reports - reports // 5), (district, reports // 5)] if district else [(driver, reports)]
     days = working_days(calendar, YEAR_START, YEAR_END)
+    plans = [(who, spread(n, len(days), rng)) for who, n in drivers]
     began = time.perf_counter()
-    for day, count in zip(days, spread(reports, len(days), rng), strict=True):
-        driver.run_day(day, count)
+    for i, day in enumerate(days):
+        for who, plan in plans:
+            who.run_day(day, plan[i])
     seconds = time.perf_counter() - began
-    return {"reports": driver.counters.get("reports", 0), "seconds": round(seconds, 2),
-            "transitions": driver.counters.get("transitions", 0), "days": len(days), **{
-                k: v for k, v in sorted(driver.counters.items()) if k not in ("reports", "transitions")}}
+    counters: dict[str, int] = {}
+    for who, _ in plans:
+        for key, value in who.counters.items():
+            counters[key] = counters.get(key, 0) + value
+    return {"reports": counters.get("reports", 0), "seconds": round(seconds, 2), "profile": profile,
+            "transitions": counters.get("transitions", 0), "days": len(days), **{
+                k: v for k, v in sorted(counters.items()) if k not in ("reports", "transitions")}}
 
 
 def bench_process_year(migrate: Callable[[Database], None], calendar: ProductionCalendar, scale: float

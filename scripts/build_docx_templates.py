@@ -760,6 +760,37 @@ def termination_notice(b: Builder) -> None:
     b.signature()
 
 
+def resolution_dispatch_list(b: Builder) -> None:
+    b.heading()
+    b.text(f"Во исполнение {b.resolution_ref()} о признании несовершеннолетнего находящимся в социально опасном "
+           "положении и об организации межведомственной индивидуальной профилактической работы копия постановления "
+           "направляется органам и учреждениям системы профилактики, указанным комиссией, для участия в разработке "
+           "межведомственного плана. Семья проживает по адресу: ", ("b", "{{ family.address }}"), ".")
+    b.fields("Адресаты и срок направления предложений в план")
+    b.text("Предложения в межведомственный план (мероприятия, ответственные, сроки) направляются в учреждение "
+           "социального обслуживания, которому поручена разработка плана, в срок, указанный выше.")
+    b.resolution()
+    b.family()
+    b.signature()
+
+
+def quarterly_body_report(b: Builder) -> None:
+    b.heading()
+    b.text("Ежеквартальная информация об исполнении межведомственного плана индивидуальной профилактической работы "
+           "с семьёй, проживающей по адресу: ", ("b", "{{ family.address }}"), ", направляется в районную комиссию "
+           f"по делам несовершеннолетних и защите их прав. Основание: {b.resolution_ref()}.")
+    b.fields("Информация за квартал")
+    b.h2("Исполнение мероприятий плана")
+    b.plan_table(responsible="Исполнитель (орган, учреждение)")
+    b.h2("Патронаж семьи")
+    b.text("Всего зарегистрировано посещений: ", ("b", "{{ (visits or []) | length }}"), ".")
+    b.tag("if visits")
+    b.visits()
+    b.tag("endif")
+    b.family()
+    b.signature()
+
+
 ACTS: dict[str, Callable[[Builder], None]] = {
     "registration_card": registration_card,
     "inspection_order": inspection_order,
@@ -773,6 +804,8 @@ ACTS: dict[str, Callable[[Builder], None]] = {
     "ipr_plan": ipr_plan,
     "execution_summary": execution_summary,
     "termination_notice": termination_notice,
+    "resolution_dispatch_list": resolution_dispatch_list,
+    "quarterly_body_report": quarterly_body_report,
 }
 
 
