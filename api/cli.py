@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from api import cli_audit, cli_regions
+from api import cli_audit, cli_calendar, cli_db, cli_regions
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings, SettingsInvalid, described, markdown_table
 from api.settings import from_args as settings_from_args
@@ -191,72 +191,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_db_check(args: argparse.Namespace) -> int:
-    from engine import consistency
-    from engine.audit import verify
-
-    container = _container(args, migrate=False, publish=False)
-    with container.db.read() as tx:
-        breaks = [str(b) for b in verify(tx)]
-        problems = consistency.check(tx)
-    for line in breaks + problems:
-        print(line)
-    print(json.dumps({"audit_breaks": len(breaks), "inconsistencies": len(problems)}))
-    container.close()
-    return 1 if breaks or problems else 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, backup
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        counts = backup(db, Path(args.file))
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    print(json.dumps({"backup": args.file, **counts}, ensure_ascii=False))
-    return 0
-
-
-def cmd_db_dump(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, dump
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        counts = dump(db, Path(args.folder))
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    print(json.dumps({"folder": args.folder, **counts}, ensure_ascii=False))
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, restore
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        report = restore(db, Path(args.file), replace=args.replace)
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    for line in report.audit_breaks + report.inconsistencies:
-        print(line)
-    print(json.dumps({"restored": args.file, **report.counts, "audit_breaks": len(report.audit_breaks),
-                      "inconsistencies": len(report.inconsistencies)}, ensure_ascii=False))
-    return 0 if report.clean else 1
-
-
 def startup_notes(container: Container) -> list[str]:
     """What ``opora serve`` tells the operator: how to create the first administrator on a database without
     users; the demo logins only on a demo database (where the demo password really opens them)."""
@@ -371,43 +305,6 @@ def _demo_password() -> str:
     return DEMO_PASSWORD
 
 
-MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
-WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
-
-
-def cmd_calendar_show(args: argparse.Namespace) -> int:
-    """Print the year's days off and working weekend days with their sources, and working days per month."""
-    from datetime import date, timedelta
-
-    from engine.calendar import PACKAGE, load_calendar
-
-    settings = _settings(args)
-    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
-    year = args.year
-    print(f"Производственный календарь на {year} год ({calendar.country}, {calendar.timezone}); "
-          f"данные: {PACKAGE} и файл {settings.calendar}")
-    if not calendar.has_transfers(year):
-        print(f"Внимание: переносов выходных дней на {year} год нет в данных ({PACKAGE}): если постановление "
-              f"Правительства уже принято, внесите его дни в файл календаря (working_days, days_off).")
-    days = calendar.year_days(year)
-    print("\nНерабочие праздничные и перенесённые дни:")
-    for d in (x for x in days if not x.working):
-        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
-    print("\nРабочие дни в субботу или воскресенье:")
-    working = [x for x in days if x.working]
-    for d in working:
-        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
-    if not working:
-        print("  нет")
-    counts = [calendar.working_days_between(date(year, m, 1) - timedelta(days=1),
-                                            (date(year, m + 1, 1) if m < 12 else date(year + 1, 1, 1))
-                                            - timedelta(days=1)) for m in range(1, 13)]
-    total_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
-    print("\nРабочих дней по месяцам: " + ", ".join(f"{MONTHS[i]} {n}" for i, n in enumerate(counts)))
-    print(f"Всего рабочих дней: {sum(counts)}, выходных и нерабочих праздничных: {total_days - sum(counts)}")
-    return 0
-
-
 def cmd_notify(args: argparse.Namespace) -> int:
     from notifications.jobs import deliver_pending
 
@@ -472,18 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True,
                                                                        parser_class=_Parser)
     db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
-    db.add_parser("check", help="проверить журнал событий и согласованность дел").set_defaults(handler=cmd_db_check)
-    p = db.add_parser("dump", help="выгрузить все таблицы SQLite в JSON Lines (по файлу на таблицу)")
-    p.add_argument("folder")
-    p.set_defaults(handler=cmd_db_dump)
-
-    p = sub.add_parser("backup", help="резервная копия базы (можно при работающем сервере)")
-    p.add_argument("file")
-    p.set_defaults(handler=cmd_backup)
-    p = sub.add_parser("restore", help="восстановить базу из резервной копии")
-    p.add_argument("file")
-    p.add_argument("--replace", action="store_true", help="заменить непустую базу (сначала остановите сервер)")
-    p.set_defaults(handler=cmd_restore)
+    cli_db.add_parsers(sub, db)
 
     wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True,
                                                                                parser_class=_Parser)
@@ -530,11 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="novgorod: рядом с Югрой — муниципалитет Новгородской области (пятая часть сообщений)")
     p.set_defaults(handler=cmd_simulate)
 
-    cal = sub.add_parser("calendar", help="производственный календарь").add_subparsers(
-        dest="calendar_command", required=True, parser_class=_Parser)
-    p = cal.add_parser("show", help="выходные, праздничные и рабочие субботы года с источниками")
-    p.add_argument("year", type=int)
-    p.set_defaults(handler=cmd_calendar_show)
+    cli_calendar.add_parsers(sub, _Parser)
 
     p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
     p.add_argument("--batch", type=int, default=1000)
