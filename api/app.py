@@ -10,11 +10,12 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors, schema
+from api import db_schema, errors, pending_forms
 from api.bootstrap import Container, bootstrap
 from api.jobs import start_jobs
-from api.routes import admin_users, api_v1, notifications, reports, session, ui
+from api.routes import admin_users, api_v1, notifications, regions, regions_reports, session, statistics, ui
 from api.settings import Settings
+from api.settings import load as load_settings
 from api.web import HERE, LoginRequired, PasswordChangeRequired, error_page
 from cases.services import Services
 
@@ -72,8 +73,9 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         owned = app.state.container is None
         if owned:
             app.state.container = bootstrap(settings)
-            app.state.services = Services(app.state.container.db, app.state.container.runtime)
-        schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
+            app.state.services = Services(app.state.container.db, app.state.container.runtime,
+                                          attachments=app.state.container.settings.attachment_store())
+        db_schema.analyze(app.state.container.db)  # fresh planner statistics before the first request
         running = start_jobs(app.state.container) if jobs else None
         if running:  # a download of an act not rendered yet is rendered by the same process as the job's
             app.state.services.renderer = running.renderer
@@ -91,7 +93,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
                   description="Процессы социального сопровождения семей: дела, сроки, документы. "
                               "Ошибки — JSON {\"error\", \"message\", \"details\"} с кодом 4xx.")
     app.state.container = container
-    app.state.services = Services(container.db, container.runtime) if container else None
+    app.state.services = (Services(container.db, container.runtime, attachments=container.settings.attachment_store())
+                          if container else None)
     errors.install(app, error_page)
 
     @app.exception_handler(LoginRequired)
@@ -99,6 +102,8 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         assert isinstance(exc, LoginRequired)
         from urllib.parse import quote
 
+        if request.method == "POST":  # what was typed is kept and shown again after logging in, never a 405
+            return await pending_forms.keep(request, app.state.services)
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
@@ -106,7 +111,7 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
         return RedirectResponse("/me/password", status_code=303)
 
     def current_settings() -> Settings:  # the container's, once the lifespan has built it
-        return app.state.container.settings if app.state.container is not None else (settings or Settings())
+        return app.state.container.settings if app.state.container is not None else (settings or load_settings())
 
     app.add_middleware(SecurityHeaders, settings=current_settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -115,6 +120,18 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
     def favicon() -> Response:
         """The site's icon where browsers look for it without a page (the pages link /static/favicon.svg)."""
         return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> Response:
+        """The service worker, from the site's root: its scope is every page (api/static/sw.js)."""
+        return FileResponse(HERE / "static" / "sw.js", media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def manifest() -> Response:
+        """The web app's manifest: Opora can be added to a phone's home screen."""
+        return FileResponse(HERE / "static" / "manifest.webmanifest", media_type="application/manifest+json",
+                            headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/v1/health", tags=["service"])
     def health() -> dict[str, str]:
@@ -128,10 +145,10 @@ def create_app(container: Container | None = None, *, settings: Settings | None 
 
 def app_from_environment() -> FastAPI:
     """The app of one server process, configured from ``OPORA_*`` (``opora serve --workers N`` starts N of these)."""
-    return create_app(settings=Settings())
+    return create_app(settings=load_settings())
 
 
 def routers() -> list[APIRouter]:
     """Every router of the app (the REST API and the UI pages)."""
-    return [session.router, session.api, api_v1.router, ui.router, notifications.router, reports.router,
-            admin_users.router]
+    return [session.router, session.api, api_v1.router, ui.router, notifications.router, statistics.router,
+            admin_users.router, regions.router, regions_reports.router]

@@ -165,6 +165,12 @@ def session_principal(tx: UnitOfWork, session_id: str, now: datetime,
                   min(now + lifetimes.idle, end), key, bool(must_change))
 
 
+def session_owner(tx: UnitOfWork, session_id: str) -> int | None:
+    """Whose session this cookie was, live or expired (a form sent after it expired is kept for that user)."""
+    row = _SESSION.first(tx.connection, {"key": _digest(session_id)})
+    return int(row[0]) if row is not None else None
+
+
 def record_use(db: Database, caller: Caller, now: datetime) -> None:
     """Write down that a session (sliding expiry) or token was used, at most once a minute.
 

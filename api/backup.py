@@ -14,7 +14,7 @@ first), upgrades the schema if the backup is older, and reports what it restored
 the audit chain's verification and the row-level consistency checks.
 
 ``opora db dump DIR`` (SQLite) writes every table as JSON lines (one file per table, through
-sqlite-utils, the only module of ours that uses it besides the engine's benchmark loader): a copy
+sqlite-utils — the only product module that uses it; the other is the benchmarks' bulk loader): a copy
 another tool can read, to look into the data or to carry it elsewhere. It holds everything the
 database holds — personal data included — and is written to nobody's access log: treat it like the
 database file itself.
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from api import schema
+from api import db_schema
 from engine import consistency
 from engine.audit import verify
 from engine.database import Database
@@ -105,7 +105,7 @@ def restore(db: Database, source: Path, *, replace: bool = False) -> RestoreRepo
         _pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
                   f"--dbname={_libpq_url(db.url)}", str(source)])
     db.dispose()  # connections opened before the restore may hold the old pages
-    schema.upgrade(db)
+    db_schema.upgrade(db)
     report = RestoreReport()
     with db.read() as tx:
         report.counts = _counts(tx.connection)

@@ -1,4 +1,4 @@
-"""The composition root: builds the database, clock, calendar, registry, catalog and runtime.
+"""The composition root: builds the database, clock, calendar, vocabulary, catalog and runtime.
 
 The server's lifespan, the CLI and the tests all call :func:`bootstrap`; nothing else
 wires these parts together.
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api import schema
+from api import db_schema
 from api.settings import Settings
-from cases.registry import build_registry
+from cases.vocabulary import build_vocabulary
 from engine.calendar import ProductionCalendar, load_calendar
 from engine.catalog import Catalog
 from engine.clock import Clock, SystemClock
 from engine.database import Database
-from engine.registry import Registry
 from engine.runtime import Runtime
+from engine.vocabulary import Vocabulary
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Container:
     db: Database
     clock: Clock
     calendar: ProductionCalendar
-    registry: Registry
+    vocabulary: Vocabulary
     catalog: Catalog
     runtime: Runtime
     extras: dict[str, object] = field(default_factory=dict)
@@ -34,26 +34,26 @@ class Container:
         self.db.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, registry: Registry | None = None,
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, vocabulary: Vocabulary | None = None,
               migrate: bool = True, publish: bool = True, db: Database | None = None) -> Container:
     settings = settings or Settings()
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
-    registry = registry or build_registry()
-    catalog = Catalog(registry)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
+    vocabulary = vocabulary or build_vocabulary()
+    catalog = Catalog(vocabulary)
     catalog.load_directory(settings.workflows_dir)
-    runtime = Runtime(catalog, registry, calendar, clock)
+    runtime = Runtime(catalog, vocabulary, calendar, clock)
     if not migrate and not publish:  # a short-lived command (sweep, notify): no lock, only a check
-        schema.require_current(db)
-        return Container(settings, db, clock, calendar, registry, catalog, runtime)
-    with schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
+        db_schema.require_current(db)
+        return Container(settings, db, clock, calendar, vocabulary, catalog, runtime)
+    with db_schema.exclusive(db, "bootstrap"):  # several processes or hosts starting at once take turns
         if migrate:
-            schema.upgrade(db)
+            db_schema.upgrade(db)
         else:
-            schema.require_current(db)
+            db_schema.require_current(db)
         if publish:
             with db.unit_of_work() as tx:
                 catalog.publish(tx, clock.now())
                 tx.commit()
-    return Container(settings, db, clock, calendar, registry, catalog, runtime)
+    return Container(settings, db, clock, calendar, vocabulary, catalog, runtime)

@@ -22,6 +22,7 @@
     opora calendar show YEAR                         the year's days off and working weekend days, with sources
     opora bench [GROUP ...] [--quick]                benchmarks, one JSON object per line
     opora users add|deactivate|activate|reset-password|roles|list   accounts (see api/cli_users.py)
+    opora settings [--markdown]                      every OPORA_* setting: value, default, description
     opora retention [--run]                          what the retention policy would anonymise/delete (--run: do it)
 
 Every command takes ``--database-url`` (default ``OPORA_DATABASE_URL`` or ``sqlite:///opora.db``), before or
@@ -36,9 +37,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from api import cli_audit
+from api import cli_audit, cli_calendar, cli_db, cli_regions
 from api.bootstrap import Container, bootstrap
-from api.settings import Settings
+from api.settings import Settings, SettingsInvalid, described, markdown_table
+from api.settings import from_args as settings_from_args
 from engine import diagram
 from engine.commands import Actor
 from engine.errors import AuditSetupError, EngineError
@@ -50,10 +52,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "database_url", None):
-        settings.database_url = args.database_url
-    return settings
+    return settings_from_args(args)
 
 
 def _container(args: argparse.Namespace, **kwargs: object) -> Container:
@@ -79,14 +78,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     Exit 1 when any file has a problem, 2 when a file cannot be read (one line each, no traceback).
     """
-    from cases.registry import build_registry
+    from cases.vocabulary import build_vocabulary
     from engine.sources import Source, check_sources, names_in, read_sources
 
     folder = _settings(args).workflows_dir
     sources, unreadable = read_sources(args.files or [str(p) for p in sorted(folder.glob("*.yaml"))])
     if not args.files:  # the configured folder: files named by their names, as in every other message
         sources = [Source(Path(s.path).name, s.text) for s in sources]
-    checked = check_sources(build_registry(), sources, names_in(folder) if args.files else ())
+    checked = check_sources(build_vocabulary(), sources, names_in(folder) if args.files else ())
     for item in checked:
         for problem in item.problems:
             print(problem)
@@ -105,10 +104,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     container = _container(args)
-    wf = (container.catalog.compiled(args.name, args.version) if args.version
-          else container.catalog.latest(args.name)).definition
+    compiled = (container.catalog.compiled(args.name, args.version) if args.version
+                else container.catalog.latest(args.name))
+    wf = compiled.definition
     print(f"{wf.title} — {wf.name}, версия {wf.version}")
-    for p in wf.parameters.values():
+    if args.territory:
+        cli_regions.print_territory(container.runtime, container.db, wf, args.territory)
+    for p in wf.parameters.values() if not args.territory else ():
         print(f"  параметр {p.name} = {p.value} {p.unit or ''} ({p.basis})")
     for state in wf.states.values():
         flags = " [начальное]" if state.initial else " [конечное]" if state.final else ""
@@ -116,7 +118,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         for d in state.deadlines:
             due = d.due.describe() if d.due else "дата задаётся для каждого пункта"
             print(f"    срок {d.id}: {d.title} — {due}; основание: {d.basis}")
-        for tr in wf.events_from(state.name):
+        for tr in compiled.available(state.name):
             print(f"    → {tr.event} ({tr.title}) → {tr.target(state.name)}; роли: {', '.join(sorted(tr.roles))}")
     return 0
 
@@ -182,74 +184,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     container = _container(args, migrate=False, publish=False)  # cron runs it often: no schema or catalog work
     report = sweep(container.db, container.runtime, batch_size=args.batch,
                    lateness=timedelta(minutes=container.settings.lateness_minutes))
-    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    from cases.handovers import escalate_overdue
+
+    late = escalate_overdue(container.db, container.runtime)  # hand-overs not answered in time
+    print(json.dumps({**report.as_dict(), "handovers_escalated": late}, ensure_ascii=False))
     return 0
-
-
-def cmd_db_check(args: argparse.Namespace) -> int:
-    from engine import consistency
-    from engine.audit import verify
-
-    container = _container(args, migrate=False, publish=False)
-    with container.db.read() as tx:
-        breaks = [str(b) for b in verify(tx)]
-        problems = consistency.check(tx)
-    for line in breaks + problems:
-        print(line)
-    print(json.dumps({"audit_breaks": len(breaks), "inconsistencies": len(problems)}))
-    container.close()
-    return 1 if breaks or problems else 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, backup
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        counts = backup(db, Path(args.file))
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    print(json.dumps({"backup": args.file, **counts}, ensure_ascii=False))
-    return 0
-
-
-def cmd_db_dump(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, dump
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        counts = dump(db, Path(args.folder))
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    print(json.dumps({"folder": args.folder, **counts}, ensure_ascii=False))
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from api.backup import BackupError, restore
-    from engine.database import Database
-
-    db = Database(_settings(args).database_url)
-    try:
-        report = restore(db, Path(args.file), replace=args.replace)
-    except BackupError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
-    for line in report.audit_breaks + report.inconsistencies:
-        print(line)
-    print(json.dumps({"restored": args.file, **report.counts, "audit_breaks": len(report.audit_breaks),
-                      "inconsistencies": len(report.inconsistencies)}, ensure_ascii=False))
-    return 0 if report.clean else 1
 
 
 def startup_notes(container: Container) -> list[str]:
@@ -295,6 +234,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    return cli_regions.cmd_profile(args, _container(args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty, run_demo
     from cases.services import Services
@@ -311,11 +254,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     today = container.calendar.local_date(container.clock.now())
     clock = FixedClock(container.clock.now())
-    svc = Services(container.db, Runtime(container.catalog, container.registry, container.calendar, clock))
+    svc = Services(container.db, Runtime(container.catalog, container.vocabulary, container.calendar, clock))
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
-    for login, _, roles, name, *_ in DEMO_USERS:
+    from cases.demo_novgorod import USERS as NOVGOROD_USERS
+
+    for login, _, roles, name, *_ in [*DEMO_USERS, *NOVGOROD_USERS]:
         print(f"  {login:<13} {', '.join(roles):<14} {name}")
     container.close()
     return 0
@@ -326,10 +271,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from api.schema import upgrade
-    from cases.bench import simulate_year
+    from api.db_schema import upgrade
     from engine.calendar import load_calendar
     from engine.database import Database
+    from opora_bench.process import simulate_year
 
     settings = _settings(args)
     folder = None
@@ -341,8 +286,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     kept = folder is None or args.keep
     try:
         upgrade(db)
-        calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
-        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir)
+        calendar = load_calendar(settings.calendar, timezone=settings.timezone)
+        result = simulate_year(db, calendar, args.reports, args.seed, settings.workflows_dir, args.profile)
         print(json.dumps({"database": url if kept else "temporary", **result}, ensure_ascii=False))
         if kept:
             print(f"База сохранена: opora serve --database-url {url} (пользователи демо, пароль "
@@ -360,43 +305,6 @@ def _demo_password() -> str:
     return DEMO_PASSWORD
 
 
-MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
-WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
-
-
-def cmd_calendar_show(args: argparse.Namespace) -> int:
-    """Print the year's days off and working weekend days with their sources, and working days per month."""
-    from datetime import date, timedelta
-
-    from engine.calendar import PACKAGE, load_calendar
-
-    settings = _settings(args)
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
-    year = args.year
-    print(f"Производственный календарь на {year} год ({calendar.country}, {calendar.timezone}); "
-          f"данные: {PACKAGE} и файл {settings.calendar_file}")
-    if not calendar.has_transfers(year):
-        print(f"Внимание: переносов выходных дней на {year} год нет в данных ({PACKAGE}): если постановление "
-              f"Правительства уже принято, внесите его дни в файл календаря (working_days, days_off).")
-    days = calendar.year_days(year)
-    print("\nНерабочие праздничные и перенесённые дни:")
-    for d in (x for x in days if not x.working):
-        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
-    print("\nРабочие дни в субботу или воскресенье:")
-    working = [x for x in days if x.working]
-    for d in working:
-        print(f"  {d.day.isoformat()} {WEEKDAYS[d.day.weekday()]}  {d.title} — {d.source}")
-    if not working:
-        print("  нет")
-    counts = [calendar.working_days_between(date(year, m, 1) - timedelta(days=1),
-                                            (date(year, m + 1, 1) if m < 12 else date(year + 1, 1, 1))
-                                            - timedelta(days=1)) for m in range(1, 13)]
-    total_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
-    print("\nРабочих дней по месяцам: " + ", ".join(f"{MONTHS[i]} {n}" for i, n in enumerate(counts)))
-    print(f"Всего рабочих дней: {sum(counts)}, выходных и нерабочих праздничных: {total_days - sum(counts)}")
-    return 0
-
-
 def cmd_notify(args: argparse.Namespace) -> int:
     from notifications.jobs import deliver_pending
 
@@ -407,7 +315,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from api.bench import run_benchmarks
+    from opora_bench.runner import run_benchmarks
 
     return run_benchmarks(args.groups, quick=args.quick)
 
@@ -434,6 +342,17 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Each ``OPORA_*`` setting with its value (secrets only "задан" / "не задан"), default and description."""
+    if args.markdown:
+        print(markdown_table(), end="")
+        return 0
+    for name, value, default, description in described(_settings(args)):
+        print(f"{name}={value}" + (f"  (по умолчанию {default})" if default and default != value else "")
+              + f"  — {description}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Every (sub)command accepts ``--database-url``, before or after its name (``opora demo --database-url X``)."""
 
@@ -450,18 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="схема базы данных").add_subparsers(dest="db_command", required=True,
                                                                        parser_class=_Parser)
     db.add_parser("upgrade", help="создать или обновить схему").set_defaults(handler=cmd_db_upgrade)
-    db.add_parser("check", help="проверить журнал событий и согласованность дел").set_defaults(handler=cmd_db_check)
-    p = db.add_parser("dump", help="выгрузить все таблицы SQLite в JSON Lines (по файлу на таблицу)")
-    p.add_argument("folder")
-    p.set_defaults(handler=cmd_db_dump)
-
-    p = sub.add_parser("backup", help="резервная копия базы (можно при работающем сервере)")
-    p.add_argument("file")
-    p.set_defaults(handler=cmd_backup)
-    p = sub.add_parser("restore", help="восстановить базу из резервной копии")
-    p.add_argument("file")
-    p.add_argument("--replace", action="store_true", help="заменить непустую базу (сначала остановите сервер)")
-    p.set_defaults(handler=cmd_restore)
+    cli_db.add_parsers(sub, db)
 
     wf = sub.add_parser("workflows", help="описания процессов").add_subparsers(dest="wf_command", required=True,
                                                                                parser_class=_Parser)
@@ -471,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = wf.add_parser("show", help="показать процесс")
     p.add_argument("name")
     p.add_argument("--version", type=int)
+    p.add_argument("--territory", help="значения параметров, которые действуют на территории")
     p.set_defaults(handler=cmd_show)
     p = wf.add_parser("diagram", help="диаграмма процесса (Mermaid или SVG)")
     p.add_argument("name")
@@ -503,13 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", type=int, default=4628)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="сохранить временную базу, чтобы открыть её статистику")
+    p.add_argument("--profile", choices=["yugra", "novgorod"], default="yugra",
+                   help="novgorod: рядом с Югрой — муниципалитет Новгородской области (пятая часть сообщений)")
     p.set_defaults(handler=cmd_simulate)
 
-    cal = sub.add_parser("calendar", help="производственный календарь").add_subparsers(
-        dest="calendar_command", required=True, parser_class=_Parser)
-    p = cal.add_parser("show", help="выходные, праздничные и рабочие субботы года с источниками")
-    p.add_argument("year", type=int)
-    p.set_defaults(handler=cmd_calendar_show)
+    cli_calendar.add_parsers(sub, _Parser)
 
     p = sub.add_parser("sweep", help="выполнить наступившие напоминания, эскалации и тайм-ауты")
     p.add_argument("--batch", type=int, default=1000)
@@ -519,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_notify)
 
     cli_audit.add_parsers(sub)
+    cli_regions.add_parsers(sub, cmd_profile)
 
     from api import cli_users
 
@@ -526,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("retention", help="сроки хранения (152-ФЗ): что обезличить или удалить (--run — выполнить)")
     p.add_argument("--run", action="store_true", help="выполнить (без флага — только показать)")
     p.set_defaults(handler=cmd_retention)
+
+    p = sub.add_parser("settings", help="настройки OPORA_*: значение, по умолчанию, описание (секреты скрыты)")
+    p.add_argument("--markdown", action="store_true", help="таблица для README (без значений)")
+    p.set_defaults(handler=cmd_settings)
 
     p = sub.add_parser("bench", help="замеры производительности (JSON по строке)")
     p.add_argument("groups", nargs="*")
@@ -537,12 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlalchemy as sa
 
-    from api.schema import SchemaOutdated
+    from api.db_schema import SchemaOutdated
     from engine.database import BUSY, STORAGE, first_line, unavailable_reason
 
     args = build_parser().parse_args(argv)
     try:
+        settings_from_args(args)  # read once: a bad OPORA_* value stops here, in one line
         return int(args.handler(args))
+    except SettingsInvalid as exc:
+        print(f"Ошибка в настройках: {exc}", file=sys.stderr)
+        return 2
     except AuditSetupError as exc:  # cannot check at all: not a finding about the data
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 2

@@ -21,17 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from api.bootstrap import bootstrap
-from api.settings import Settings
+from api.settings import Settings, from_args
 from engine.audit import VerifyStats, anchors, verify
 from engine.audit.anchoring import make_anchor
 from engine.errors import AnchorsUnreadable
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "database_url", None):
-        settings.database_url = args.database_url
-    return settings
+    return from_args(args)
 
 
 def _config(args: argparse.Namespace, settings: Settings) -> anchors.AnchorConfig:

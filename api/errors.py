@@ -8,6 +8,7 @@ form's fields, where the route handles it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,16 +69,24 @@ def json_error(status: int, code: str, message: str, details: Any = None) -> JSO
     return JSONResponse({"error": code, "message": message, "details": details}, status_code=status)
 
 
-def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
-    details = []
-    for error in exc.errors():
+def input_problems(errors: Sequence[Any]) -> list[tuple[str, str]]:
+    """pydantic's errors as (field, Russian message): what the API's 422 body and a form's fields both show."""
+    problems = []
+    for error in errors:
         loc = [str(x) for x in error.get("loc", ()) if x != "body"]
-        message = PYDANTIC_RU.get(error.get("type", ""), "недопустимое значение")
+        kind = error.get("type", "")
+        if kind in ("too_long", "too_short") and isinstance(error.get("input"), str):  # a text, not a list
+            kind = f"string_{kind}"
+        message = PYDANTIC_RU.get(kind, "недопустимое значение")
         own = (error.get("ctx") or {}).get("error")
         if error.get("type") == "value_error" and own:  # our validators speak Russian already
             message = str(own)
-        details.append({"field": ".".join(loc), "message": message})
-    return details
+        problems.append((".".join(loc), message))
+    return problems
+
+
+def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [{"field": field, "message": message} for field, message in input_problems(exc.errors())]
 
 
 def is_api(request: Request) -> bool:

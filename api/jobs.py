@@ -36,9 +36,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 
-from api import retention, schema
+from api import db_schema, retention
 from api.bootstrap import Container
-from cases import documents
+from cases import documents, handovers
 from engine.audit import anchoring
 from engine.audit.anchors import AnchorConfig
 from engine.scheduler import Ticker
@@ -124,6 +124,7 @@ def start_jobs(container: Container) -> Jobs:
     def sweep_due() -> None:  # batch by batch, so that a stopping server does not wait for a whole backlog
         while not ticker.stopping.is_set() and has_due(container.db, container.clock.now()):
             sweep(container.db, container.runtime, lateness=lateness, budget=BUDGET, max_batches=1)
+        handovers.escalate_overdue(container.db, container.runtime)  # hand-overs not answered in time
 
     def render_acts() -> None:
         while not ticker.stopping.is_set() and documents.render_pending(container.db, container.runtime, limit=5,
@@ -134,7 +135,7 @@ def start_jobs(container: Container) -> Jobs:
     ticker.every(max(2.0, container.settings.sweep_seconds / 3), "render_acts", render_acts)
     if container.db.is_sqlite:
         # the server's start already analysed (api.app's lifespan)
-        ticker.every(24 * 3600, "analyze", lambda: schema.analyze(container.db), at_start=False)
+        ticker.every(24 * 3600, "analyze", lambda: db_schema.analyze(container.db), at_start=False)
     notification_jobs.register(container, ticker)
     ticker.every(retention.EVERY.total_seconds(), "retention", lambda: retention.run_daily(container))
     ticker.every(anchoring.TICK_SECONDS, "audit_anchor", anchoring.daily_job(

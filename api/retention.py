@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from api import throttle
 from api.tables import LoginAttempt, SavedSearch
-from cases import retention
+from cases import attachments, retention
 from cases.tables import RetentionRun
 from engine.database import UnitOfWork
 from engine.tables import table_of
@@ -53,6 +53,13 @@ def apply(container: Any, *, dry_run: bool, by: str = "cli") -> dict[str, Any]:
     now = container.clock.now()
     outcomes = [retention.run_kind(container.db, policy, worker, now, dry_run=dry_run, by=by, lock=n)
                 for n, (policy, worker) in enumerate(policies(container.settings))]
+    if not dry_run:  # erased attachments kept in a directory: their files go once the erasure has committed
+        store = container.settings.attachment_store()
+        if store.directory is not None:
+            with container.db.read() as tx:
+                keys = attachments.erased_keys(tx)
+            for key in keys:
+                store.remove(key)
     return {"dry_run": dry_run, "at": now.isoformat(), "kinds": [o.as_dict() for o in outcomes]}
 
 

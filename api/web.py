@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api import auth
+from api import auth, pending_forms
 from api.addresses import client_address
 from cases import access
 from cases.names import plural
@@ -135,24 +135,24 @@ templates.env.globals["ROLES"] = ROLES
 templates.env.globals["plural"] = plural
 
 
+#: each section of the menu: its address and title (who sees which is :func:`cases.access.menu_for`)
+SECTIONS = {
+    "worklist": ("/", "Мои дела"),
+    "new_report": ("/reports/new", "Новое сообщение"),
+    "cases": ("/cases", "Дела"),
+    "people": ("/people", "Реестр людей"),
+    "kdn": ("/kdn", "Повестка КДН"),
+    "supervisor": ("/supervisor", "Контроль сроков"),
+    "registry": ("/registry", "Реестр"),
+    "statistics": ("/statistics", "Отчёты"),
+    "users": ("/admin/users", "Пользователи"),
+    "webhooks": ("/admin/webhooks", "Вебхуки"),
+}
+
+
 def nav(principal: Principal) -> list[tuple[str, str]]:
-    """The menu, by role."""
-    items = [("/", "Мои дела")]
-    if principal.has("guardianship", "agency"):
-        items += [("/reports/new", "Новое сообщение")]
-    if principal.roles & {"guardianship", "agency", "supervisor", "uso_director", "kdn_secretary", "curator",
-                          "rc_specialist", "rc_head", "provider_staff", "patrol_specialist"}:
-        items += [("/cases", "Дела")]
-    if access.can_keep_people_register(principal):
-        items += [("/people", "Реестр людей")]
-    if principal.has("kdn_secretary"):
-        items += [("/kdn", "Повестка КДН")]
-    if principal.has("supervisor", "uso_director"):
-        items += [("/supervisor", "Контроль сроков")]
-    items += [("/registry", "Реестр"), ("/statistics", "Отчёты")]
-    if principal.has("admin"):
-        items += [("/admin/users", "Пользователи"), ("/admin/webhooks", "Вебхуки")]
-    return items
+    """The menu: the sections ``cases.access`` opens to the user."""
+    return [SECTIONS[key] for key in access.menu_for(principal)]
 
 
 def page(request: Request, template: str, user: UiUser | None, status: int = 200, **context: Any) -> HTMLResponse:
@@ -164,6 +164,10 @@ def page(request: Request, template: str, user: UiUser | None, status: int = 200
             unread = unread_count(tx, user.principal.user_id)
             territory = territory_name(tx, user.principal.territory)
     flash = request.cookies.get(FLASH_COOKIE)
+    pending = None
+    if user is not None and pending_forms.COOKIE in request.cookies:
+        pending = pending_forms.take(request, services(request), user.principal.user_id)
+        context.setdefault("pending", pending)
     response = templates.TemplateResponse(request, template, {
         "user": user.principal if user else None, "csrf": user.csrf if user else "",
         "nav": nav(user.principal) if user else [], "unread": unread, "path": request.url.path,
@@ -172,6 +176,8 @@ def page(request: Request, template: str, user: UiUser | None, status: int = 200
     }, status_code=status)
     if flash:
         response.delete_cookie(FLASH_COOKIE)
+    if pending:
+        response.delete_cookie(pending_forms.COOKIE)
     return response
 
 

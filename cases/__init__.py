@@ -1,1 +1,1 @@
-"""The domain: organisations, families, reports, plans, documents — and the process's registry."""
+"""The domain: organisations, families, reports, plans, documents — and the process's vocabulary."""

@@ -175,7 +175,7 @@ def update_user(tx: UnitOfWork, svc: Services, p: Principal, user_id: int, chang
     errors: dict[str, str] = {}
     if change.roles is not None:
         errors |= _check_roles(change.roles)
-        if user_id == p.user_id and "admin" not in change.roles:
+        if user_id == p.user_id and not access.grants_administration(change.roles):
             errors["roles"] = "нельзя снять роль администратора с самого себя"
     if change.active is False and user_id == p.user_id:
         errors["active"] = "нельзя отключить собственную учётную запись"

@@ -56,6 +56,8 @@ TITLES: dict[str, str] = {
     "route_map": "Маршрутная карта индивидуального сопровождения после освобождения",
     "accompaniment_contract": "Договор о социальном сопровождении",
     "curator_assignment": "Решение о закреплении специалиста (куратора)",
+    "resolution_dispatch_list": "Список рассылки постановления комиссии органам системы профилактики",
+    "quarterly_body_report": "Ежеквартальная информация об исполнении межведомственного плана в районную комиссию",
 }
 CATEGORY_TITLES = {"none": "не установлена", "tzs": "семья в трудной жизненной ситуации (ТЖС)",
                    "sop": "семья в социально опасном положении (СОП)"}
@@ -257,15 +259,16 @@ def build_context(tx: UnitOfWork, template: str, case: CaseView, *, workflow_tit
         context["plan"] = _plan(tx, case.id, "safety")
     if template == "support_plan":
         context["plan"] = _plan(tx, case.id, "support")
-    if template in ("ipr_plan", "execution_summary"):
+    if template in ("ipr_plan", "execution_summary", "quarterly_body_report"):
         context["plan"] = _plan(tx, case.id, "ipr")
-    if template in ("kdn_resolution", "ipr_plan", "execution_summary", "termination_notice"):
+    if template in ("kdn_resolution", "ipr_plan", "execution_summary", "termination_notice",
+                    "resolution_dispatch_list", "quarterly_body_report"):
         context["resolution"] = _resolution(tx, case.id)
     if template == "execution_summary":
         context["execution_reports"] = _execution(tx, case)
     if template == "approved_conclusion":  # the approved conclusion carries the draft's grounds and measures
         draft = _LAST_ACT.first(tx.connection, {"id": case.id, "template": "draft_conclusion"})
         context["draft_fields"] = list(draft[0].get("fields", [])) if draft else []
-    if template in ("termination_notice", "execution_summary"):
+    if template in ("termination_notice", "execution_summary", "quarterly_body_report"):
         context["visits"] = _visits(tx, case.id)
     return context

@@ -15,9 +15,9 @@ from cases.people_tables import AdultHelp, AdultPerson
 from cases.tables import Territory
 from engine.commands import StartCase
 from engine.context import TransitionContext
-from engine.registry import Arg, FieldError, FieldType, Registry
 from engine.sql import Prepared
 from engine.tables import table_of
+from engine.vocabulary import Arg, FieldError, FieldType, Vocabulary
 
 AP, AH, TER = table_of(AdultPerson), table_of(AdultHelp), table_of(Territory)
 
@@ -51,11 +51,11 @@ def _territory(ctx: TransitionContext, value: Any) -> str:
     return code
 
 
-def register_adult_effects(registry: Registry) -> None:
-    registry.add_field_type(FieldType("territory_ref", _territory, "Территория", html_input="text"))
-    register_capacity(registry)
+def register_adult_effects(vocabulary: Vocabulary) -> None:
+    vocabulary.add_field_type(FieldType("territory_ref", _territory, "Территория", html_input="text"))
+    register_capacity(vocabulary)
 
-    @registry.effect("record_help", "Записать оказанную помощь (виды помощи квартальной таблицы)")
+    @vocabulary.effect("record_help", "Записать оказанную помощь (виды помощи квартальной таблицы)")
     def record_help(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         assert ctx.actor.user_id is not None, "help is recorded by a person"
         given = ctx.payload.get("given_on")
@@ -65,7 +65,7 @@ def register_adult_effects(registry: Registry) -> None:
             "result": ctx.payload.get("result", ""), "org_id": ctx.actor.org_id, "by_user": ctx.actor.user_id,
             "created_at": ctx.now}).close()
 
-    @registry.effect("transfer_territory", "Передать сопровождение в другую территорию (открыть там дело)",
+    @vocabulary.effect("transfer_territory", "Передать сопровождение в другую территорию (открыть там дело)",
                      territory_field=Arg("field"))
     def transfer_territory(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         target = str(ctx.payload[args["territory_field"]])

@@ -87,7 +87,7 @@ def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDo
     return document_row(document, issuer.get(document.org_id, ""))
 
 
-def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> tuple[TransitionResult, str]:
+def fire_event_titled(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> tuple[TransitionResult, str]:
     """:func:`cases.handlers.fire_event` (which replays a retried key), and the title of the resulting state."""
     result = handlers.fire_event(tx, svc, p, cmd)
     return result, _state_title(svc, svc.runtime.load(tx, cmd.case_id), result.to_state)

@@ -116,7 +116,7 @@ def deadline_then(row: Any, until: datetime) -> Any:
 def plans_then(tx: UnitOfWork, svc: Services, case: CaseView, until: datetime) -> list[dict[str, Any]]:
     """The case's plan as it stood just before ``until`` (same shape as the case page's plans)."""
     result = []
-    wf = svc.runtime.workflow_of(case)
+    machine = svc.runtime.machine_of(case)
     events = _events(tx, case.id, until)
     cal = svc.runtime.calendar
     for kind, (workflow, _, title) in PLAN_KINDS.items():
@@ -133,7 +133,7 @@ def plans_then(tx: UnitOfWork, svc: Services, case: CaseView, until: datetime) -
             elif e.kind == "plan_item_closed" and isinstance(payload.get("item_id"), int):
                 closed[payload["item_id"]] = payload
             elif e.kind == "transition" and e.from_state:
-                tr = wf.transition(e.from_state, e.event or "")
+                tr = machine.transition(e.from_state, e.event or "")
                 for effect in tr.effects if tr else ():
                     if effect.args.get("kind") != kind:
                         continue

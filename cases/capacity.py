@@ -24,8 +24,8 @@ from cases.tables import Organisation, Territory
 from engine.commands import StartCase
 from engine.context import TransitionContext
 from engine.database import UnitOfWork
-from engine.registry import Arg, FieldError, FieldType, Registry
 from engine.tables import CaseInstance, table_of
+from engine.vocabulary import Arg, FieldError, FieldType, Vocabulary
 
 BC, PL, PT, FR = (table_of(t) for t in (BedCapacity, Placement, PatrolTrip, FreePlacesReport))
 ORG, TER, CI = table_of(Organisation), table_of(Territory), table_of(CaseInstance)
@@ -69,8 +69,7 @@ def set_capacity(tx: UnitOfWork, svc: Services, p: Principal, org_id: int, capac
     org = tx.connection.execute(sa.select(ORG.c.id, ORG.c.territory, ORG.c.kind).where(ORG.c.id == org_id)).first()
     if org is None or org.territory != p.territory:
         raise NotFound("Организация")
-    if not (p.has("rc_head", "rc_specialist", "supervisor") or (p.org_id == org_id and p.has("uso_director",
-                                                                                             "provider_staff"))):
+    if not access.can_set_beds(p, org_id):
         raise Forbidden("Число мест задаёт ресурсный центр или само учреждение")
     if org.kind not in BED_KINDS:
         raise InputInvalid({"org_id": "Места бывают у учреждений социального обслуживания и поставщиков"})
@@ -83,8 +82,7 @@ def set_capacity(tx: UnitOfWork, svc: Services, p: Principal, org_id: int, capac
     else:
         tx.connection.execute(sa.insert(BC).values(org_id=org_id, capacity=capacity, kind="both", updated_at=now))
         started = svc.runtime.start(tx, StartCase(
-            FREE_PLACES_WORKFLOW, p.actor(access.acting_role_for_start(p) if p.roles & access.PEOPLE_INTAKE
-                                          else "supervisor"),
+            FREE_PLACES_WORKFLOW, p.actor(access.beds_role(p)),
             data={"org_id": org_id}, territory=org.territory, org_id=org_id, subject_kind=ORG_SUBJECT,
             subject_id=org_id))
         families.add_party(tx, started.case_id, org_id, now)
@@ -94,7 +92,7 @@ def set_capacity(tx: UnitOfWork, svc: Services, p: Principal, org_id: int, capac
 
 def record_trip(tx: UnitOfWork, svc: Services, p: Principal, trip_on: date, places: str = "") -> int:
     """A trip of the social patrol (counted in the quarterly tables)."""
-    if not p.has("patrol_specialist", "rc_specialist"):
+    if not access.can_record_patrol_trip(p):
         raise Forbidden("Выезды отмечает социальный патруль")
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
     if trip_on > today:
@@ -128,10 +126,10 @@ def _bed_org(ctx: TransitionContext, value: Any) -> int:
     return org_id
 
 
-def register_capacity(registry: Registry) -> None:
-    registry.add_field_type(FieldType("bed_org_ref", _bed_org, "Учреждение с местами", html_input="text"))
+def register_capacity(vocabulary: Vocabulary) -> None:
+    vocabulary.add_field_type(FieldType("bed_org_ref", _bed_org, "Учреждение с местами", html_input="text"))
 
-    @registry.guard("has_free_bed", "В выбранном учреждении есть свободное место", field=Arg("field"))
+    @vocabulary.guard("has_free_bed", "В выбранном учреждении есть свободное место", field=Arg("field"))
     def has_free_bed(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         org_id = ctx.payload.get(args["field"])
         if not org_id:
@@ -141,7 +139,7 @@ def register_capacity(registry: Registry) -> None:
             return "У этого учреждения не указано число мест"
         return None if found[0].free > 0 else f"В учреждении «{found[0].name}» нет свободных мест"
 
-    @registry.effect("place_person", "Разместить человека в учреждении (занять место)",
+    @vocabulary.effect("place_person", "Разместить человека в учреждении (занять место)",
                      org_field=Arg("field"), date_field=Arg("field"))
     def place_person(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         org_id = int(ctx.payload[args["org_field"]])
@@ -153,13 +151,13 @@ def register_capacity(registry: Registry) -> None:
         families.add_party(ctx.tx, ctx.case.id, org_id, ctx.now)
         ctx.case.data["placed_in"] = org_id
 
-    @registry.effect("discharge_person", "Выписать человека (освободить место)", date_field=Arg("field"))
+    @vocabulary.effect("discharge_person", "Выписать человека (освободить место)", date_field=Arg("field"))
     def discharge_person(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         left = ctx.payload.get(args["date_field"])
         ctx.connection.execute(sa.update(PL).where(PL.c.case_id == ctx.case.id, PL.c.discharged_on.is_(None))
                                .values(discharged_on=date.fromisoformat(str(left)[:10]) if left else ctx.today))
 
-    @registry.effect("record_free_places", "Записать еженедельные сведения о свободных местах")
+    @vocabulary.effect("record_free_places", "Записать еженедельные сведения о свободных местах")
     def record_free_places(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         assert ctx.actor.user_id is not None
         org_id = int(ctx.case.subject_id or 0)

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cases import access
+from cases.access import CLOSE_ROLES, MANAGERS, PLAN_ROLES, REPORT_ROLES
 from cases.errors import Conflict, DomainError, Forbidden
-from cases.handlers import CLOSE_ROLES, PLAN_ROLES, REPORT_ROLES, plan_rights, report_rights
+from cases.handlers import plan_rights, report_rights
 from cases.plans import EDITABLE, items_of, kind_for, plan_of
 from cases.principal import Principal
 from cases.services import Services
@@ -58,7 +59,7 @@ def case_commands(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -
                               lambda: plan_rights(tx, svc, p, case, PLAN_ROLES, EDITABLE)))
         result.append(_option("close_plan_item", "Закрыть мероприятие плана", f"{base}/plan-items/{{item_id}}/close",
                               CLOSE_ROLES[kind], closable))
-    if case.workflow == "kdn_prevention":
+    if kind_for(case.workflow) == "ipr":
         result.append(_option("record_execution_report", "Внести отчёт органа об исполнении плана",
                               f"{base}/execution-reports", REPORT_ROLES, lambda: report_rights(tx, p, case)))
 
@@ -68,6 +69,6 @@ def case_commands(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView) -
         if case.closed_at is not None:
             raise Conflict("Дело закрыто")
 
-    result.append(_option("assign", "Передать дело сотруднику", f"{base}/assign", ("supervisor", "uso_director"),
+    result.append(_option("assign", "Передать дело сотруднику", f"{base}/assign", MANAGERS,
                           reassignable))
     return result

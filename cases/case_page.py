@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from cases import access
 from cases import as_of as as_of_view
+from cases.access import PLAN_ROLES
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
 from cases.case_commands import CommandView, case_commands
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES
 from cases.families import age_on
 from cases.fields import ORG_TYPES, USER_TYPES
-from cases.handlers import PLAN_ROLES, action_options, view_case
+from cases.handlers import action_options, view_case
 from cases.history import HistoryEntry, history
 from cases.names import full_name
 from cases.people_acts import person_as_family
@@ -46,6 +47,7 @@ from cases.views import (
     DeadlineRow,
     case_rows,
     deadline_row,
+    item_measures,
     titles,
     today,
 )
@@ -198,8 +200,8 @@ def _reports(tx: UnitOfWork, svc: Services, family_id: int | None, until: dateti
 
 def _plans(tx: UnitOfWork, case: CaseView) -> list[dict[str, Any]]:
     result = []
-    for kind, (workflow, _, title) in PLAN_KINDS.items():
-        if workflow != case.workflow:
+    for kind, (_, _, title) in PLAN_KINDS.items():
+        if kind != kind_for(case.workflow):
             continue
         plan = plan_of(tx, case.id, kind)
         if plan is None:
@@ -233,7 +235,8 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
         now = min(now, until)
     of_case = {"case_id": case_id, "until": until or NEVER}
     dl_rows = tx.connection.execute(_DEADLINES, of_case).all()
-    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now)
+    measures = item_measures(tx, (d.ref for d in dl_rows))
+    deadlines = [deadline_row(svc, d if until is None else as_of_view.deadline_then(d, until), day, now, measures)
                  for d in dl_rows]
     deadlines.sort(key=lambda d: d.status != "open")  # open ones first, each group latest due first
     if until is not None:

@@ -2,7 +2,8 @@
 
 The demo plays about six months of work in the Сургутский район of Yugra up to today:
 organisations, a user for every role, and about fifty families whose cases stand in
-every state of every workflow — some of them overdue, as in real life.
+every state of every workflow — some of them overdue, as in real life. Beside it runs the
+Боровичский район of the Novgorod region on the Novgorod profile (``cases.demo_novgorod``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
-from cases import handlers
+from cases import demo_novgorod, handlers, profiles
 from cases.commands import ChildInput, RegisterReport
 from cases.demo_adults import run_adult_demo
 from cases.directory import add_organisation, add_territory, add_user, principal_of
@@ -24,6 +25,7 @@ from cases.passwords import hash_password, verify_password
 from cases.principal import Principal
 from cases.services import Services
 from cases.simulation import Cast, Driver, Fate, spread, working_days
+from cases.simulation_district import RegionalDriver
 from cases.tables import Organisation, Person, User
 from engine.clock import FixedClock
 from engine.database import Database, UnitOfWork
@@ -31,6 +33,8 @@ from engine.sweeper import sweep
 from engine.tables import CaseInstance
 
 DEMO_PASSWORD = "Opora-Demo-2025"
+#: the demo administrator's login (a demo database is recognised by it and the demo password)
+DEMO_ADMIN = "admin"
 TERRITORY, TERRITORY_NAME = "surgut", "Сургутский район"
 
 #: login, organisation key, roles, full name, position, area
@@ -45,7 +49,7 @@ DEMO_USERS = [
     ("curator3", "uso", ["curator"], "Смирнова Анна Викторовна", "специалист по социальной работе", "участок 3"),
     ("secretary", "kdn", ["kdn_secretary"], "Васильева Наталья Андреевна", "ответственный секретарь КДН и ЗП", ""),
     ("boss", "opeka", ["supervisor"], "Новиков Сергей Петрович", "начальник управления", ""),
-    ("admin", "opeka", ["admin"], "Фёдоров Павел Ильич", "администратор системы", ""),
+    (DEMO_ADMIN, "opeka", ["admin"], "Фёдоров Павел Ильич", "администратор системы", ""),
     ("neft_opeka", "neft_opeka", ["guardianship"], "Орлова Анна Юрьевна", "специалист отдела опеки", ""),
     ("neft_curator", "neft_uso", ["curator"], "Белова Мария Ивановна", "специалист по социальной работе", ""),
 ]
@@ -140,37 +144,46 @@ DEMO_DAYS = 200
 
 def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
              random_reports: int = 22) -> dict[str, int]:
-    """Fill an empty database with the demo municipality and its cases, ending ``today``."""
+    """Fill an empty database with the demo municipalities and their cases, ending ``today``."""
     rng = random.Random(seed)
     start = today - timedelta(days=DEMO_DAYS)
     zone = svc.runtime.calendar.zone
     clock.set(datetime.combine(start, time(9, 0), tzinfo=zone))
     with svc.db.unit_of_work() as tx:
         municipality = build_municipality(tx, clock.now())
+        for territory in (TERRITORY, "nefteyugansk"):
+            profiles.publish(tx, territory, "yugra", published=svc.runtime.catalog.names(), now=clock.now())
+        novgorod, _ = demo_novgorod.build_novgorod(tx, clock.now(), DEMO_PASSWORD, hash_password(DEMO_PASSWORD),
+                                                   svc.runtime.catalog)
         tx.commit()
     driver = Driver(svc, municipality.cast, clock, rng)
+    district = RegionalDriver(svc, novgorod, clock, random.Random(seed + 1))
     days = working_days(svc.runtime.calendar, start, today - timedelta(days=1))
-    plan = spread(random_reports, len(days), rng)
-    scripted: dict[date, list[Fate]] = {}
-    for (workflow, state), fate_args, ago in TARGETS:
-        day = svc.runtime.calendar.add_working_days(svc.runtime.calendar.previous_working_day(today), -ago)
-        args = copy.deepcopy(fate_args)  # the driver consumes a fate's decisions: never share TARGETS' lists
-        fate = Fate(late=bool(args.pop("late", False)), stop_at=(workflow, state), **args)  # type: ignore[arg-type]
-        scripted.setdefault(max(day, start), []).append(fate)
-    for day, reports in zip([*days, today], [*plan, 0], strict=True):
-        clock.set(datetime.combine(day, time(9, 0), tzinfo=zone))
-        with svc.db.unit_of_work() as tx:
-            for fate in scripted.pop(day, []):
-                driver.new_report(tx, fate)
-            tx.commit()
-        if day < today:
-            driver.run_day(day, reports)
+    plans = {id(driver): spread(random_reports, len(days), rng),
+             id(district): spread(random_reports // 3, len(days), district.rng)}
+    scripted: dict[tuple[int, date], list[Fate]] = {}
+    for who, targets in ((driver, TARGETS), (district, demo_novgorod.TARGETS)):
+        for (workflow, state), fate_args, ago in targets:
+            day = svc.runtime.calendar.add_working_days(svc.runtime.calendar.previous_working_day(today), -ago)
+            args = copy.deepcopy(fate_args)  # the driver consumes a fate's decisions: never share TARGETS' lists
+            fate = Fate(late=bool(args.pop("late", False)), stop_at=(workflow, state), **args)  # type: ignore[arg-type]
+            scripted.setdefault((id(who), max(day, start)), []).append(fate)
+    for i, day in enumerate([*days, today]):
+        for who in (driver, district):
+            clock.set(datetime.combine(day, time(9, 0), tzinfo=zone))
+            with svc.db.unit_of_work() as tx:
+                for fate in scripted.pop((id(who), day), []):
+                    who.new_report(tx, fate)
+                tx.commit()
+            if day < today:
+                who.run_day(day, plans[id(who)][i])
     _repeat_report_on_ipr_child(svc, driver, municipality)
     driver.counters["adults"] = run_adult_demo(svc, clock, today, DEMO_PASSWORD, municipality.users,
                                                municipality.cast.orgs)
     clock.set(datetime.combine(today, time(12, 0), tzinfo=zone))
     sweep(svc.db, svc.runtime)
-    return driver.counters
+    return {k: driver.counters.get(k, 0) + district.counters.get(k, 0)
+            for k in sorted({*driver.counters, *district.counters})}
 
 
 def _repeat_report_on_ipr_child(svc: Services, driver: Driver, municipality: Municipality) -> None:
@@ -208,5 +221,5 @@ def is_demo_database(db: Database) -> bool:
     announced as a demo, and its password is never printed.
     """
     with db.read() as tx:
-        found = tx.session.exec(select(User).where(User.login == "admin")).first()
+        found = tx.session.exec(select(User).where(User.login == DEMO_ADMIN)).first()
     return found is not None and verify_password(found.password_hash, DEMO_PASSWORD)

@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access, exports, report_access
+from cases import access, exports
 from cases.charts import Bar, percent, share_chart
 from cases.principal import Principal
 from cases.services import Services
@@ -125,7 +125,7 @@ def discipline_report(tx: UnitOfWork, svc: Services, p: Principal, start: str = 
     Raises :class:`Forbidden` for roles that may not see it (checked first), :class:`InputInvalid`
     for a malformed or reversed period.
     """
-    report_access.require_discipline(p)
+    access.require_discipline(p)
     period = parse_period(start, end, default_period(today_of(svc)))
     conn = tx.connection
     bounds = period.bounds(svc.runtime.calendar.zone)

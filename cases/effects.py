@@ -13,14 +13,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
-from cases import documents, families, plans
+from cases import documents, families, plans, profiles
 from cases.tables import Family, KdnResolution, Meeting, MeetingItem, Report, Visit
 from engine.commands import StartCase
 from engine.context import TransitionContext
 from engine.definition import Duration
 from engine.durations import due_from_date, resolve
-from engine.registry import Arg, Registry
 from engine.sql import Prepared
+from engine.vocabulary import Arg, Vocabulary
 
 _INSERT_VISIT = Prepared(sa.insert(Visit.__table__), ["case_id", "visited_on", "kind", "notes", "by_user",  # type: ignore[attr-defined]
                                                      "created_at"])
@@ -41,8 +41,8 @@ def add_span(ctx: TransitionContext, start: date, param: str) -> date:
     return ctx.runtime.calendar.local_date(due_from_date(start, span, ctx.runtime.calendar))
 
 
-def register_effects(registry: Registry) -> None:
-    @registry.effect("hand_over", "Передать дело организации и (или) сотруднику",
+def register_effects(vocabulary: Vocabulary) -> None:
+    @vocabulary.effect("hand_over", "Передать дело организации и (или) сотруднику",
                      org_field=Arg("field", required=False), assignee_field=Arg("field", required=False))
     def hand_over(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         org_field, assignee_field = args.get("org_field"), args.get("assignee_field")
@@ -53,28 +53,28 @@ def register_effects(registry: Registry) -> None:
         if assignee_field and ctx.payload.get(assignee_field):
             ctx.case.assignee_id = int(ctx.payload[assignee_field])
 
-    @registry.effect("issue_act", "Выпустить документ", template=Arg("template"))
+    @vocabulary.effect("issue_act", "Выпустить документ", template=Arg("template"))
     def issue_act(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         documents.issue(ctx.tx, ctx.runtime, ctx.case, args["template"], actor_id=ctx.actor.user_id,
                         actor_role=ctx.actor.role, org_id=ctx.actor.org_id or ctx.case.org_id,
                         transition=ctx.transition, payload=ctx.payload, now=ctx.now, state=ctx.target)
 
-    @registry.effect("mark_report", "Отметить, подтвердились ли сведения сообщения", confirmed=Arg("bool"))
+    @vocabulary.effect("mark_report", "Отметить, подтвердились ли сведения сообщения", confirmed=Arg("bool"))
     def mark_report(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         report = ctx.session.get(Report, ctx.case.data.get("report_id")) if ctx.case.data.get("report_id") else None
         if report is not None:
             report.confirmed = bool(args["confirmed"])
             ctx.session.add(report)
 
-    @registry.effect("approve_plan", "Утвердить план", kind=Arg("str"))
+    @vocabulary.effect("approve_plan", "Утвердить план", kind=Arg("str"))
     def approve_plan(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         plans.approve(ctx.tx, ctx.case.id, args["kind"], plans.approval_date(ctx.payload, ctx.today), ctx.now)
 
-    @registry.effect("revise_plan", "Новая редакция плана", kind=Arg("str"))
+    @vocabulary.effect("revise_plan", "Новая редакция плана", kind=Arg("str"))
     def revise_plan(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         plans.revise(ctx.tx, ctx.case.id, args["kind"])
 
-    @registry.effect("set_category", "Установить категорию семьи", category=Arg("str"))
+    @vocabulary.effect("set_category", "Установить категорию семьи", category=Arg("str"))
     def set_category(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         family = ctx.session.get(Family, ctx.case.subject_id) if ctx.case.subject_id else None
         if family is None:
@@ -88,33 +88,37 @@ def register_effects(registry: Registry) -> None:
                                else f"{ctx.transition.title if ctx.transition else 'решение'} от {on}")
         ctx.session.add(family)
 
-    @registry.effect("start_case", "Начать связанный процесс для той же семьи", workflow=Arg("workflow"),
+    @vocabulary.effect("start_case", "Начать связанный процесс для той же семьи", workflow=Arg("workflow"),
                      org_field=Arg("field", required=False), assign_actor=Arg("bool", required=False))
     def start_case(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         org_field = args.get("org_field")
         org_id = int(ctx.payload[org_field]) if org_field and ctx.payload.get(org_field) else ctx.case.org_id
         data = {k: ctx.case.data[k] for k in ("report_id",) if k in ctx.case.data}
+        # the territory's profile chooses the workflow of this kind of case (a running case keeps its own)
+        workflow = profiles.resolve(ctx.tx, ctx.case.territory, args["workflow"])
+        entry = profiles.entry_org(ctx.tx, ctx.case.territory, workflow)
+        org_id = entry or org_id
         started = ctx.runtime.start(ctx.tx, StartCase(
-            args["workflow"], ctx.actor, data=data, territory=ctx.case.territory, org_id=org_id,
-            assignee_id=ctx.actor.user_id if args.get("assign_actor") else None, subject_kind=ctx.case.subject_kind,
-            subject_id=ctx.case.subject_id, parent_id=ctx.case.id))
+            workflow, ctx.actor, data=data, territory=ctx.case.territory, org_id=org_id,
+            assignee_id=ctx.actor.user_id if args.get("assign_actor") and entry is None else None,
+            subject_kind=ctx.case.subject_kind, subject_id=ctx.case.subject_id, parent_id=ctx.case.id))
         add_party(ctx, started.case_id, org_id)
         add_party(ctx, started.case_id, ctx.actor.org_id)
         ctx.case.data.setdefault("started_cases", []).append(started.case_id)
 
-    @registry.effect("set_date", "Записать дату в поле дела", field=Arg("field"), **{"from": Arg("field")})
+    @vocabulary.effect("set_date", "Записать дату в поле дела", field=Arg("field"), **{"from": Arg("field")})
     def set_date(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         value = ctx.payload.get(args["from"]) or ctx.case.data.get(args["from"])
         if value:
             ctx.case.data[args["field"]] = str(value)[:10]
 
-    @registry.effect("set_date_after", "Записать дату, отстоящую на параметр от другой даты",
+    @vocabulary.effect("set_date_after", "Записать дату, отстоящую на параметр от другой даты",
                      field=Arg("field"), param=Arg("param"), **{"from": Arg("field")})
     def set_date_after(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         start = _date(ctx.payload.get(args["from"]) or ctx.case.data.get(args["from"])) or ctx.today
         ctx.case.data[args["field"]] = add_span(ctx, start, args["param"]).isoformat()
 
-    @registry.effect("record_visit", "Записать посещение семьи")
+    @vocabulary.effect("record_visit", "Записать посещение семьи")
     def record_visit(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         assert ctx.actor.user_id is not None, "a visit is recorded by a person"
         _INSERT_VISIT.execute(ctx.connection, {
@@ -122,7 +126,7 @@ def register_effects(registry: Registry) -> None:
             "kind": ctx.payload["kind"], "notes": ctx.payload.get("notes", ""), "by_user": ctx.actor.user_id,
             "created_at": ctx.now}).close()
 
-    @registry.effect("record_resolution", "Записать постановление КДН", decision=Arg("str"))
+    @vocabulary.effect("record_resolution", "Записать постановление КДН", decision=Arg("str"))
     def record_resolution(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         ctx.session.add(KdnResolution(
             case_id=ctx.case.id, number=ctx.payload["resolution_number"],
@@ -132,7 +136,7 @@ def register_effects(registry: Registry) -> None:
             notes=ctx.payload.get("notes", "") or ctx.payload.get("reason", ""), created_at=ctx.now))
         ctx.session.flush()
 
-    @registry.effect("put_on_agenda", "Включить дело в повестку заседания КДН", kind=Arg("str"))
+    @vocabulary.effect("put_on_agenda", "Включить дело в повестку заседания КДН", kind=Arg("str"))
     def put_on_agenda(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         held_on = _date(ctx.payload["meeting_on"]) or ctx.today
         kdn = ctx.actor.org_id or ctx.case.org_id
@@ -147,7 +151,7 @@ def register_effects(registry: Registry) -> None:
             ctx.session.add(MeetingItem(meeting_id=meeting.id, case_id=ctx.case.id, kind=args["kind"]))
         ctx.case.data["meeting_on"] = held_on.isoformat()
 
-    @registry.effect("notify_kdn_case", "Сообщить в дело ИПР о новом сообщении")
+    @vocabulary.effect("notify_kdn_case", "Сообщить в дело ИПР о новом сообщении")
     def notify_kdn_case(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         kdn_case = ctx.case.data.get("kdn_case_id")
         if kdn_case:

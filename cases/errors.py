@@ -83,3 +83,17 @@ class AlreadyDone(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Эта форма уже была отправлена — повторная отправка ничего не изменила")
+
+
+class TooLarge(DomainError):
+    """A file over the size limit (HTTP 413)."""
+
+    code = "file_too_large"
+    status = 413
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        super().__init__(f"Файл больше допустимого размера ({limit_bytes // (1024 * 1024)} МБ)")
+
+    def details(self) -> object:
+        return {"limit_bytes": self.limit_bytes}

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from cases.tables import Organisation, User, UserRole
 from engine.context import TransitionContext
-from engine.registry import FieldError, FieldType, Registry
 from engine.sql import Prepared
+from engine.vocabulary import FieldError, FieldType, Vocabulary
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 USR = User.__table__  # type: ignore[attr-defined]
@@ -75,8 +75,8 @@ def _user_type(role: str, same_org: bool) -> Callable[[TransitionContext, Any], 
     return normalise
 
 
-def register_field_types(registry: Registry) -> None:
+def register_field_types(vocabulary: Vocabulary) -> None:
     for name, (kinds, title) in ORG_TYPES.items():
-        registry.add_field_type(FieldType(name, _org_type(kinds), title, html_input="select", ref="org"))
+        vocabulary.add_field_type(FieldType(name, _org_type(kinds), title, html_input="select", ref="org"))
     for name, (role, same_org, title) in USER_TYPES.items():
-        registry.add_field_type(FieldType(name, _user_type(role, same_org), title, html_input="select", ref="user"))
+        vocabulary.add_field_type(FieldType(name, _user_type(role, same_org), title, html_input="select", ref="user"))

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from cases.plans import items_of, plan_of
 from cases.tables import ExecutionReport, Organisation
 from engine.context import TransitionContext
-from engine.registry import Arg, Registry
 from engine.tables import AuditEvent, table_of
+from engine.vocabulary import Arg, Vocabulary
 
 #: the actions that start a cycle of the interagency plan (each sets ``cycle_started_on``)
 CYCLE_EVENTS = ("approve_plan", "review_continue", "resume")
@@ -37,8 +37,8 @@ def reported_bodies(conn: sa.Connection, case_id: int, cycle_started_on: object)
     return set(conn.execute(query).scalars())
 
 
-def register_guards(registry: Registry) -> None:
-    @registry.guard("plan_has_items", "В плане есть хотя бы одно мероприятие", kind=Arg("str"))
+def register_guards(vocabulary: Vocabulary) -> None:
+    @vocabulary.guard("plan_has_items", "В плане есть хотя бы одно мероприятие", kind=Arg("str"))
     def plan_has_items(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         plan = plan_of(ctx.tx, ctx.case.id, args["kind"])
         items = items_of(ctx.tx, plan.id) if plan else []
@@ -46,7 +46,7 @@ def register_guards(registry: Registry) -> None:
             return "В плане нет ни одного мероприятия: добавьте мероприятия с ответственными и сроками"
         return None
 
-    @registry.guard("plan_items_closed", "Все мероприятия плана закрыты", kind=Arg("str"))
+    @vocabulary.guard("plan_items_closed", "Все мероприятия плана закрыты", kind=Arg("str"))
     def plan_items_closed(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         plan = plan_of(ctx.tx, ctx.case.id, args["kind"])
         if plan is None:
@@ -58,7 +58,7 @@ def register_guards(registry: Registry) -> None:
                     "или отменёнными с результатом")
         return None
 
-    @registry.guard("execution_reports_collected", "Отчёты всех органов-исполнителей собраны")
+    @vocabulary.guard("execution_reports_collected", "Отчёты всех органов-исполнителей собраны")
     def execution_reports_collected(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         plan = plan_of(ctx.tx, ctx.case.id, "ipr")
         if plan is None:

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import access, documents, families, plans
+from cases.access import CLOSE_ROLES, PLAN_ROLES, REPORT_ROLES
 from cases.commands import (
     AddPlanItem,
     AssignCase,
@@ -49,12 +50,6 @@ from engine.definition import Transition
 from engine.errors import CaseNotFound, DeadlineNotFound, RoleNotAllowed, TransitionNotAllowed
 from engine.sql import Prepared
 from engine.tables import table_of
-
-PLAN_ROLES = {"safety": {"agency"}, "support": {"curator", "uso_director"}, "ipr": {"curator", "uso_director"}}
-CLOSE_ROLES = {"safety": {"agency"}, "support": {"curator", "uso_director"},
-               "ipr": {"curator", "uso_director", "kdn_secretary"}}
-REPORT_ROLES = {"kdn_secretary", "curator", "uso_director"}
-
 
 _LOG = Prepared(sa.insert(AccessLog.__table__), ["user_id", "case_id", "action", "what", "at"])  # type: ignore[attr-defined]
 
@@ -130,7 +125,7 @@ def _resolve_child(tx: UnitOfWork, p: Principal, index: int, child: ChildInput,
 
 
 def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterReport) -> ReportRegistered:
-    """Register a report the same day (PROCESS.md, Path 1 step 1) and start its case.
+    """Register a report the same day (docs/process.md, Path 1 step 1) and start its case.
 
     Known children link the report to their family instead of duplicating it; a child whose
     family has individual preventive work organised by the KDN makes the "forward to the KDN"
@@ -141,7 +136,7 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
     runtime = svc.runtime
     key = f"report:{p.user_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
     request = _request(cmd)
-    prior = runtime.replayed_start(tx, StartCase("child_report", p.actor(sorted(p.roles)[0]), idempotency_key=key,
+    prior = runtime.replayed_start(tx, StartCase("child_report", p.actor(access.any_role(p)), idempotency_key=key,
                                                  request=request))  # another request with the key: refused
     if prior is not None:
         first = families.report_of_case(tx, prior.case_id)
@@ -176,7 +171,7 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
                                     received_at=cmd.received_at, text=cmd.text, family_id=family_id,
                                     registered_by=p.user_id, created_at=now)
     families.add_report_children(tx, report_id, people)
-    role = "guardianship" if p.has("guardianship") else "agency"
+    role = access.registering_role(p)
     received_on = runtime.calendar.local_date(cmd.received_at).isoformat()
     received_at = cmd.received_at.isoformat()  # deadlines "in the day the information was received" count from it
     started = runtime.start(tx, StartCase("child_report", p.actor(role), data={"report_id": report_id,
@@ -192,7 +187,8 @@ def register_report(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterRe
         forward_case = runtime.start(tx, StartCase(
             "kdn_forward", p.actor(role), data={"kdn_case_id": kdn_case, "report_id": report_id,
                                                 "received_at": received_at},
-            territory=p.territory, org_id=p.org_id, assignee_id=p.user_id if role == "guardianship" else None,
+            territory=p.territory, org_id=p.org_id,
+            assignee_id=p.user_id if access.registrar_is_assignee(role) else None,
             subject_kind="family", subject_id=family_id, parent_id=started.case_id)).case_id
         families.add_party(tx, forward_case, p.org_id, now)
         runtime.record(tx, kdn_case, "report_received", {"report_id": report_id, "case_id": started.case_id},
@@ -216,16 +212,17 @@ def fire_event(tx: UnitOfWork, svc: Services, p: Principal, cmd: FireEvent) -> T
     if key and runtime.replayed_case(tx, key) == case.id:
         # a repeat of an action already done: the engine returns the first result (the case has moved on,
         # so the action would no longer be found in the current state)
-        return runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(sorted(p.roles)[0]), cmd.payload,
+        return runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(access.any_role(p)), cmd.payload,
                                                None, key), case)
-    transition = runtime.workflow_of(case).transition(case.state, cmd.event)
+    transition = runtime.transition(case, cmd.event)
     if transition is None:
         raise TransitionNotAllowed(case.id, cmd.event, case.state,
                                    [t.event for t in available_actions(tx, svc, p, case)])
     role = access.acting_role(tx, p, case, transition.roles)
     if role is None:
-        if p.roles & transition.roles:  # the right role, but not on this case
-            raise Forbidden(access.why_not_acting(p, transition.roles))
+        reason = access.not_on_this_case(p, transition.roles)
+        if reason is not None:  # the right role, but not on this case
+            raise Forbidden(reason)
         raise RoleNotAllowed(cmd.event, ",".join(sorted(p.roles)), transition.roles)
     result = runtime.fire(tx, FireTransition(case.id, cmd.event, p.actor(role), cmd.payload, cmd.expected_version,
                                              key), case)
@@ -267,19 +264,17 @@ def plan_rights(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, rol
                 states: Mapping[str, tuple[str, ...]] | None) -> tuple[str, str]:
     """(plan kind, acting role) if ``p`` may change the case's plan now; Conflict or Forbidden saying why not.
 
-    ``roles`` are :data:`PLAN_ROLES` (adding measures) or :data:`CLOSE_ROLES` (closing them); ``states`` the
-    states in which the plan may be edited (``plans.EDITABLE``), or None when any state will do.
+    ``roles`` are :data:`cases.access.PLAN_ROLES` (adding measures) or :data:`cases.access.CLOSE_ROLES`
+    (closing them); ``states`` the states in which the plan may be edited (``plans.EDITABLE``), or None when
+    any state will do.
     """
     kind = kind_for(case.workflow)
     if kind is None:
         raise Conflict("У этого дела нет плана")
     if case.closed_at is not None:
         raise Conflict("Дело закрыто: план больше не изменяется")
-    role = access.acting_role(tx, p, case, roles[kind])
-    if role is None:
-        if p.roles & roles[kind]:  # the right role, but not on this case
-            raise Forbidden(access.why_not_acting(p, roles[kind]))
-        raise Forbidden("Изменять этот план может: " + ", ".join(ROLES[r] for r in sorted(roles[kind])))
+    role = access.require_acting(tx, p, case, roles[kind],
+                                 "Изменять этот план может: " + ", ".join(ROLES[r] for r in sorted(roles[kind])))
     if states is not None and case.state not in states[kind]:
         raise Conflict("Сейчас план нельзя изменять: дело в состоянии «"
                        + svc.runtime.workflow_of(case).states[case.state].title + "»")
@@ -288,16 +283,13 @@ def plan_rights(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, rol
 
 def report_rights(tx: UnitOfWork, p: Principal, case: CaseView) -> str:
     """The role in which ``p`` records a body's execution report on ``case``; Conflict or Forbidden otherwise."""
-    if case.workflow != "kdn_prevention":
+    if kind_for(case.workflow) != "ipr":
         raise Conflict("Отчёты об исполнении собираются по делам ИПР")
     if case.closed_at is not None:
         raise Conflict("Дело закрыто")
-    role = access.acting_role(tx, p, case, REPORT_ROLES)
-    if role is None:
-        if p.roles & REPORT_ROLES:
-            raise Forbidden(access.why_not_acting(p, REPORT_ROLES))
-        raise Forbidden("Отчёты об исполнении плана вносит: " + ", ".join(ROLES[r] for r in sorted(REPORT_ROLES)))
-    return role
+    return access.require_acting(tx, p, case, REPORT_ROLES,
+                                 "Отчёты об исполнении плана вносит: "
+                                 + ", ".join(ROLES[r] for r in sorted(REPORT_ROLES)))
 
 
 def _plan_case(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, roles: Mapping[str, set[str]],
@@ -394,7 +386,7 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
         user = tx.session.get(User, cmd.assignee_id)
         if user is None or not user.is_active or user.territory != p.territory:
             raise InputInvalid({"assignee_id": "такого сотрудника нет в вашей территории"})
-        if not p.has("supervisor") and user.org_id != p.org_id:
+        if not access.assigns_across_organisations(p) and user.org_id != p.org_id:
             raise InputInvalid({"assignee_id": "директор УСО назначает только сотрудников своего учреждения"})
         assignee = principal_of(tx, user.id or 0)
         roles = {r for tr in svc.runtime.workflow_of(case).transitions for r in tr.roles}
@@ -402,7 +394,7 @@ def assign_case(tx: UnitOfWork, svc: Services, p: Principal, cmd: AssignCase) ->
             raise InputInvalid({"assignee_id": "этот сотрудник не может вести дело этого процесса "
                                                "(нет подходящей роли или его организация не участвует в деле)"})
         families.add_party(tx, case.id, user.org_id, svc.runtime.clock.now())
-    role = "supervisor" if p.has("supervisor") else "uso_director"
+    role = access.managing_role(p)
     result = svc.runtime.assign(tx, case.id, cmd.assignee_id, p.actor(role), cmd.expected_version, reason)
     log_access(tx, p, case.id, "change", "переназначение дела", svc)
     return result
@@ -445,10 +437,7 @@ def download_document(tx: UnitOfWork, svc: Services, p: Principal, document_id: 
 def reissue_document(tx: UnitOfWork, svc: Services, p: Principal, cmd: ReissueDocument) -> Document:
     old = visible_document(tx, svc, p, cmd.document_id)
     case = svc.runtime.load(tx, old.case_id)
-    role = access.acting_role(tx, p, case, {"guardianship", "agency", "uso_director", "curator", "kdn_secretary",
-                                            "supervisor"})
-    if role is None or (old.org_id != p.org_id and not p.has("supervisor")):
-        raise Forbidden("Переиздать документ может сотрудник выпустившей его организации")
+    role = access.reissuing_role(tx, p, case, old.org_id)
     f = Fields()
     reason = f.text("reason", cmd.reason, required=True, max_length=500, missing="укажите, что исправлено")
     f.done()

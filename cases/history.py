@@ -45,7 +45,9 @@ class HistoryEntry:
 HISTORY_TITLES = {"start": "Дело открыто", "assign": "Дело передано сотруднику", "migration": "Перевод на новую версию",
                   "plan_item_added": "Мероприятие добавлено в план", "plan_item_closed": "Мероприятие закрыто",
                   "execution_report": "Получен отчёт органа об исполнении плана",
-                  "report_received": "Поступило новое сообщение о ребёнке"}
+                  "report_received": "Поступило новое сообщение о ребёнке", "attachment_added": "Приложен файл",
+                  "handover_offered": "Дело предложено передать сотруднику",
+                  "handover_returned": "Сотрудник не принял дело", "handover_undone": "Передача дела отменена"}
 SYSTEM = "Система"
 
 
@@ -81,17 +83,33 @@ def _assign_details(payload: dict[str, Any], users: dict[int, str]) -> list[tupl
     return details
 
 
+def _other_details(payload: dict[str, Any], users: dict[int, str]) -> list[tuple[str, str]]:
+    """Details of an attached file or a hand-over (the domain's own audit entries)."""
+    details = []
+    if payload.get("title"):
+        details.append(("Файл", f"{payload['title']} ({payload.get('filename', '')})"))
+    if payload.get("to_user_id"):
+        details.append(("Кому", users.get(int(payload["to_user_id"]), "")))
+    for key, title in (("reason", "Причина"), ("answer", "Ответ")):
+        if payload.get(key):
+            details.append((title, str(payload[key])))
+    return details
+
+
 def _audit_entries(tx: UnitOfWork, svc: Services, case: CaseView, until: datetime | None) -> list[HistoryEntry]:
     query = sa.select(AE).where(AE.c.instance_id == case.id)
     if until is not None:
         query = query.where(AE.c.at < until)
     rows = tx.connection.execute(query.order_by(AE.c.seq.desc())).all()
     wf = svc.runtime.workflow_of(case)
-    transitions = {r.seq: wf.transition(r.from_state, r.event) if r.event and r.from_state else None for r in rows}
+    machine = svc.runtime.machine_of(case)
+    transitions = {r.seq: machine.transition(r.from_state, r.event) if r.event and r.from_state else None
+                   for r in rows}
     org_ids: set[int] = set()
     user_ids: set[int] = {r.actor_id for r in rows if r.actor_id is not None}
     user_ids |= {int(r.payload["assignee_id"]) for r in rows
                  if r.kind == "assign" and (r.payload or {}).get("assignee_id")}
+    user_ids |= {r.payload["to_user_id"] for r in rows if isinstance((r.payload or {}).get("to_user_id"), int)}
     for r in rows:
         tr = transitions[r.seq]
         for spec in tr.fields if tr else ():
@@ -112,7 +130,8 @@ def _audit_entries(tx: UnitOfWork, svc: Services, case: CaseView, until: datetim
             users.get(r.actor_id, SYSTEM if r.actor_role == "system" else ""),
             ROLES.get(r.actor_role, SYSTEM if r.actor_role == "system" else r.actor_role),
             _payload_details(tr, dict(r.payload or {}), names) if r.kind == "transition"
-            else _assign_details(dict(r.payload or {}), users) if r.kind == "assign" else []))
+            else _assign_details(dict(r.payload or {}), users) if r.kind == "assign"
+            else _other_details(dict(r.payload or {}), users) if r.kind in HISTORY_TITLES else []))
     return entries
 
 

@@ -105,6 +105,8 @@ def check_report(cmd: RegisterReport, now: datetime, calendar: ProductionCalenda
         first = f.line(f"{at}.first_name", adult.first_name, max_length=100)
         if not last or not first:
             f.error(f"{at}.last_name", "укажите фамилию и имя")
+        if adult.birth_date and adult.birth_date > received_on:
+            f.error(f"{at}.birth_date", "дата рождения не может быть позже дня поступления сообщения")
         adults.append(replace(adult, last_name=last, first_name=first,
                               middle_name=f.line(f"{at}.middle_name", adult.middle_name, max_length=100)))
     source_name = f.line("source_name", cmd.source_name)

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cases import access
 from cases.errors import Forbidden, InputInvalid, NotFound
 from cases.principal import Principal
 from cases.services import Services
@@ -94,7 +95,7 @@ def _org(tx: UnitOfWork, p: Principal, org_id: int) -> Any:
                                 .where(ORG.c.id == org_id)).first()
     if row is None or row.territory != p.territory:
         raise NotFound("Организация")
-    if row.id != p.org_id and not p.has("supervisor", "rc_head", "rc_specialist"):
+    if not access.can_see_obligations_of(p, row.id):
         raise Forbidden("Календарь другой организации видит руководитель или ресурсный центр")
     return row
 

@@ -13,7 +13,7 @@ from cases import access
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Family, Organisation, User, names_by_id
-from cases.views import DeadlineRow, deadline_row, today
+from cases.views import DeadlineRow, deadline_row, item_measures, today
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
 
@@ -62,10 +62,11 @@ def _items(tx: UnitOfWork, svc: Services, rows: Sequence[Any]) -> list[DeadlineI
     day, now = today(svc), svc.runtime.clock.now()
     orgs = names_by_id(tx.connection, ORG, "short_name", (r.org_id for r in rows))
     users = names_by_id(tx.connection, USR, "full_name", (r.assignee_id for r in rows))
+    measures = item_measures(tx, (r.ref for r in rows))
     items = []
     for r in rows:
         wf = svc.runtime.catalog.compiled(r.workflow, r.workflow_version).definition
-        items.append(DeadlineItem(deadline_row(svc, r, day, now), r.instance_id, r.workflow, wf.title,
+        items.append(DeadlineItem(deadline_row(svc, r, day, now, measures), r.instance_id, r.workflow, wf.title,
                                   wf.states[r.case_state].title if r.case_state in wf.states else r.case_state,
                                   f"Семья {r.surname}" if r.surname else "", r.org_id, orgs.get(r.org_id, ""),
                                   r.assignee_id, users.get(r.assignee_id, "не назначен")))

@@ -66,7 +66,13 @@ class PlanRow:
     title: str
 
 
+#: workflows that keep a plan of a kind without being that kind's own workflow (regional variants)
+VARIANTS = {"kdn_ipr_district": "ipr"}
+
+
 def kind_for(workflow: str) -> str | None:
+    if workflow in VARIANTS:
+        return VARIANTS[workflow]
     return next((k for k, (wf, _, _) in PLAN_KINDS.items() if wf == workflow), None)
 
 

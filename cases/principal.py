@@ -1,4 +1,7 @@
-"""Who is asking: a logged-in user with their organisation, territory and roles."""
+"""Who is asking: a logged-in user with their organisation, territory and roles.
+
+What the roles allow is decided in :mod:`cases.access` only.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +20,6 @@ class Principal:
     territory: str
     roles: frozenset[str]
     area: str = ""
-
-    def has(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
 
     def actor(self, role: str) -> Actor:
         return Actor(self.user_id, role, self.org_id, self.territory)

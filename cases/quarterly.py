@@ -1,13 +1,15 @@
-"""Quarterly information on families under support (PROCESS.md Path 2 step 6, Path 3 step 7).
+"""Quarterly information on families under support (docs/process.md, Path 2 step 6, Path 3 step 7).
 
 Three kinds, for one territory and one calendar quarter (local days, both ends included):
 
 * ``agency_to_uszn`` — the Agency informs the USZN and the guardianship authority about the families
-  in a difficult life situation (ТЖС) under social support and the results (seed 002, lines 275-290);
+  in a difficult life situation (ТЖС) under social support and the results (Yugra's technology of
+  early identification);
 * ``uszn_to_kdn`` — the USZN and the guardianship authority bring the same summary to the municipal
-  KDN each quarter (seed 002, lines 292-300);
+  KDN each quarter (the same technology);
 * ``uso_to_kdn`` — each social service institution (УСО) reports to the KDN on every family it
-  supports, ТЖС and ИПР (seed 003, lines 770-780): per family, what was done and where it stands.
+  supports, ТЖС and ИПР (the Novgorod region's model programme of social support): per family, what
+  was done and where it stands.
 
 Definitions (the summary of the first two kinds):
 
@@ -37,12 +39,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import exports, render, report_access
+from cases import access, exports, render
 from cases.errors import InputInvalid
 from cases.handlers import log_access
 from cases.principal import Principal
 from cases.services import Services
-from cases.statistics import Period, minor_cutoff, today_of
+from cases.statistics import IPR_WORKFLOWS, Period, minor_cutoff, today_of
 from cases.tables import (
     CaseParty,
     Family,
@@ -181,8 +183,7 @@ def _children(conn: sa.Connection, family_ids: Any, cutoff: date) -> int:
 
 
 def _close_reasons(svc: Services) -> dict[str, str]:
-    workflow = svc.runtime.catalog.latest("family_support").definition
-    transition = workflow.transition("support", "close_support")
+    transition = svc.runtime.catalog.latest("family_support").transition("support", "close_support")
     spec = next((f for f in transition.fields if f.name == "reason"), None) if transition else None
     return dict(spec.choices) if spec and spec.choices else {}
 
@@ -265,7 +266,7 @@ def _uso_cases(territory: str, uso: int, q: Period, bounds: tuple[datetime, date
     party = sa.exists().where(CP.c.case_id == CI.c.id, CP.c.org_id == uso)
     not_closed_before = sa.or_(CI.c.closed_at.is_(None), CI.c.closed_at >= bounds[0])
     support = sa.and_(CI.c.workflow == "family_support", _open_during(bounds))
-    prevention = sa.and_(CI.c.workflow == "kdn_prevention", recognised_on <= q.end, not_closed_before)
+    prevention = sa.and_(CI.c.workflow.in_(IPR_WORKFLOWS), recognised_on <= q.end, not_closed_before)
     return (sa.select(CI.c.id, CI.c.workflow, CI.c.workflow_version, CI.c.state, CI.c.subject_id, CI.c.assignee_id,
                       CI.c.created_at, CI.c.closed_at, recognised_on.label("recognised_on"))
             .where(CI.c.territory == territory, party, sa.or_(support, prevention)).order_by(CI.c.id))
@@ -291,11 +292,11 @@ def _family_rows(conn: sa.Connection, svc: Services, territory: str, uso: int, q
         state = wf.states[c.state].title if c.state in wf.states else c.state
         if c.closed_at is not None:
             state += f" ({c.closed_at.astimezone(zone):%d.%m.%Y})"
-        since = c.recognised_on if c.workflow == "kdn_prevention" else c.created_at.astimezone(zone).date()
+        since = c.recognised_on if c.workflow in IPR_WORKFLOWS else c.created_at.astimezone(zone).date()
         n_visits, last = visits.get(c.id, (0, None))
         done, _, overdue, total = items.get(c.id, (0, 0, 0, 0))
         rows.append([c.id, f"Семья {surnames.get(c.subject_id, '')}".strip(),
-                     "СОП (ИПР)" if c.workflow == "kdn_prevention" else "ТЖС",
+                     "СОП (ИПР)" if c.workflow in IPR_WORKFLOWS else "ТЖС",
                      curators.get(c.assignee_id, "не назначен"), f"{since:%d.%m.%Y}" if since else "",
                      n_visits, f"{last:%d.%m.%Y}" if last else "—", done, total, overdue, state])
     return rows
@@ -321,7 +322,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
     kind = kind or default_kind(p)
     if kind not in KINDS:
         raise InputInvalid({"kind": "выберите вид информации: " + ", ".join(k.short for k in KINDS.values())})
-    report_access.require_quarterly(p, kind)
+    access.require_quarterly(p, kind)
     year, quarter = parse_quarter(year, quarter, today_of(svc))
     conn, spec, q = tx.connection, KINDS[kind], quarter_period(year, quarter)
     territory = conn.execute(sa.select(TER.c.name).where(TER.c.code == p.territory)).scalar() or p.territory
@@ -330,7 +331,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
         sections, figures = _summary(conn, svc, p.territory, q)
         sender = senders[0][1] if senders else ""
     else:
-        if report_access.only_own_uso(p):
+        if access.only_own_uso(p):
             senders = [s for s in senders if s[0] == p.org_id]
         sections, figures = [], {"families": 0}
         for org_id, _, short in senders:
@@ -346,7 +347,7 @@ def quarterly_report(tx: UnitOfWork, svc: Services, p: Principal, year: int | No
 
 
 def default_kind(p: Principal) -> str:
-    kinds = report_access.quarterly_kinds(p)
+    kinds = access.quarterly_kinds(p)
     return kinds[0] if kinds else "agency_to_uszn"
 
 

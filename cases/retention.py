@@ -7,7 +7,8 @@ the records for good):
 kind           action      what
 =============  ==========  =========================================================================
 cases          anonymise   closed cases: the acts' files and frozen contents, visit notes, plan texts,
-                           resolution notes, execution reports (the numbers and dates of acts stay)
+                           resolution notes, execution reports, attached files (the numbers and dates of
+                           acts and the descriptions of files stay)
 people         anonymise   families whose every case closed before the cutoff: names, birth dates,
                            addresses of the family and its people (the counts for statistics stay)
 reports        anonymise   the text and the source's name of reports whose case closed before the cutoff
@@ -30,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cases import attachments
 from cases.tables import (
     AccessLog,
     Document,
@@ -96,7 +98,7 @@ def cases(tx: UnitOfWork, cutoff: datetime, now: datetime, dry_run: bool) -> int
         (KR, KR.c.case_id.in_(closed) & (KR.c.notes != ""), {"notes": ""}, KR.c.case_id),
         (ER, ER.c.case_id.in_(closed) & (ER.c.text != ""), {"text": ""}, ER.c.case_id),
     ]
-    touched: set[int] = set()
+    touched, _ = attachments.erase_closed(tx, closed, now, dry_run)
     for table, where, values, case_column in targets:
         touched |= set(tx.connection.execute(sa.select(case_column).where(where)).scalars())
         if not dry_run:
@@ -149,7 +151,7 @@ def delete_older(tx: UnitOfWork, table: sa.Table, column: sa.Column[datetime], c
 
 
 WORKERS: dict[str, tuple[str, str, Worker]] = {
-    "cases": ("anonymise", "закрытые дела: файлы актов, заметки, тексты планов и отчётов", cases),
+    "cases": ("anonymise", "закрытые дела: файлы актов и вложения, заметки, тексты планов и отчётов", cases),
     "people": ("anonymise", "семьи и люди, все дела которых закрыты", people),
     "reports": ("anonymise", "тексты сообщений по закрытым делам", reports),
     "access_log": ("delete", "журнал доступа", access_log),

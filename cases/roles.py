@@ -1,4 +1,4 @@
-"""Roles of the interagency process (PROCESS.md, "Who is involved")."""
+"""Roles of the interagency process (docs/process.md, "Who is involved")."""
 
 ROLES: dict[str, str] = {
     "guardianship": "Орган опеки и попечительства (УСЗН)",

@@ -1,8 +1,8 @@
 """The registry: find people by any part of the full name (case- and ё/е-insensitive), date of birth
 or address; export the results to CSV or XLSX.
 
-The older regional system cannot search by full name nor export (seed 001, lines 25-30); here a
-user finds anyone in the families of the cases they may see, and every search and export is
+The older regional system cannot search by full name nor export (its users' complaint, in docs/process.md);
+here a user finds anyone in the families of the cases they may see, and every search and export is
 written to the access log.
 """
 

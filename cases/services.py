@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from cases.attachment_store import AttachmentStore
 from cases.errors import AlreadyDone
 from cases.tables import CommandKey
 from engine.database import Database, UnitOfWork
@@ -27,6 +28,8 @@ class Services:
     #: turns a frozen act into its DOCX and PDF when a download finds it not rendered yet; the server passes
     #: its rendering process (``api.jobs.RenderPool``), elsewhere acts are rendered in the calling process
     renderer: Callable[[Any], tuple[bytes, bytes]] | None = None
+    #: where attached files live and how large one may be (``OPORA_ATTACHMENTS_DIR``, ``OPORA_ATTACHMENT_MAX_MB``)
+    attachments: AttachmentStore = field(default_factory=AttachmentStore)
 
     def execute(self, handler: Callable[..., T], *args: Any, once: tuple[int, str] | None = None,
                 **kwargs: Any) -> T:

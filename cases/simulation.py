@@ -1,7 +1,7 @@
 """Synthetic traffic through the whole process, on the engine's own clock.
 
 A :class:`Driver` plays every role: it registers reports (sources distributed as in the
-Yugra 2024 statistics, seed 002 lines 590-640) and, day by day, takes each case's next
+Yugra 2024 statistics) and, day by day, takes each case's next
 action through the same command handlers the UI uses — usually on time, sometimes late —
 while the sweeper fires reminders, escalations and timeouts. ``opora simulate`` runs a
 year of it; ``opora demo`` runs a few months and stops with cases in every state.
@@ -32,7 +32,7 @@ from engine.clock import FixedClock
 from engine.database import UnitOfWork
 from engine.sweeper import sweep
 
-#: share of reports by source, Yugra 2024 (seed 002: 650 / 749 / 709 / 320 / 549 / 4155 of 7132)
+#: share of reports by source, Yugra 2024 (650 / 749 / 709 / 320 / 549 / 4155 of 7132)
 SOURCES = [("education", 650), ("police", 749), ("relatives", 709), ("neighbours", 320), ("anonymous", 549),
            ("other_org", 4155)]
 CHANNELS = ["phone", "written", "email", "in_person", "portal"]
@@ -83,6 +83,9 @@ class Cast:
     curators: list[Principal]
     secretaries: list[Principal]
     orgs: dict[str, int]
+    #: where the families live: the town and its streets (the Novgorod demo's streets name its areas)
+    town: str = "г. Сургут"
+    streets: list[str] = field(default_factory=lambda: list(STREETS))
 
 
 @dataclass
@@ -158,7 +161,7 @@ class Driver:
             source_type=source, channel=self.rng.choice(CHANNELS), received_at=self.clock.now(),
             text=self.rng.choice(TEXTS), children=tuple(children), adults=adults,
             source_name={"education": "Школа", "police": "ОМВД", "other_org": "Больница"}.get(source, ""),
-            address=f"г. Сургут, {self.rng.choice(STREETS)}, д. {self.rng.randint(1, 80)}, "
+            address=f"{self.cast.town}, {self.rng.choice(self.cast.streets)}, д. {self.rng.randint(1, 80)}, "
                     f"кв. {self.rng.randint(1, 200)}"))
         self.count("reports")
         self.count("children", len(children))

@@ -1,4 +1,4 @@
-"""Annual statistics the region already publishes (seed 002, lines 508-650), for any period and territory.
+"""Annual statistics the region already publishes (Yugra, see docs/process.md), for any period and territory.
 
 Every number is counted from the system's own rows, for one territory (``report.territory``,
 ``wf_instance.territory``) and a period of local dates ``[start, end]`` (both days included; a
@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from cases import exports, report_access
+from cases import access, exports
 from cases.errors import InputInvalid
 from cases.principal import Principal
 from cases.services import Services
@@ -55,6 +55,8 @@ from engine.tables import CaseInstance, table_of
 
 CI, REP, RCH, PE, RES, TER = (table_of(t) for t in (CaseInstance, Report, ReportChild, Person, KdnResolution,
                                                      Territory))
+#: the workflows of individual preventive work of every profile (Yugra's and the district commission's)
+IPR_WORKFLOWS = ("kdn_prevention", "kdn_ipr_district")
 #: the sources in the order of the published figures (002:626-636)
 SOURCES = {
     "education": "Образовательные организации",
@@ -186,7 +188,7 @@ def _recognised(on_or_before: date) -> sa.ColumnElement[bool]:
 
 def _families_organised(territory: str, period: Period, bounds: tuple[datetime, datetime]) -> dict[str, Any]:
     sop = (sa.select(CI.c.subject_id.label("family_id")).join(RES, RES.c.case_id == CI.c.id)
-           .where(CI.c.territory == territory, CI.c.workflow == "kdn_prevention", RES.c.decision == "recognise",
+           .where(CI.c.territory == territory, CI.c.workflow.in_(IPR_WORKFLOWS), RES.c.decision == "recognise",
                   RES.c.adopted_on >= period.start, RES.c.adopted_on <= period.end))
     tzs = (sa.select(CI.c.subject_id.label("family_id"))
            .where(CI.c.territory == territory, CI.c.workflow == "family_support", _in_period(CI.c.created_at, bounds)))
@@ -199,7 +201,7 @@ def _families_served(territory: str, period: Period, bounds: tuple[datetime, dat
            .where(CI.c.territory == territory, CI.c.workflow == "family_support", CI.c.created_at < bounds[1],
                   not_closed_before))
     sop = (sa.select(CI.c.subject_id.label("family_id"))
-           .where(CI.c.territory == territory, CI.c.workflow == "kdn_prevention", _recognised(period.end),
+           .where(CI.c.territory == territory, CI.c.workflow.in_(IPR_WORKFLOWS), _recognised(period.end),
                   not_closed_before))
     return {"tzs": tzs, "sop": sop}
 
@@ -243,7 +245,7 @@ def annual_statistics(tx: UnitOfWork, svc: Services, p: Principal, start: str = 
     Raises :class:`Forbidden` for roles that may not see them (checked first), :class:`InputInvalid`
     for a malformed or reversed period.
     """
-    report_access.require_annual(p)
+    access.require_annual(p)
     period = parse_period(start, end, year_to_date(today_of(svc)))
     return compute_annual(tx.connection, svc.runtime.calendar.zone, p.territory, period)
 

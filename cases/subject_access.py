@@ -4,9 +4,9 @@ Who may ask: a supervisor (руководитель) of the person's territory �
 citizen's request on behalf of the operator; not the curator or the officer working the case, and never
 another territory. The export holds the person's record, their family and its members, the reports
 naming the family (with their texts), every case of the family with its deadlines, plans, visits,
-resolutions and issued acts (their PDFs when rendered), and who had access to those cases (the access
-log: 152-FZ ст. 14 ч. 7 п. 5, persons with access). Every export is written to the access log, once per
-case and once for the request itself.
+resolutions, issued acts (their PDFs when rendered) and attached files (photos, scans, letters), and who
+had access to those cases (the access log: 152-FZ ст. 14 ч. 7 п. 5, persons with access). Every export is
+written to the access log, once per case and once for the request itself.
 
 The data is read in one read-only transaction, the PDF rendered with no transaction open, and the
 access log written last: a failed write returns no file.
@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access, render
+from cases import access, attachments, render
 from cases.acts import CATEGORY_TITLES
 from cases.commands import RELATIONS
 from cases.errors import Forbidden, NotFound
@@ -77,7 +77,8 @@ def _plain(value: Any) -> Any:
 
 
 def collect(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Everything held about the person (as JSON-ready data) and the rendered PDFs of the acts of their cases.
+    """Everything held about the person (as JSON-ready data) and the files of their cases: the rendered PDFs of
+    the acts (``acts/…``) and the attached files (``attachments/…``).
 
     Raises Forbidden (not a supervisor) or NotFound (no such person in the supervisor's territory).
     """
@@ -93,7 +94,7 @@ def collect(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> tupl
                   .order_by(CI.c.id))
     case_ids = [c["id"] for c in cases]
     by_case: dict[int, dict[str, Any]] = {c["id"]: {**c, "deadlines": [], "plans": [], "visits": [], "documents": [],
-                                                     "resolutions": []} for c in cases}
+                                                     "resolutions": [], "attachments": []} for c in cases}
     for name, query in (
             ("deadlines", sa.select(DL.c.instance_id.label("case_id"), DL.c.title, DL.c.basis, DL.c.due_at,
                                     DL.c.status, DL.c.closed_at).where(DL.c.instance_id.in_(case_ids))),
@@ -103,6 +104,8 @@ def collect(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> tupl
             ("resolutions", sa.select(KR).where(KR.c.case_id.in_(case_ids)))):
         for row in _rows(tx, query.order_by(sa.text("1"))):
             by_case[row["case_id"]][name].append(row)
+    for row in attachments.rows_of(tx, case_ids):
+        by_case[row["case_id"]]["attachments"].append(row)
     for plan in _rows(tx, sa.select(PL).where(PL.c.case_id.in_(case_ids)).order_by(PL.c.id)):
         plan["items"] = _rows(tx, sa.select(PI).where(PI.c.plan_id == plan["id"]).order_by(PI.c.id))
         by_case[plan["case_id"]]["plans"].append(plan)
@@ -118,6 +121,7 @@ def collect(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> tupl
     rendered = tx.connection.execute(sa.select(DOC.c.id, DOC.c.label, DOC.c.pdf).where(
         DOC.c.case_id.in_(case_ids), DOC.c.pdf.is_not(None)))
     pdfs = {f"acts/{r.label.replace('/', '-').replace(' ', '').replace(',', '_')}_{r.id}.pdf": r.pdf for r in rendered}
+    pdfs.update(attachments.files_of(tx, svc.attachments, case_ids))
     data = {
         "request": {"basis": "Федеральный закон № 152-ФЗ «О персональных данных», ст. 14",
                     "prepared_at": svc.runtime.clock.now(), "prepared_by": p.full_name},
@@ -132,7 +136,7 @@ def collect(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> tupl
 
 
 def export_person(svc: Services, p: Principal, person_id: int) -> SubjectExport:
-    """The ZIP (``subject.json``, ``summary.pdf``, ``acts/*.pdf``) — read, rendered, then logged."""
+    """The ZIP (``subject.json``, ``summary.pdf``, ``acts/*.pdf``, ``attachments/*``) — read, rendered, logged."""
     data, pdfs = svc.read(collect, p, person_id)
     summary = render.render_page_pdf("_subject_access.html", data)
     buffer = io.BytesIO()

@@ -26,6 +26,7 @@ from cases.tables import (
     KdnResolution,
     Organisation,
     Person,
+    PlanItem,
     Report,
     ReportChild,
     User,
@@ -39,6 +40,7 @@ from engine.tables import AuditEvent, CaseInstance, Deadline, table_of
 CI, DL, AE = table_of(CaseInstance), table_of(Deadline), table_of(AuditEvent)
 FA, PE, ORG, USR, UR = (table_of(t) for t in (Family, Person, Organisation, User, UserRole))
 REP, RCH, DOC, VIS, RES, CP = (table_of(t) for t in (Report, ReportChild, Document, Visit, KdnResolution, CaseParty))
+PI = table_of(PlanItem)
 VISIT_KINDS = {"home": "Посещение на дому", "phone": "Телефонный звонок", "office": "Приём в учреждении",
                "joint": "Совместный выход"}
 
@@ -115,13 +117,35 @@ def today(svc: Services) -> date:
     return svc.runtime.calendar.local_date(svc.runtime.clock.now())
 
 
-def deadline_row(svc: Services, row: Any, today: date, now: datetime) -> DeadlineRow:
+def deadline_row(svc: Services, row: Any, today: date, now: datetime,
+                 measures: dict[str, str] | None = None) -> DeadlineRow:
+    """A deadline as the pages show it; a plan measure's deadline is titled with the measure
+    («Мероприятие плана сопровождения: Оформить пособие»), found in ``measures`` (:func:`item_measures`)."""
     cal = svc.runtime.calendar
     due_day = cal.local_date(row.due_at)
     open_ = row.status == "open"
-    return DeadlineRow(row.id, row.instance_id, row.key, row.title, row.basis, row.due_at, row.status, row.ref,
+    title = row.title
+    if measures and row.ref in measures:
+        title = f"{row.title}: {measures[row.ref]}"
+    return DeadlineRow(row.id, row.instance_id, row.key, title, row.basis, row.due_at, row.status, row.ref,
                        row.state, row.closed_at, open_ and row.due_at < now,
                        cal.working_days_between(today, due_day) if open_ else None)
+
+
+#: how much of a measure a deadline's title carries
+MEASURE_CHARS = 160
+
+
+def item_measures(tx: UnitOfWork, refs: Iterable[str | None]) -> dict[str, str]:
+    """The measures of the plan items that deadlines refer to (``item:<id>`` → its measure, shortened)."""
+    ids = sorted({int(r[5:]) for r in refs if r and r.startswith("item:") and r[5:].isdigit()})
+    if not ids:
+        return {}
+    result = {}
+    for item_id, measure in tx.connection.execute(sa.select(PI.c.id, PI.c.measure).where(PI.c.id.in_(ids))):
+        text = " ".join(str(measure).split())
+        result[f"item:{item_id}"] = text if len(text) <= MEASURE_CHARS else text[:MEASURE_CHARS - 1].rstrip() + "…"
+    return result
 
 
 def titles(svc: Services, workflow: str, version: int, state: str) -> tuple[str, str]:
@@ -145,11 +169,11 @@ def _next_deadlines(tx: UnitOfWork, svc: Services, case_ids: Sequence[int]) -> d
     if not case_ids:
         return {}
     now, day = svc.runtime.clock.now(), today(svc)
-    first: dict[int, DeadlineRow] = {}
+    rows: dict[int, Any] = {}
     for row in tx.connection.execute(_OPEN_DEADLINES, {"ids": list(case_ids)}):
-        if row.instance_id not in first:
-            first[row.instance_id] = deadline_row(svc, row, day, now)
-    return first
+        rows.setdefault(row.instance_id, row)
+    measures = item_measures(tx, (r.ref for r in rows.values()))
+    return {case_id: deadline_row(svc, row, day, now, measures) for case_id, row in rows.items()}
 
 
 def _children(tx: UnitOfWork, family_ids: Iterable[int | None]) -> dict[int, list[str]]:

@@ -24,9 +24,9 @@ from engine.database import UnitOfWork
 from engine.errors import Problem, UnknownWorkflow, WorkflowInvalid
 from engine.loader import load_workflow
 from engine.machine import CompiledWorkflow, compile_workflow
-from engine.registry import Registry
 from engine.sources import Source, check_sources, read_sources
 from engine.tables import WorkflowVersion
+from engine.vocabulary import Vocabulary
 
 WV = WorkflowVersion.__table__  # type: ignore[attr-defined]
 OLDER, CHANGED = "older", "changed"
@@ -63,8 +63,8 @@ class Published:
 
 
 class Catalog:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
         self._files: dict[str, CompiledWorkflow] = {}
         #: files found older than the published versions at the last :meth:`publish`, by workflow name
@@ -75,14 +75,14 @@ class Catalog:
         """Load every ``*.yaml`` workflow file of ``folder``; raise one error listing all problems."""
         found, unreadable = read_sources([str(p) for p in sorted(folder.glob("*.yaml"))])
         problems = [Problem(Path(u.path).name, None, "", u.reason) for u in unreadable]
-        checked = check_sources(self.registry, [Source(Path(s.path).name, s.text) for s in found])
+        checked = check_sources(self.vocabulary, [Source(Path(s.path).name, s.text) for s in found])
         problems += [p for c in checked for p in c.problems]
         if problems:
             raise WorkflowInvalid(problems)
         return [self._add(c.compiled) for c in checked if c.compiled is not None]
 
     def add_text(self, text: str, filename: str, known_workflows: Iterable[str] | None = None) -> CompiledWorkflow:
-        definition = load_workflow(text, self.registry, filename=filename, known_workflows=known_workflows)
+        definition = load_workflow(text, self.vocabulary, filename=filename, known_workflows=known_workflows)
         return self._add(compile_workflow(definition))
 
     def _add(self, compiled: CompiledWorkflow) -> CompiledWorkflow:
@@ -134,7 +134,7 @@ class Catalog:
         for row in rows:
             known = self._compiled.get((row.name, row.version))
             if known is None or known.definition.content_hash != row.content_hash:
-                definition = load_workflow(row.source, self.registry, filename=f"{row.name}@v{row.version}")
+                definition = load_workflow(row.source, self.vocabulary, filename=f"{row.name}@v{row.version}")
                 self._compiled[(row.name, row.version)] = compile_workflow(definition)
 
     # -- lookup -------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class TransitionContext:
     target: str | None = None
     #: outbox rows the transition will write (kind, target, payload)
     messages: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
+    #: the request's idempotency key and the hash of its request, recorded in the audit event
+    idempotency: tuple[str | None, str | None] = (None, None)
 
     @property
     def session(self) -> Session:

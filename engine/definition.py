@@ -2,7 +2,8 @@
 
 These are produced by :mod:`engine.loader` from a YAML file (the schema is documented
 in ``docs/workflows.md``) and never mutated afterwards; one instance per
-(workflow, version) is shared by every case running that version.
+(workflow, version) is shared by every case running that version. They describe; which
+transition an event fires in a state is answered by the shared machine (``engine.machine``).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Call:
-    """A guard or effect invocation: a registry name and its arguments."""
+    """A guard or effect invocation: a vocabulary name and its arguments."""
 
     name: str
     args: Mapping[str, Any] = field(default_factory=dict)
@@ -177,17 +178,10 @@ class Workflow:
     source: str = ""
     source_path: str = ""
     description: str = ""
-    _by_source: Mapping[str, Mapping[str, Transition]] = field(default_factory=dict, repr=False)
 
     @property
     def initial(self) -> State:
         return next(s for s in self.states.values() if s.initial)
-
-    def events_from(self, state: str) -> list[Transition]:
-        return list(self._by_source.get(state, {}).values())
-
-    def transition(self, state: str, event: str) -> Transition | None:
-        return self._by_source.get(state, {}).get(event)
 
     def deadline_spec(self, deadline_id: str, state: str | None = None) -> DeadlineSpec | None:
         states = [self.states[state]] if state else list(self.states.values())

@@ -1,5 +1,6 @@
 """Workflow diagrams: Mermaid text and a self-contained SVG, with the current state highlighted.
 
+The Mermaid text is the workflow's machine drawn by ``transitions``' diagram extension (``engine.machine``).
 The SVG is laid out here (no Graphviz or browser needed): states are put in rows by
 their distance from the initial state, ordered within a row by the barycentre of their
 neighbours to reduce crossings; forward edges go down, an edge one row back up curves
@@ -13,31 +14,17 @@ from collections import deque
 from dataclasses import dataclass
 from html import escape
 
+from engine import machine
 from engine.definition import Workflow
+from engine.machine import compile_workflow
 
 BOX_W, BOX_H, ROW_GAP, COL_GAP, MARGIN = 220, 62, 60, 34, 24
 LINE_CHARS, MAX_LINES = 30, 3
 
 
 def mermaid(wf: Workflow, current: str | None = None) -> str:
-    lines = ["stateDiagram-v2", f"    %% {wf.title} (версия {wf.version})"]
-    for state in wf.states.values():
-        lines.append(f"    {state.name}: {_mermaid_text(state.title)}")
-    lines.append(f"    [*] --> {wf.initial.name}")
-    for tr in wf.transitions:
-        for src in tr.sources:
-            lines.append(f"    {src} --> {tr.target(src)}: {_mermaid_text(tr.title)}")
-    for state in wf.states.values():
-        if state.final:
-            lines.append(f"    {state.name} --> [*]")
-    if current:
-        lines.append("    classDef current fill:#fde68a,stroke:#b45309,stroke-width:3px")
-        lines.append(f"    class {current} current")
-    return "\n".join(lines) + "\n"
-
-
-def _mermaid_text(text: str) -> str:
-    return text.replace(":", " ").replace(";", ",").replace("\n", " ")
+    """The workflow's Mermaid state diagram, drawn from its shared machine (``engine.machine.mermaid``)."""
+    return machine.mermaid(compile_workflow(wf), current)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from engine.definition import (
     Workflow,
 )
 from engine.errors import Problem, WorkflowInvalid
-from engine.registry import Arg, Entry, Registry
+from engine.vocabulary import Arg, Entry, Vocabulary
 from engine.yamlsource import Located, Path, YamlSyntaxError, format_path, read_yaml
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,21 +69,21 @@ def content_hash(data: Any) -> str:
 
 
 def load_workflow_file(
-    path: FsPath, registry: Registry, *, known_workflows: Iterable[str] | None = None
+    path: FsPath, vocabulary: Vocabulary, *, known_workflows: Iterable[str] | None = None
 ) -> Workflow:
-    return load_workflow(path.read_text(encoding="utf-8"), registry, filename=path.name,
+    return load_workflow(path.read_text(encoding="utf-8"), vocabulary, filename=path.name,
                          known_workflows=known_workflows)
 
 
 def load_workflow(
-    text: str, registry: Registry, *, filename: str = "<workflow>", known_workflows: Iterable[str] | None = None
+    text: str, vocabulary: Vocabulary, *, filename: str = "<workflow>", known_workflows: Iterable[str] | None = None
 ) -> Workflow:
     """Parse and validate one workflow file; raises :class:`WorkflowInvalid`."""
     try:
         located = read_yaml(text)
     except YamlSyntaxError as exc:
         raise WorkflowInvalid([Problem(filename, exc.line, "", f"синтаксическая ошибка YAML: {exc.text}")]) from exc
-    reader = _Reader(located, registry, filename, set(known_workflows) if known_workflows is not None else None)
+    reader = _Reader(located, vocabulary, filename, set(known_workflows) if known_workflows is not None else None)
     workflow = reader.read(text)
     if reader.problems:
         raise WorkflowInvalid(reader.problems)
@@ -94,8 +94,8 @@ def load_workflow(
 class _Reader:
     """Walks the parsed file, building definitions and collecting problems."""
 
-    def __init__(self, src: Located, registry: Registry, filename: str, known: set[str] | None) -> None:
-        self.src, self.registry, self.filename, self.known = src, registry, filename, known
+    def __init__(self, src: Located, vocabulary: Vocabulary, filename: str, known: set[str] | None) -> None:
+        self.src, self.vocabulary, self.filename, self.known = src, vocabulary, filename, known
         self.problems: list[Problem] = []
         self.parameters: dict[str, Parameter] = {}
         self.used_params: list[tuple[str, Path]] = []
@@ -176,14 +176,10 @@ class _Reader:
                 self.problem(path, what, expected)
         if self.problems or name is None or version is None:
             return None
-        by_source: dict[str, dict[str, Transition]] = {}
-        for tr in transitions:
-            for src in tr.sources:
-                by_source.setdefault(src, {})[tr.event] = tr
         return Workflow(
             name=name, version=version, title=title, parameters=dict(self.parameters), states=states,
             transitions=tuple(transitions), content_hash=content_hash(self.src.data), source=text,
-            source_path=self.filename, description=str(top.get("description") or ""), _by_source=by_source,
+            source_path=self.filename, description=str(top.get("description") or ""),
         )
 
     def _read_parameters(self, raw: Any, path: Path) -> None:
@@ -382,7 +378,7 @@ class _Reader:
                          "параметр с unit: hours/days/working_days/months")
 
     def _role(self, raw: Any, path: Path, *, allow_assignee: bool = False) -> str | None:
-        allowed = set(self.registry.roles) | {SYSTEM_ROLE} | ({ASSIGNEE} if allow_assignee else set())
+        allowed = set(self.vocabulary.roles) | {SYSTEM_ROLE} | ({ASSIGNEE} if allow_assignee else set())
         if isinstance(raw, str) and raw in allowed:
             return raw
         self.problem(path, f"неизвестная роль «{raw}»", ", ".join(sorted(allowed)))
@@ -433,8 +429,8 @@ class _Reader:
             self.problem((*path, "roles"), "не указано, какие роли могут выполнить действие")
         roles = frozenset(r for j, x in enumerate(roles_raw) if (r := self._role(x, (*path, "roles", j))))
         fields = self._read_fields(body.get("fields") or {}, (*path, "fields"))
-        guards = self._calls(body.get("guards"), (*path, "guards"), self.registry.guards, "условие (guard)", states)
-        effects = self._calls(body.get("effects"), (*path, "effects"), self.registry.effects, "действие (effect)",
+        guards = self._calls(body.get("guards"), (*path, "guards"), self.vocabulary.guards, "условие (guard)", states)
+        effects = self._calls(body.get("effects"), (*path, "effects"), self.vocabulary.effects, "действие (effect)",
                               states)
         notify = []
         for j, item in enumerate(self._list(body.get("notify"), (*path, "notify"))):
@@ -465,7 +461,7 @@ class _Reader:
     def _read_fields(self, raw: Any, path: Path) -> tuple[FieldSpec, ...]:
         body = self._mapping(raw, path, "fields")
         result = []
-        types = set(BUILTIN_TYPES) | set(self.registry.field_types)
+        types = set(BUILTIN_TYPES) | set(self.vocabulary.field_types)
         for fname, spec in (body or {}).items():
             fpath = (*path, fname)
             if self._ident(fname, fpath, "Имя поля") is None:
@@ -549,8 +545,8 @@ class _Reader:
 
     def _check_arg(self, spec: Arg, value: Any, path: Path, states: Mapping[str, State]) -> None:
         kind = spec.kind
-        if kind == "template" and value not in self.registry.templates:
-            self.problem(path, f"шаблон документа «{value}» не найден", ", ".join(sorted(self.registry.templates)))
+        if kind == "template" and value not in self.vocabulary.templates:
+            self.problem(path, f"шаблон документа «{value}» не найден", ", ".join(sorted(self.vocabulary.templates)))
         elif kind == "workflow" and self.known is not None and value not in self.known:
             self.problem(path, f"процесс «{value}» не найден", ", ".join(sorted(self.known)))
         elif kind == "state" and value not in states:

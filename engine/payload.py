@@ -15,8 +15,8 @@ from typing import Any
 from engine.context import TransitionContext
 from engine.definition import FieldSpec, Transition
 from engine.errors import PayloadInvalid
-from engine.registry import FieldError
 from engine.text import TextInvalid, clean_line, clean_text, count
+from engine.vocabulary import FieldError
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _TRUE = {"true", "1", "on", "yes", "да"}
@@ -155,7 +155,7 @@ def validate_payload(ctx: TransitionContext, transition: Transition, payload: Ma
 def _normalise(ctx: TransitionContext, spec: FieldSpec, value: Any) -> Any:
     builtin = BUILTIN.get(spec.type)
     if builtin is None:
-        return ctx.runtime.registry.field_types[spec.type].normalise(ctx, value)
+        return ctx.runtime.vocabulary.field_types[spec.type].normalise(ctx, value)
     result = builtin(spec, value)
     if not spec.future:
         _not_in_future(ctx, spec, result)

@@ -2,12 +2,14 @@
 
 :meth:`Runtime.fire` is the one path every change of state takes — from a form, the REST
 API, the CLI or the deadline sweeper. In order it: replays a known idempotency key;
-loads the case; checks the expected version, that the event exists in the current state,
-the actor's role, the payload and the guards; asks the shared machine for the target
-state; then, in the caller's transaction, runs the effects, closes the deadlines of the
-state left and opens those of the state entered, writes outbox rows, updates the case
-(``version + 1``, guarded by the version it read) and appends the hash-chained audit
-event. The caller commits; nothing is half-applied if anything raises.
+loads the case; checks the expected version; asks the workflow's shared machine
+(``engine.machine``) for the event's transition in the current state; checks the actor's
+role and the payload; then fires the machine, which evaluates the guards (its conditions)
+and, in the caller's transaction, calls back :meth:`Runtime.begin_firing` (claim the case's
+version, save the payload's fields), the effects, and :meth:`Runtime.finish_firing` (close the
+deadlines of the state left and open those of the state entered, write outbox rows,
+update the case — ``version + 1``, guarded by the version it read — and append the
+hash-chained audit event). The caller commits; nothing is half-applied if anything raises.
 """
 
 from __future__ import annotations
@@ -33,15 +35,14 @@ from engine.errors import (
     CaseNotFound,
     ConcurrencyConflict,
     DeadlineNotFound,
-    GuardFailed,
     IdempotencyKeyReused,
     RoleNotAllowed,
-    TransitionNotAllowed,
 )
+from engine.machine import CompiledWorkflow, Firing
 from engine.payload import validate_payload
-from engine.registry import Registry
 from engine.sql import Prepared
 from engine.tables import AuditEvent, CaseInstance, ParameterOverride
+from engine.vocabulary import Vocabulary
 
 CI = CaseInstance.__table__  # type: ignore[attr-defined]
 AE = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -108,8 +109,8 @@ def start_request_hash(cmd: StartCase) -> str:
 
 
 class Runtime:
-    def __init__(self, catalog: Catalog, registry: Registry, calendar: ProductionCalendar, clock: Clock) -> None:
-        self.catalog, self.registry, self.calendar, self.clock = catalog, registry, calendar, clock
+    def __init__(self, catalog: Catalog, vocabulary: Vocabulary, calendar: ProductionCalendar, clock: Clock) -> None:
+        self.catalog, self.vocabulary, self.calendar, self.clock = catalog, vocabulary, calendar, clock
         self._overrides: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- parameters -----------------------------------------------------------------------------
@@ -152,27 +153,28 @@ class Runtime:
     def workflow_of(self, case: CaseView) -> Workflow:
         return self.catalog.compiled(case.workflow, case.workflow_version).definition
 
+    def machine_of(self, case: CaseView) -> CompiledWorkflow:
+        """The shared machine of the case's workflow version."""
+        return self.catalog.compiled(case.workflow, case.workflow_version)
+
+    def transition(self, case: CaseView, event: str) -> Transition | None:
+        """The transition ``event`` fires in the case's current state, as the machine has it (None: not here)."""
+        return self.catalog.compiled(case.workflow, case.workflow_version).transition(case.state, event)
+
     def available(self, case: CaseView, role: str | None = None) -> list[Transition]:
-        """Events of the case's current state, optionally only those ``role`` may fire."""
-        events = self.workflow_of(case).events_from(case.state)
-        return [t for t in events if role is None or role in t.roles]
+        """Events the machine accepts in the case's current state, optionally only those ``role`` may fire."""
+        return self.catalog.compiled(case.workflow, case.workflow_version).available(case.state, role)
 
     def refusal(self, tx: UnitOfWork, case: CaseView, tr: Transition, actor: Actor) -> str | None:
         """Why the guards of ``tr`` would refuse it on ``case`` now (the first failing guard's reason), or None.
 
-        The same guards :meth:`fire` checks, evaluated before any form is filled in: what the actions
-        list shows as unavailable, with the reason.
+        The machine's own conditions, the ones :meth:`fire` meets, evaluated before any form is filled in:
+        what the actions list shows as unavailable, with the reason.
         """
-        ctx = TransitionContext(tx, self, self.workflow_of(case), case, actor, self.clock.now(), tr)
-        failed = self._failed_guard(ctx, tr)
-        return failed[1] if failed else None
-
-    def _failed_guard(self, ctx: TransitionContext, tr: Transition) -> tuple[str, str] | None:
-        for guard in tr.guards:
-            reason = self.registry.guards[guard.name].fn(ctx, guard.args)
-            if reason:
-                return guard.name, reason
-        return None
+        compiled = self.catalog.compiled(case.workflow, case.workflow_version)
+        ctx = TransitionContext(tx, self, compiled.definition, case, actor, self.clock.now(), tr)
+        refused = compiled.refusal(ctx)
+        return refused[1] if refused else None
 
     def replayed_case(self, tx: UnitOfWork, key: str) -> int | None:
         """The case an idempotency key was first used on, if it was."""
@@ -240,33 +242,36 @@ class Runtime:
         if cmd.expected_version is not None and cmd.expected_version != case.version:
             raise ConcurrencyConflict(case.id, cmd.expected_version, case.version)
         compiled = self.catalog.compiled(case.workflow, case.workflow_version)
-        wf = compiled.definition
-        tr = wf.transition(case.state, cmd.event)
-        if tr is None:
-            raise TransitionNotAllowed(case.id, cmd.event, case.state,
-                                       [t.event for t in self.available(case, cmd.actor.role)])
+        tr = compiled.require(case.id, case.state, cmd.event, cmd.actor.role)
         if cmd.actor.role not in tr.roles:
             raise RoleNotAllowed(cmd.event, cmd.actor.role, tr.roles)
-        ctx = TransitionContext(tx, self, wf, case, cmd.actor, now, tr)
+        ctx = TransitionContext(tx, self, compiled.definition, case, cmd.actor, now, tr)
         ctx.payload = validate_payload(ctx, tr, cmd.payload)
-        failed = self._failed_guard(ctx, tr)
-        if failed:
-            raise GuardFailed(*failed)
-        target = compiled.target(case.id, case.state, cmd.event)
-        ctx.target = target
-        return self._apply(conn, ctx, tr, target, cmd.idempotency_key, req)
+        ctx.idempotency = (cmd.idempotency_key, req)
+        result = compiled.fire(ctx).result
+        assert result is not None
+        return result
 
-    def _apply(self, conn: sa.Connection, ctx: TransitionContext, tr: Transition, target: str,
-               idempotency_key: str | None, req: str | None) -> TransitionResult:
-        case, wf, now = ctx.case, ctx.workflow, ctx.now
-        claim(conn, case.id, case.version)
-        source = case.state
-        before_data, before_assignee, before_org = dict(case.data), case.assignee_id, case.org_id
-        for spec in tr.fields:
+    def begin_firing(self, firing: Firing) -> None:
+        """The machine's first callback once the guards passed: claim the case, save the payload's fields."""
+        ctx = firing.ctx
+        case = ctx.case
+        claim(ctx.tx.connection, case.id, case.version)
+        firing.before = (dict(case.data), case.assignee_id, case.org_id)
+        assert ctx.transition is not None
+        for spec in ctx.transition.fields:
             if spec.save and spec.name in ctx.payload:
                 case.data[spec.name] = ctx.payload[spec.name]
-        for effect in tr.effects:
-            self.registry.effects[effect.name].fn(ctx, effect.args)
+
+    def finish_firing(self, firing: Firing) -> None:
+        """The machine's last callback, in the state it entered: deadlines, audit event, case row, outbox."""
+        ctx = firing.ctx
+        conn, case, wf, now, tr = ctx.tx.connection, ctx.case, ctx.workflow, ctx.now, ctx.transition
+        target = firing.state  # where the machine put the case
+        assert tr is not None and firing.before is not None
+        idempotency_key, req = ctx.idempotency
+        source = case.state
+        before_data, before_assignee, before_org = firing.before
         timing = self.timing(ctx.tx, wf, case)
         if tr.internal:
             if tr.restart:
@@ -305,7 +310,7 @@ class Runtime:
                                        f"user:{case.assignee_id}", {"assignee_id": case.assignee_id}))
         outbox.write(conn, rows, now)
         case.state, case.version, case.audit_seq, case.audit_head = target, new_version, seq, head
-        return TransitionResult(case.id, tr.event, source, target, new_version, seq)
+        firing.result = TransitionResult(case.id, tr.event, source, target, new_version, seq)
 
     # -- other changes of a case ------------------------------------------------------------------
     def assign(self, tx: UnitOfWork, case_id: int, assignee_id: int | None, actor: Actor,

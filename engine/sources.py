@@ -18,7 +18,7 @@ import yaml
 from engine.errors import Problem, WorkflowInvalid
 from engine.loader import load_workflow
 from engine.machine import CompiledWorkflow, compile_workflow
-from engine.registry import Registry
+from engine.vocabulary import Vocabulary
 from engine.yamlsource import LOADER
 
 
@@ -88,7 +88,7 @@ def workflow_name(text: str) -> str | None:
     return head["workflow"] if isinstance(head, dict) and isinstance(head.get("workflow"), str) else None
 
 
-def check_sources(registry: Registry, sources: Sequence[Source], known: Iterable[str] = ()) -> list[Checked]:
+def check_sources(vocabulary: Vocabulary, sources: Sequence[Source], known: Iterable[str] = ()) -> list[Checked]:
     """Validate and compile every source; ``known``: more workflow names a file may start (besides these)."""
     names = {n for s in sources if (n := workflow_name(s.text))} | set(known)
     results: list[Checked] = []
@@ -96,7 +96,7 @@ def check_sources(registry: Registry, sources: Sequence[Source], known: Iterable
     for source in sources:
         checked = Checked(source.path)
         try:
-            checked.compiled = compile_workflow(load_workflow(source.text, registry, filename=source.path,
+            checked.compiled = compile_workflow(load_workflow(source.text, vocabulary, filename=source.path,
                                                               known_workflows=names))
         except WorkflowInvalid as exc:
             checked.problems = list(exc.problems)

@@ -23,6 +23,24 @@ from engine.tables import UTCDateTime, from_sqlite_text, sqlite_text
 
 Convert = Callable[[Any], Any]
 
+#: SQLAlchemy minor versions this module is tested with, first included, last excluded: it reads the
+#: compiler's internals (``positiontup``, ``_bind_processors``, ``binds``), which a minor release may change.
+#: pyproject.toml pins the same range; ``tests/unit/test_sqlalchemy_pin.py`` checks both and the internals.
+SQLALCHEMY_TESTED = ((2, 1), (2, 2))
+
+
+def check_sqlalchemy(version: str = sa.__version__) -> None:
+    """Refuse, at import, a SQLAlchemy outside :data:`SQLALCHEMY_TESTED` instead of misbinding statements later."""
+    first, last = SQLALCHEMY_TESTED
+    minor = tuple(int(part) for part in version.split(".")[:2])
+    if not first <= minor < last:
+        raise RuntimeError(f"engine/sql.py reads SQLAlchemy's compiler internals and is tested with "
+                           f"{first[0]}.{first[1]}.x only (below {last[0]}.{last[1]}); installed: {version}. "
+                           f"Install the versions of requirements.lock.")
+
+
+check_sqlalchemy()
+
 
 @dataclass(frozen=True)
 class _Compiled:

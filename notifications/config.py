@@ -68,10 +68,8 @@ class NotifyConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> NotifyConfig:
-        """Build from ``api.settings.Settings``; ValueError (Russian) for a bad TLS mode or digest time."""
-        tls = str(getattr(settings, "smtp_tls", "none") or "none").strip().lower()
-        if tls not in TLS_MODES:
-            raise ValueError(f"OPORA_SMTP_TLS: ожидается одно из {', '.join(TLS_MODES)}, получено «{tls}»")
+        """Build from ``api.settings.Settings`` (which has checked the TLS mode and the digest time)."""
+        tls = str(getattr(settings, "smtp_tls", "none"))
         host = str(getattr(settings, "smtp_host", "") or "").strip()
         smtp = SmtpConfig(host, int(getattr(settings, "smtp_port", 25)), tls, str(getattr(settings, "smtp_user", "")),
                           str(getattr(settings, "smtp_password", "")),

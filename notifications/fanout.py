@@ -137,8 +137,9 @@ def _fan_out_row(tx: UnitOfWork, svc: Services, config: NotifyConfig, row: Any, 
         channels = chosen[person.user_id]
         if INBOX in channels:
             key = f"{row.key}|{INBOX}|{person.user_id}"
-            inbox.deliver(tx, user_id=person.user_id, kind=row.kind, title=notice.title, body=notice.inbox_text,
-                          case_id=notice.case_id, source_key=key, now=row.created_at)  # when it happened
+            # created_at: when it happened
+            inbox.deliver(tx, user_id=person.user_id, kind=row.kind, title=notice.inbox_title or notice.title,
+                          body=notice.inbox_text, case_id=notice.case_id, source_key=key, now=row.created_at)
             add(key, INBOX, "sent", user_id=person.user_id)
             report.inbox += 1
         for channel, waiting in ((EMAIL, "pending"), (DIGEST, "queued")):

@@ -37,6 +37,12 @@ def _kind(name: str, title: str, description: str, *defaults: str, locked: tuple
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     _kind("case.assigned", "Дело передано мне", "вас назначили ответственным по делу", INBOX, EMAIL),
+    _kind("handover.offered", "Мне предлагают принять дело", "руководитель передаёт вам дело: примите его или "
+          "верните с пояснением", INBOX, EMAIL),
+    _kind("handover.answered", "Ответ на передачу дела", "сотрудник принял или вернул переданное вами дело", INBOX),
+    _kind("handover.undone", "Передача дела отменена", "руководитель отменил передачу вам дела", INBOX),
+    _kind("handover.overdue", "Передача дела не принята в срок", "сотрудник не ответил на передачу дела в срок",
+          INBOX, EMAIL),
     _kind("deadline.reminder", "Напоминание о сроке", "срок по вашему делу скоро истекает", INBOX),
     _kind(ESCALATION, "Срок нарушен (эскалация)",
           "срок по делу истёк; сообщение идёт по цепочке эскалации, отключить его нельзя", EMAIL, locked=(INBOX,)),

@@ -16,19 +16,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases.acts import DECISIONS
+from cases.field_tables import Handover
 from cases.names import plural
 from cases.services import Services
-from cases.tables import KdnResolution, Meeting, MeetingItem, PlanItem
-from cases.views import CaseRow, case_rows
+from cases.tables import KdnResolution, Meeting, MeetingItem, PlanItem, User, names_by_id
+from cases.views import MEASURE_CHARS, CaseRow, case_rows
 from engine.context import CaseView
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
 from notifications.kinds import AGENDA, ANCHOR, ESCALATION, kind_of
 
 CI, DL, RES, ME, MI, PI = (table_of(t) for t in (CaseInstance, Deadline, KdnResolution, Meeting, MeetingItem, PlanItem))
+HO, US = table_of(Handover), table_of(User)
 log = logging.getLogger("opora.notifications")
 #: a builder's result: the title, more facts, more private lines
 Built = tuple[str, list[tuple[str, str]], list[str]]
+MEASURE = "Мероприятие: "
 MEETING_ITEMS = {"consideration": "рассмотрение заключения", "review": "пересмотр межведомственного плана"}
 
 
@@ -42,6 +45,8 @@ class Notice:
     private: list[str] = field(default_factory=list)
     #: path of the page the message is about (``/cases/12``)
     link: str = ""
+    #: the title in the in-app inbox, where a plan measure's deadline names the measure (not sent outside)
+    inbox_title: str = ""
 
     @property
     def text(self) -> str:
@@ -87,7 +92,9 @@ def _compose(tx: UnitOfWork, svc: Services, row: Any, case: CaseView | None) -> 
     if builder is None:
         return Notice(row.kind, case.id, f"{kind_of(row.kind).title}: дело № {case.id}", facts, private, link)
     title, more, extra = builder(tx, svc, case, header, payload)
-    return Notice(row.kind, case.id, title[:300], facts + more, private + extra, link)
+    measure = next((line[len(MEASURE):] for line in extra if line.startswith(MEASURE)), "")
+    inbox_title = title.replace("»", f": {measure[:MEASURE_CHARS]}»", 1) if measure and "»" in title else title
+    return Notice(row.kind, case.id, title[:300], facts + more, private + extra, link, inbox_title[:300])
 
 
 def local_moment(svc: Services, moment: datetime) -> str:
@@ -111,7 +118,7 @@ def _deadline(tx: UnitOfWork, payload: dict[str, Any]) -> tuple[str, list[tuple[
     if ref.startswith("item:") and ref[5:].isdigit():
         measure = tx.connection.execute(sa.select(PI.c.measure).where(PI.c.id == int(ref[5:]))).scalar()
         if measure:
-            private.append(f"Мероприятие: {measure}")
+            private.append(f"{MEASURE}{measure}")
     return title, facts, due, private
 
 
@@ -167,8 +174,29 @@ def _forwarded(tx: UnitOfWork, svc: Services, case: CaseView, header: CaseRow,
     return f"В КДН направлено сообщение № {payload.get('report_id', '—')} по делу ИПР № {case.id}", facts, []
 
 
+_HANDOVER_TITLES = {"handover.offered": "Вам передают дело № {case}: примите его или верните",
+                    "handover.answered": "Ответ на передачу дела № {case}: {status}",
+                    "handover.undone": "Передача вам дела № {case} отменена",
+                    "handover.overdue": "Передача дела № {case} не принята в срок"}
+
+
+def _handover(kind: str) -> Any:
+    def build(tx: UnitOfWork, svc: Services, case: CaseView, header: CaseRow, payload: dict[str, Any]) -> Built:
+        row = tx.connection.execute(sa.select(HO).where(HO.c.id == payload.get("handover_id"))).first()
+        if row is None:
+            return _HANDOVER_TITLES[kind].format(case=case.id, status=""), [], []
+        names = names_by_id(tx.connection, US, "full_name", (row.by_user_id, row.to_user_id))
+        facts = [("Передаёт", names.get(row.by_user_id, "")), ("Кому", names.get(row.to_user_id, "")),
+                 ("Ответить до", local_moment(svc, row.due_at)), ("Процесс", header.workflow_title)]
+        private = [f"Причина: {row.reason}"] + ([f"Ответ: {row.answer}"] if row.answer else [])
+        status = {"accepted": "принято", "returned": "возвращено"}.get(row.status, row.status)
+        return _HANDOVER_TITLES[kind].format(case=case.id, status=status), facts, private
+    return build
+
+
 _BUILDERS = {"deadline.reminder": _reminder, ESCALATION: _escalation, "case.assigned": _assigned,
-             "resolution_recorded": _resolution, "report.on_ipr_case": _on_ipr_case, "report.forwarded": _forwarded}
+             "resolution_recorded": _resolution, "report.on_ipr_case": _on_ipr_case, "report.forwarded": _forwarded,
+             **{kind: _handover(kind) for kind in _HANDOVER_TITLES}}
 
 
 def _agenda(tx: UnitOfWork, svc: Services, payload: dict[str, Any]) -> Notice:

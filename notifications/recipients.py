@@ -130,12 +130,13 @@ def _target_users(tx: UnitOfWork, case: CaseView, target: str) -> set[int]:
         if org_kind == "uso":
             return _holders(tx, HEADS_OF_USO, org_ids=[case.org_id or 0])
         return _holders(tx, "supervisor", territory=case.territory)
-    if target == "curator":
-        return {case.assignee_id} & _holders(tx, "curator", territory=case.territory) \
+    audience = access.audience(target)
+    if audience == "assigned":
+        return {case.assignee_id} & _holders(tx, target, territory=case.territory) \
             if case.assignee_id is not None else set()
-    if target in access.TERRITORY_WIDE or target in access.ADULT_WIDE:
+    if audience == "territory":
         return _holders(tx, target, territory=case.territory)
-    if target in access.PARTY_ROLES:
+    if audience == "parties":
         return _holders(tx, target, org_ids=_org_ids(tx, case))
     return set()
 

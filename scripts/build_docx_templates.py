@@ -433,10 +433,10 @@ class Builder:
 
     # -- output ---------------------------------------------------------------------------
 
-    def save(self) -> Path:
+    def save(self, folder: Path = TEMPLATES_DIR) -> Path:
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        path = TEMPLATES_DIR / f"{self.name}.docx"
+        path = folder / f"{self.name}.docx"
         path.write_bytes(_deterministic_zip(buffer.getvalue()))
         return path
 
@@ -760,6 +760,37 @@ def termination_notice(b: Builder) -> None:
     b.signature()
 
 
+def resolution_dispatch_list(b: Builder) -> None:
+    b.heading()
+    b.text(f"Во исполнение {b.resolution_ref()} о признании несовершеннолетнего находящимся в социально опасном "
+           "положении и об организации межведомственной индивидуальной профилактической работы копия постановления "
+           "направляется органам и учреждениям системы профилактики, указанным комиссией, для участия в разработке "
+           "межведомственного плана. Семья проживает по адресу: ", ("b", "{{ family.address }}"), ".")
+    b.fields("Адресаты и срок направления предложений в план")
+    b.text("Предложения в межведомственный план (мероприятия, ответственные, сроки) направляются в учреждение "
+           "социального обслуживания, которому поручена разработка плана, в срок, указанный выше.")
+    b.resolution()
+    b.family()
+    b.signature()
+
+
+def quarterly_body_report(b: Builder) -> None:
+    b.heading()
+    b.text("Ежеквартальная информация об исполнении межведомственного плана индивидуальной профилактической работы "
+           "с семьёй, проживающей по адресу: ", ("b", "{{ family.address }}"), ", направляется в районную комиссию "
+           f"по делам несовершеннолетних и защите их прав. Основание: {b.resolution_ref()}.")
+    b.fields("Информация за квартал")
+    b.h2("Исполнение мероприятий плана")
+    b.plan_table(responsible="Исполнитель (орган, учреждение)")
+    b.h2("Патронаж семьи")
+    b.text("Всего зарегистрировано посещений: ", ("b", "{{ (visits or []) | length }}"), ".")
+    b.tag("if visits")
+    b.visits()
+    b.tag("endif")
+    b.family()
+    b.signature()
+
+
 def _person(b: Builder, caption: str = "Сведения о гражданине") -> None:
     b.h2(caption)
     b.kv([("Фамилия, имя, отчество", "{{ person.name }}"),
@@ -831,13 +862,16 @@ ACTS: dict[str, Callable[[Builder], None]] = {
     "ipr_plan": ipr_plan,
     "execution_summary": execution_summary,
     "termination_notice": termination_notice,
+    "resolution_dispatch_list": resolution_dispatch_list,
+    "quarterly_body_report": quarterly_body_report,
     "route_map": route_map,
     "accompaniment_contract": accompaniment_contract,
     "curator_assignment": curator_assignment,
 }
 
 
-def build(names: Sequence[str] = ()) -> list[Path]:
+def build(names: Sequence[str] = (), folder: Path = TEMPLATES_DIR) -> list[Path]:
+    """Write the templates ``names`` (all when empty) into ``folder``; the tests build them elsewhere and compare."""
     missing = set(TITLES) - set(ACTS)
     if missing:
         raise SystemExit(f"нет построителя для шаблонов: {', '.join(sorted(missing))}")
@@ -846,7 +880,7 @@ def build(names: Sequence[str] = ()) -> list[Path]:
         builder = Builder(name)
         builder.header()
         ACTS[name](builder)
-        paths.append(builder.save())
+        paths.append(builder.save(folder))
     return paths
 
 

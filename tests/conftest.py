@@ -16,12 +16,15 @@ import freezegun
 import pytest
 import sqlalchemy as sa
 
+from api.db_schema import upgrade
 from api.metadata import metadata
-from api.schema import upgrade
 from engine.database import Database
 
-#: a webhook's overall deadline runs on the event loop's clock: real time even while a test freezes the date
-freezegun.configure(extend_ignore_list=["asyncio", "anyio", "httpcore", "httpx"])
+#: a webhook's overall deadline runs on the event loop's clock: real time even while a test freezes the date;
+#: pytest's own timer too, or ``--durations`` would report the frozen clock's jumps as the tests' durations
+#: (only its timing module: a prefix such as "_pytest" would also match the frames above every test body, and
+#: freezegun would then answer real or frozen time depending on how deep a call is)
+freezegun.configure(extend_ignore_list=["asyncio", "anyio", "httpcore", "httpx", "_pytest.timing"])
 #: webhook secrets are encrypted at rest with this key in every test (the server reads OPORA_SECRET_KEY)
 os.environ.setdefault("OPORA_SECRET_KEY", "tests-only-secret-key-0123456789")
 PG_BASE = os.environ.get("OPORA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

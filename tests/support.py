@@ -1,4 +1,4 @@
-"""Helpers shared by the engine tests: a registry and a harness around the test workflows."""
+"""Helpers shared by the engine tests: a vocabulary and a harness around the test workflows."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from engine.clock import Clock, SystemClock
 from engine.commands import Actor, FireTransition, StartCase, TransitionResult
 from engine.context import TransitionContext
 from engine.database import Database
-from engine.registry import Registry
 from engine.runtime import Runtime
 from engine.tables import Deadline
+from engine.vocabulary import Vocabulary
 from workflows import DEFAULT_CALENDAR
 
 FIXTURE_WORKFLOWS = Path(__file__).parent / "fixtures" / "workflows"
@@ -28,12 +28,12 @@ REVIEWER = Actor(7, "reviewer", org_id=1, territory="t1")
 BOSS = Actor(9, "boss", org_id=1, territory="t1")
 
 
-def engine_registry() -> Registry:
-    registry = register_builtins(Registry())
+def engine_registry() -> Vocabulary:
+    vocabulary = register_builtins(Vocabulary())
     for role in ("clerk", "reviewer", "boss"):
-        registry.add_role(role, role)
+        vocabulary.add_role(role, role)
 
-    @registry.guard("no_open_items", "Все пункты плана закрыты")
+    @vocabulary.guard("no_open_items", "Все пункты плана закрыты")
     def no_open_items(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         dl = Deadline.__table__  # type: ignore[attr-defined]
         open_items = ctx.tx.connection.execute(
@@ -42,7 +42,7 @@ def engine_registry() -> Registry:
         ).scalar_one()
         return f"Не закрыто пунктов плана: {open_items}" if open_items else None
 
-    return registry
+    return vocabulary
 
 
 def calendar() -> ProductionCalendar:
@@ -78,10 +78,10 @@ class Harness:
 
 
 def make_harness(db: Database, clock: Clock | None = None, folder: Path = FIXTURE_WORKFLOWS) -> Harness:
-    registry = engine_registry()
-    catalog = Catalog(registry)
+    vocabulary = engine_registry()
+    catalog = Catalog(vocabulary)
     catalog.load_directory(folder)
-    runtime = Runtime(catalog, registry, calendar(), clock or SystemClock())
+    runtime = Runtime(catalog, vocabulary, calendar(), clock or SystemClock())
     with db.unit_of_work() as tx:
         catalog.publish(tx, runtime.clock.now())
         tx.commit()

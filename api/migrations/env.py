@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the engine handed over by :mod:`api.schema`."""
+"""Alembic environment: runs migrations on the engine handed over by :mod:`api.db_schema`."""
 
 from alembic import context
 

@@ -132,7 +132,7 @@ def fire_event(request: Request, response: Response, case_id: CaseId,
     Ответ — новое состояние и версия (и заголовок ETag).
     """
     svc = services(request)
-    result, title = svc.execute(api_views.fire_event, p, FireEvent(case_id, event, payload or {},
+    result, title = svc.execute(api_views.fire_event_titled, p, FireEvent(case_id, event, payload or {},
                                                                    expected_version(if_match), key))
     set_etag(response, result.version)
     if result.replayed:

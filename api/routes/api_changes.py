@@ -20,7 +20,6 @@ from api.schemas import (
 )
 from api.web import services
 from cases import handlers
-from cases.commands import AddPlanItem, AssignCase, CloseItem, RecordExecutionReport
 
 router = APIRouter(tags=["cases"])
 
@@ -31,8 +30,7 @@ def add_plan_item(request: Request, case_id: CaseId, body: PlanItemCreate, p: Ca
     """Добавить мероприятие в план дела (план безопасности — Агентство; план сопровождения и
     межведомственный план ИПР — куратор или директор УСО). Срок мероприятия открывается, когда план утверждён.
     """
-    cmd = AddPlanItem(case_id, body.measure, body.due_date, body.responsible_org_id, body.responsible, body.threat)
-    item_id = services(request).execute(handlers.add_plan_item, p, cmd)
+    item_id = services(request).execute(handlers.add_plan_item, p, body.command(case_id))
     return PlanItemCreated(case_id=case_id, item_id=item_id)
 
 
@@ -43,8 +41,7 @@ def close_plan_item(request: Request, case_id: CaseId,
                     body: PlanItemClose, p: Caller) -> PlanItemClosed:
     """Закрыть мероприятие плана: выполнено или отменено, с результатом; его срок закрывается
     (в срок, с опозданием или отменён)."""
-    services(request).execute(handlers.close_plan_item, p,
-                              CloseItem(case_id, item_id, body.status, body.result, body.done_on))
+    services(request).execute(handlers.close_plan_item, p, body.command(case_id, item_id))
     return PlanItemClosed(case_id=case_id, item_id=item_id, status=body.status)
 
 
@@ -54,8 +51,7 @@ def record_execution_report(request: Request, case_id: CaseId, body: ExecutionRe
                             p: Caller) -> ExecutionReportPublic:
     """Внести отчёт органа системы профилактики об исполнении его мероприятий межведомственного плана
     (собирает секретарь КДН перед пересмотром плана; вносят секретарь КДН, куратор или директор УСО)."""
-    cmd = RecordExecutionReport(case_id, body.org_id, body.received_on, body.text, body.positive_dynamics)
-    report = services(request).execute(handlers.record_execution_report, p, cmd)
+    report = services(request).execute(handlers.record_execution_report, p, body.command(case_id))
     return ExecutionReportPublic.model_validate(report, from_attributes=True)
 
 
@@ -65,7 +61,6 @@ def assign(request: Request, response: Response, case_id: CaseId, body: AssignCr
            if_match: IfMatch = None) -> AssignPublic:
     """Передать дело сотруднику (руководитель — в пределах территории, директор УСО — сотруднику своего
     учреждения) или снять назначение; `If-Match` с версией дела защищает от одновременных изменений."""
-    cmd = AssignCase(case_id, body.assignee_id, body.reason, expected_version(if_match))
-    result = services(request).execute(handlers.assign_case, p, cmd)
+    result = services(request).execute(handlers.assign_case, p, body.command(case_id, expected_version(if_match)))
     set_etag(response, result.version)
     return AssignPublic(case_id=case_id, assignee_id=body.assignee_id, version=result.version)

@@ -13,7 +13,6 @@ from api.routes.api_common import Caller, errors, file_content, file_response, w
 from api.schemas import MAX_ID, DocumentPublic, ReissueCreate
 from api.web import services
 from cases import api_views, handlers
-from cases.commands import ReissueDocument
 from cases.errors import NotFound
 
 router = APIRouter(tags=["documents"])
@@ -48,5 +47,5 @@ def reissue(request: Request, document_id: DocumentId, body: ReissueCreate, p: C
     """Переиздать акт: новая редакция под тем же номером с текущими данными дела (прежняя остаётся
     доступной). Переиздаёт сотрудник выпустившей организации или руководитель."""
     with _not_found_as_document():
-        row = services(request).execute(api_views.reissue_document, p, ReissueDocument(document_id, body.reason))
+        row = services(request).execute(api_views.reissue_document, p, body.command(document_id))
     return DocumentPublic.model_validate(row, from_attributes=True)

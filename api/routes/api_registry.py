@@ -13,17 +13,12 @@ from fastapi.responses import Response
 from pydantic import Field, StrictInt
 
 from api.routes.api_common import Caller, file_content, file_response, write_errors
-from api.schemas import MAX_ID, Day, Input, Line, PersonHitPublic
+from api.schemas import MAX_ID, PersonHitPublic
+from api.schemas.inputs import RegistryQuery
 from api.web import services
 from cases import api_views, search, subject_access
 
 router = APIRouter(tags=["registry"])
-
-
-class RegistryQuery(Input):
-    name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
-    birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
-    address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""
 
 
 class RegistrySearch(RegistryQuery):

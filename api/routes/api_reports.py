@@ -5,16 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from api.routes.api_common import Caller, IdempotencyKey, write_errors
-from api.schemas import ChildCreate, ChildLink, ChildMatches, MatchRequest, ReportCreate, ReportPublic
+from api.schemas import ChildLink, ChildMatches, MatchRequest, ReportCreate, ReportPublic
 from api.web import services
 from cases import api_views, handlers
-from cases.commands import AdultInput, ChildInput, RegisterReport
 
 router = APIRouter(tags=["reports"])
-
-
-def _child(c: ChildCreate) -> ChildInput:
-    return ChildInput(c.last_name, c.first_name, c.middle_name, c.birth_date, c.person_id, c.new)
 
 
 @router.post("/reports", status_code=201, response_model=ReportPublic, responses=write_errors(409))
@@ -31,12 +26,7 @@ def register_report(request: Request, response: Response, body: ReportCreate, p:
     и Агентство.
     """
     svc = services(request)
-    cmd = RegisterReport(source_type=body.source_type, channel=body.channel, received_at=body.received_at,
-                         text=body.text, children=tuple(_child(c) for c in body.children),
-                         source_name=body.source_name, address=body.address,
-                         adults=tuple(AdultInput(a.relation, a.last_name, a.first_name, a.middle_name, a.birth_date)
-                                      for a in body.adults), idempotency_key=key)
-    done = svc.execute(handlers.register_report, p, cmd)
+    done = svc.execute(handlers.register_report, p, body.command(key))
     if done.replayed:
         done = svc.execute(api_views.report_outcome, p, done.case_id)
         response.headers["Idempotent-Replayed"] = "true"
@@ -53,6 +43,6 @@ def preview_matches(request: Request, body: MatchRequest, p: Caller) -> list[Chi
     Для каждого ребёнка (по порядку) — кандидаты: `exact` (совпали ФИО и дата рождения) или `name`
     (совпало ФИО, даты рождения нет), и ИПР семьи кандидата, если она идёт.
     """
-    found = services(request).execute(api_views.preview_matches, p, [_child(c) for c in body.children])
+    found = services(request).execute(api_views.preview_matches, p, [c.command() for c in body.children])
     return [ChildMatches.model_validate({"child": i, "candidates": candidates}, from_attributes=True)
             for i, candidates in enumerate(found)]

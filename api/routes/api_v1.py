@@ -11,11 +11,14 @@ from fastapi import APIRouter, Depends
 
 from api.routes import (
     api_access,
+    api_attachments,
     api_cases,
     api_changes,
     api_deadlines,
     api_documents,
+    api_handovers,
     api_obligations,
+    api_papers,
     api_people,
     api_registry,
     api_reports,
@@ -25,7 +28,7 @@ from api.routes.api_common import bearer
 
 PREFIX = "/api/v1"
 PARTS = (api_reports, api_cases, api_changes, api_documents, api_deadlines, api_workflows, api_registry, api_access,
-         api_people, api_obligations)
+         api_attachments, api_handovers, api_papers, api_people, api_obligations)
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(bearer)])
 for part in PARTS:
     router.include_router(part.router)

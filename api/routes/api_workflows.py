@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.routes.api_common import Caller, errors, file_content
 from api.schemas import MAX_ID, WorkflowPublic, WorkflowSummary
 from api.web import services
-from cases import api_views
+from cases import api_views, profile_commands
 from engine import diagram
 from engine.definition import DeadlineSpec, Transition, Workflow
 
@@ -25,10 +25,12 @@ OVERRIDES_NOTE = ("Параметры — региональные настро�
 
 @router.get("/workflows", response_model=list[WorkflowSummary], responses=errors())
 def list_workflows(request: Request, p: Caller) -> list[WorkflowSummary]:
-    """Опубликованные процессы (последние версии) и все их версии."""
-    catalog = services(request).runtime.catalog
+    """Процессы, по которым работает территория вызывающего (их выбирает профиль территории), — последние
+    версии и все их версии."""
+    svc = services(request)
+    catalog = svc.runtime.catalog
     found = []
-    for name in catalog.names():
+    for name in svc.read(profile_commands.workflow_names, p):
         wf = catalog.latest(name).definition
         found.append(WorkflowSummary(name=name, title=wf.title, version=wf.version, versions=catalog.versions(name),
                                      description=wf.description))

@@ -61,13 +61,15 @@ def _login_page(request: Request, status: int = 200, **context: object) -> Respo
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
-    return _login_page(request, next=safe_next(next), login="", error="")
+def login_form(request: Request, next: str = "/", kept: str = "") -> Response:
+    """Форма входа по логину и паролю (с одноразовым токеном CSRF в cookie)."""
+    return _login_page(request, next=safe_next(next), login="", error="", kept=kept == "1")
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, login: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/", csrf: Annotated[str, Form()] = "") -> Response:
+    """Войти: проверить логин и пароль (с ограничением попыток) и открыть сеанс."""
     svc = services(request)
     now = svc.runtime.clock.now()
     address = client_ip(request)
@@ -94,6 +96,7 @@ def login(request: Request, login: Annotated[str, Form()] = "", password: Annota
 @router.post("/logout")
 def logout(request: Request, user: Annotated[UiUser, Depends(ui_user)],
            csrf: Annotated[str, Form()] = "") -> Response:
+    """Выйти: закрыть текущий сеанс и вернуться к форме входа."""
     check_csrf(user, csrf)
     svc = services(request)
     with svc.db.unit_of_work() as tx:
@@ -124,12 +127,14 @@ def _me_page(request: Request, user: UiUser, *, new_token: str = "", status: int
 
 @router.get("/me", response_class=HTMLResponse)
 def me(request: Request, user: Annotated[UiUser, Depends(ui_user)]) -> Response:
+    """Личный кабинет: организация, территория, открытые сеансы и ключи API."""
     return _me_page(request, user)
 
 
 @router.post("/me/tokens", response_class=HTMLResponse)
 def create_token(request: Request, user: Annotated[UiUser, Depends(ui_user)], csrf: Annotated[str, Form()] = "",
                  name: Annotated[str, Form()] = "", days: Annotated[str, Form(max_length=4)] = "") -> Response:
+    """Выпустить ключ API (показывается один раз) на выбранное число дней, не больше разрешённого."""
     check_csrf(user, csrf)
     svc = services(request)
     limit = settings_of(request).token_days
@@ -144,6 +149,7 @@ def create_token(request: Request, user: Annotated[UiUser, Depends(ui_user)], cs
 @router.post("/me/tokens/{token_id}/revoke")
 def revoke(request: Request, token_id: int, user: Annotated[UiUser, Depends(ui_user)],
            csrf: Annotated[str, Form()] = "") -> Response:
+    """Отозвать свой ключ API."""
     check_csrf(user, csrf)
     svc = services(request)
     with svc.db.unit_of_work() as tx:

@@ -15,10 +15,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import saved_search
-from api.routes import ui_cases, ui_kdn, ui_occupancy, ui_people, ui_registry, ui_reports_form, ui_supervisor
-from api.routes.ui_cases import WORKING_ROLES, Form, User, parse_date, parse_int
+from api.routes import (
+    ui_attachments,
+    ui_cases,
+    ui_handovers,
+    ui_kdn,
+    ui_occupancy,
+    ui_people,
+    ui_registry,
+    ui_reports_form,
+    ui_supervisor,
+)
+from api.routes.ui_cases import Form, User, parse_date, parse_int
 from api.web import check_csrf, page, redirect, services
-from cases import access, case_page, views
+from cases import access, case_page, handovers, views
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
@@ -39,14 +49,15 @@ def _worklist(tx: UnitOfWork, svc: Services, p: Principal, number: int) -> dict[
         urgent = views.list_cases(tx, svc, p, views.CaseQuery(limit=10))
     rows = mine.items + (urgent.items if urgent else [])
     return {"mine": mine, "urgent": urgent, "actions": views.next_actions(tx, svc, p, rows),
-            "territory_wide": bool(p.roles & access.TERRITORY_WIDE)}
+            "territory_wide": access.territory_wide(p), "can_register": access.can_register_reports(p),
+            "offered": handovers.offered_to(tx, p)}
 
 
 @router.get("/")
 def worklist(request: Request, user: User) -> Response:
     """«Мои дела»: дела пользователя, ближайший срок первым; просроченные выделены. У ресурсного центра стартовая
     страница — реестр людей."""
-    if user.principal.roles & {"rc_specialist", "rc_head"} and not request.query_params.get("page"):
+    if access.starts_at_people_register(user.principal) and not request.query_params.get("page"):
         return redirect("/people")
     number = _page_number(request.query_params.get("page", ""))
     data = services(request).read(_worklist, user.principal, number)
@@ -61,8 +72,8 @@ def _filters(tx: UnitOfWork, svc: Services, p: Principal) -> dict[str, Any]:
     for name in sorted(catalog.names()):
         wf = catalog.latest(name).definition
         workflows.append((name, wf.title, [(s.name, s.title) for s in wf.states.values()]))
-    wide = bool(p.roles & access.TERRITORY_WIDE)
-    people = case_page.people_of_org(tx, p, WORKING_ROLES, whole_territory=wide)
+    wide = access.territory_wide(p)
+    people = case_page.people_of_org(tx, p, access.ASSIGNABLE, whole_territory=wide)
     return {"workflows": workflows, "people": people}
 
 
@@ -108,5 +119,5 @@ def cases(request: Request, user: User) -> Response:
 
 
 for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router,
-            ui_people.router, ui_occupancy.router):
+            ui_attachments.router, ui_handovers.router, ui_people.router, ui_occupancy.router):
     router.include_router(sub)

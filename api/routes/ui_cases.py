@@ -18,10 +18,12 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from api.errors import describe
+from api.forms import from_form
+from api.schemas.inputs import AssignCreate, ExecutionReportCreate, PlanItemClose, PlanItemCreate, ReissueCreate
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
-from cases import access, handlers
-from cases.case_page import case_detail, field_options, people_of_org
-from cases.commands import AddPlanItem, AssignCase, CloseItem, FireEvent, RecordExecutionReport, ReissueDocument
+from cases import handlers
+from cases.case_page import case_detail, field_options
+from cases.commands import FireEvent
 from cases.errors import AlreadyDone, DomainError, InputInvalid, NotFound
 from cases.principal import Principal
 from cases.services import Services
@@ -32,8 +34,6 @@ from engine.errors import EngineError, PayloadInvalid
 
 router = APIRouter(include_in_schema=False)
 
-#: staff a supervisor may hand a case to (everyone who works cases; not administrators)
-WORKING_ROLES = ("guardianship", "agency", "uso_director", "curator", "kdn_secretary")
 FIELD_PREFIX = "f_"
 
 
@@ -74,15 +74,6 @@ def parse_int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def reassign_people(tx: UnitOfWork, p: Principal) -> list[tuple[int, str]]:
-    """Whom ``p`` may hand a case to: the territory's staff (supervisor), the own institution's (УСО director)."""
-    if not access.can_manage(p):
-        return []
-    if p.has("supervisor"):
-        return people_of_org(tx, p, WORKING_ROLES, whole_territory=True)
-    return people_of_org(tx, p, ("curator", "uso_director"))
-
-
 ALREADY_SENT = AlreadyDone().args[0]
 
 
@@ -103,12 +94,15 @@ def case_page_data(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as
     """What the case page shows, now or as of a day (the view is written to the access log by ``case_detail``)."""
     detail = case_detail(tx, svc, p, case_id, as_of)
     case = svc.runtime.load(tx, case_id)
-    people = reassign_people(tx, p) if detail.can_reassign else []
     allowed = {c.command for c in detail.commands if c.available}
+    from api.routes import ui_attachments, ui_handovers  # parts of the page (those modules build on this one)
+
     return {"d": detail, "diagram": _diagram(svc.runtime.workflow_of(case), detail.case.state),
-            "orgs": field_options(tx, p, "org_ref"), "people": people,
+            "orgs": field_options(tx, p, "org_ref"),
             "today": svc.runtime.calendar.local_date(svc.runtime.clock.now()).isoformat(),
-            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed}
+            "exec_report": "record_execution_report" in allowed, "close_items": "close_plan_item" in allowed,
+            **ui_attachments.page_data(tx, svc, p, case_id),
+            **ui_handovers.page_data(tx, svc, p, case_id)}
 
 
 def render_case(request: Request, user: UiUser, case_id: int, status: int = 200, *, form: str = "",
@@ -165,7 +159,7 @@ def submit(request: Request, user: UiUser, case_id: int, form: str, values: Mapp
 
 def _transition(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, event: str) -> Transition | None:
     case = handlers.visible_case(tx, svc, p, case_id)
-    return svc.runtime.workflow_of(case).transition(case.state, event)
+    return svc.runtime.transition(case, event)
 
 
 @router.post("/cases/{case_id}/actions/{event}")
@@ -199,13 +193,7 @@ def add_item(request: Request, case_id: int, user: User, form: Form) -> Response
     svc, p = services(request), user.principal
 
     def run(once: tuple[int, str] | None) -> str:
-        errors: dict[str, str] = {}
-        due = parse_date(form.get("due_date", ""), "due_date", errors, required=True)
-        if errors or due is None:
-            raise InputInvalid(errors)
-        svc.execute(handlers.add_plan_item, p, AddPlanItem(
-            case_id, form.get("measure", ""), due, parse_int(form.get("responsible_org_id", "")),
-            form.get("responsible", ""), form.get("threat", "")), once=once)
+        svc.execute(handlers.add_plan_item, p, from_form(PlanItemCreate, form).command(case_id), once=once)
         return "Мероприятие добавлено в план"
 
     return submit(request, user, case_id, "plan_item", form, run, once=form.get("idem", ""))
@@ -218,12 +206,8 @@ def close_item(request: Request, case_id: int, item_id: int, user: User, form: F
     svc, p = services(request), user.principal
 
     def run(once: tuple[int, str] | None) -> str:
-        errors: dict[str, str] = {}
-        done_on = parse_date(form.get("done_on", ""), "done_on", errors)
-        if errors:
-            raise InputInvalid(errors)
-        svc.execute(handlers.close_plan_item, p, CloseItem(case_id, item_id, form.get("status", ""),
-                                                            form.get("result", ""), done_on), once=once)
+        svc.execute(handlers.close_plan_item, p, from_form(PlanItemClose, form).command(case_id, item_id),
+                    once=once)
         return "Мероприятие закрыто"
 
     return submit(request, user, case_id, f"close:{item_id}", form, run, once=form.get("idem", ""))
@@ -236,15 +220,8 @@ def execution_report(request: Request, case_id: int, user: User, form: Form) -> 
     svc, p = services(request), user.principal
 
     def run(once: tuple[int, str] | None) -> str:
-        errors: dict[str, str] = {}
-        received = parse_date(form.get("received_on", ""), "received_on", errors, required=True)
-        org_id = parse_int(form.get("org_id", ""))
-        if org_id is None:
-            errors["org_id"] = "выберите орган"
-        if errors or received is None or org_id is None:
-            raise InputInvalid(errors)
-        svc.execute(handlers.record_execution_report, p, RecordExecutionReport(
-            case_id, org_id, received, form.get("text", ""), form.get("positive_dynamics") == "yes"), once=once)
+        svc.execute(handlers.record_execution_report, p, from_form(ExecutionReportCreate, form).command(case_id),
+                    once=once)
         return "Отчёт об исполнении плана внесён"
 
     return submit(request, user, case_id, "exec_report", form, run, once=form.get("idem", ""))
@@ -255,12 +232,11 @@ def assign(request: Request, case_id: int, user: User, form: Form) -> Response:
     """Передать дело другому сотруднику (руководитель, директор УСО)."""
     check_csrf(user, form.get("csrf"))
     svc, p = services(request), user.principal
-    assignee = parse_int(form.get("assignee_id", ""))
 
     def run(once: tuple[int, str] | None) -> str:
-        svc.execute(handlers.assign_case, p, AssignCase(case_id, assignee, form.get("reason", ""),
-                                                        parse_int(form.get("expected_version", ""))))
-        return "Дело передано сотруднику" if assignee else "Ответственный сотрудник снят"
+        body = from_form(AssignCreate, form)
+        svc.execute(handlers.assign_case, p, body.command(case_id, parse_int(form.get("expected_version", ""))))
+        return "Дело передано сотруднику" if body.assignee_id else "Ответственный сотрудник снят"
 
     return submit(request, user, case_id, "assign", form, run)
 
@@ -286,7 +262,7 @@ def reissue(request: Request, document_id: int, user: User, form: Form) -> Respo
         case_id = svc.read(lambda tx, s: handlers.visible_document(tx, s, p, document_id).case_id)
 
     def run(once: tuple[int, str] | None) -> str:
-        document = svc.execute(handlers.reissue_document, p, ReissueDocument(document_id, form.get("reason", "")),
+        document = svc.execute(handlers.reissue_document, p, from_form(ReissueCreate, form).command(document_id),
                                once=once)
         return f"Документ переиздан: № {document.label}"
 

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from api import saved_search
-from api.routes.ui_cases import Form, User, parse_date
+from api.forms import from_form
+from api.routes.ui_cases import Form, User
 from api.schemas import MAX_ID
+from api.schemas.inputs import RegistryQuery
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services
 from cases import access, search, subject_access
 from cases.errors import InputInvalid
@@ -27,9 +29,11 @@ KIND = "registry"
 
 def _criteria(typed: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """(the search's arguments, errors) from the criteria as typed."""
-    errors: dict[str, str] = {}
-    born = parse_date(typed.get("birth_date", ""), "birth_date", errors)
-    return {"name": typed.get("name", ""), "birth_date": born, "address": typed.get("address", "")}, errors
+    try:
+        query = from_form(RegistryQuery, typed)  # the API's model: the same messages as its 422
+    except InputInvalid as exc:
+        return {}, exc.errors
+    return {"name": query.name, "birth_date": query.birth_date, "address": query.address}, {}
 
 
 def _search(request: Request, user: UiUser, args: dict[str, Any]) -> list[search.PersonHit]:
@@ -65,7 +69,7 @@ def registry(request: Request, user: User) -> Response:
 def registry_search(request: Request, user: User, form: Form) -> Response:
     """Искать: условия сохраняются под непрозрачным номером, страница результатов открывается по нему."""
     check_csrf(user, form.get("csrf"))
-    typed = {k: form.get(k, "").strip()[:200] for k in FIELDS}
+    typed = {k: form.get(k, "").strip() for k in FIELDS}
     args, errors = _criteria(typed)
     if not errors:
         try:

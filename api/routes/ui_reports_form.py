@@ -9,6 +9,7 @@ choice, never to an error page.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.routes.ui_cases import Form, User, new_key, parse_date
+from api.forms import form_data, validated
+from api.routes.ui_cases import Form, User, new_key
+from api.schemas.inputs import AdultCreate, ChildCreate, ReportCreate
 from api.web import UiUser, check_csrf, page, redirect, services
 from cases import access, handlers
-from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES, AdultInput, ChildInput, RegisterReport
+from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES, RegisterReport
 from cases.errors import AmbiguousMatch, Forbidden, InputInvalid
 from cases.matching import Candidate
 from cases.services import Services
@@ -50,33 +53,32 @@ def _rows(form: dict[str, str]) -> list[ChildRow]:
     return [r for r in rows if not r.blank]
 
 
+def _body(svc: Services, form: dict[str, str], rows: list[ChildRow]) -> dict[str, Any]:
+    """The form as the JSON body of ``POST /api/v1/reports`` (the time of receipt in the region's zone)."""
+    body = form_data(ReportCreate, form)
+    received = form.get("received_at", "")
+    with contextlib.suppress(ValueError):  # a bad value stays text: the model names the problem
+        received = datetime.fromisoformat(received).replace(tzinfo=svc.runtime.calendar.zone).isoformat()
+    body["received_at"] = received
+    body["children"] = [form_data(ChildCreate, {
+        "last_name": row.last_name, "first_name": row.first_name, "middle_name": row.middle_name,
+        "birth_date": row.birth_date, "person_id": row.choice if row.choice.isdigit() else "",
+        "new": "yes" if row.choice == "new" else ""}) for row in rows]
+    adult = {"relation": form.get("a_relation", ""), "last_name": form.get("a_last", ""),
+             "first_name": form.get("a_first", ""), "middle_name": form.get("a_middle", ""),
+             "birth_date": form.get("a_birth", "")}
+    body["adults"] = [form_data(AdultCreate, adult)] if adult["last_name"] or adult["first_name"] else []
+    return body
+
+
 def _command(svc: Services, form: dict[str, str], rows: list[ChildRow]) -> tuple[RegisterReport | None,
                                                                                    dict[str, str]]:
-    errors: dict[str, str] = {}
-    children = []
-    for i, row in enumerate(rows):
-        born = parse_date(row.birth_date, f"children[{i}].birth_date", errors)
-        person_id = int(row.choice) if row.choice.isdigit() else None
-        children.append(ChildInput(row.last_name, row.first_name, row.middle_name, born, person_id,
-                                   new=row.choice == "new"))
-    adults = []
-    if form.get("a_last") or form.get("a_first"):
-        born = parse_date(form.get("a_birth", ""), "adults[0].birth_date", errors)
-        adults.append(AdultInput(form.get("a_relation", ""), form.get("a_last", ""), form.get("a_first", ""),
-                                 form.get("a_middle", ""), born))
-    received = None
+    """The command the API would build from the same report; or the fields' problems, in the API's words."""
     try:
-        received = datetime.fromisoformat(form.get("received_at", "")).replace(tzinfo=svc.runtime.calendar.zone)
-    except ValueError:
-        errors["received_at"] = "укажите дату и время поступления"
-    if not children:
-        errors["children"] = "укажите хотя бы одного ребёнка"
-    if errors or received is None:
-        return None, errors
-    return RegisterReport(source_type=form.get("source_type", ""), channel=form.get("channel", ""),
-                          received_at=received, text=form.get("text", ""), children=tuple(children),
-                          source_name=form.get("source_name", ""), address=form.get("address", ""),
-                          adults=tuple(adults), idempotency_key=form.get("idem", "")[:100] or None), {}
+        report = validated(ReportCreate, _body(svc, form, rows))
+    except InputInvalid as exc:
+        return None, exc.errors
+    return report.command(form.get("idem", "")[:100] or None), {}
 
 
 def _render(request: Request, user: UiUser, form: dict[str, str], rows: list[ChildRow], status: int = 200, *,
@@ -87,7 +89,10 @@ def _render(request: Request, user: UiUser, form: dict[str, str], rows: list[Chi
         exact = [c for c in found if c.strength == "exact"]
         if not row.choice and len(exact) == 1:  # one exact match: the likely answer, the user may change it
             row.choice = str(exact[0].person_id)
+    svc = services(request)
+    now = svc.runtime.clock.now().astimezone(svc.runtime.calendar.zone)
     return page(request, "report_new.html", user, status=status, v=form, rows=shown, matches=matches or [],
+                today=now.date().isoformat(), now_local=now.strftime("%Y-%m-%dT%H:%M"),
                 checked=matches is not None, errors=errors or {}, message=message, key=form.get("idem") or new_key(),
                 sources=list(SOURCE_TYPES.items()), channels=list(CHANNELS.items()), relations=ADULT_RELATIONS)
 

@@ -1,5 +1,7 @@
 """The supervisor's overdue dashboard: counts by step, organisation and assignee (each a link to the
-filtered list), the overdue list with a reassign form per row, and the deadlines of the next 5 working days.
+filtered list), the overdue list with a link per row to hand the case over (on the case page: only people who can
+act on its open step, with a reason, accepted by the receiver — :mod:`cases.handovers`), and the deadlines of the
+next 5 working days.
 """
 
 from __future__ import annotations
@@ -10,16 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.errors import describe
-from api.routes.ui_cases import Form, User, parse_int, reassign_people
-from api.web import UiUser, check_csrf, page, redirect, services
-from cases import handlers, overdue
-from cases.commands import AssignCase
-from cases.errors import DomainError, NotFound
+from api.routes.ui_cases import User, parse_int
+from api.web import UiUser, page, services
+from cases import access, overdue
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
-from engine.errors import EngineError
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("step", "org_id", "assignee_id")
@@ -36,7 +34,7 @@ def _dashboard(tx: UnitOfWork, svc: Services, p: Principal, filters: dict[str, s
               **{f"org_id={c.key}": c.title for c in counts.by_org},
               **{f"assignee_id={c.key}": c.title for c in counts.by_assignee}}
     active = [(name, titles.get(f"{name}={filters[name]}", filters[name])) for name in FILTERS if filters.get(name)]
-    return {"items": items, "total": total, "counts": counts, "active": active, "people": reassign_people(tx, p),
+    return {"items": items, "total": total, "counts": counts, "active": active, "people": access.can_manage(p),
             "upcoming": overdue.upcoming(tx, svc, p, UPCOMING_DAYS)}
 
 
@@ -57,27 +55,3 @@ def dashboard(request: Request, user: User) -> Response:
     """Контроль сроков: просрочки по шагам, организациям и исполнителям, ближайшие сроки, переназначение."""
     number = max(1, parse_int(request.query_params.get("page", "")) or 1)
     return _render(request, user, _filters(request.query_params), number)
-
-
-@router.post("/supervisor/reassign")
-def reassign(request: Request, user: User, form: Form) -> Response:
-    """Передать просроченное дело другому сотруднику и вернуться к тому же отбору."""
-    check_csrf(user, form.get("csrf"))
-    filters = _filters(dict(urllib.parse.parse_qsl(form.get("back", ""))))
-    case_id = parse_int(form.get("case_id", ""))
-    if case_id is None:
-        raise NotFound("Дело")
-    assignee = parse_int(form.get("assignee_id", ""))
-    svc = services(request)
-    try:
-        svc.execute(handlers.assign_case, user.principal, AssignCase(case_id, assignee, form.get("reason", "")))
-    except (DomainError, EngineError) as exc:
-        status, _, message, _ = describe(exc)
-        if status == 404:
-            raise
-        return _render(request, user, filters, status=status, message=f"Дело № {case_id} не передано: {message}")
-    names = dict(svc.read(lambda tx, s: reassign_people(tx, user.principal)))
-    who = names.get(assignee, "") if assignee else ""
-    flash = f"Дело № {case_id} передано: {who}" if who else f"С дела № {case_id} снят ответственный"
-    query = urllib.parse.urlencode(filters)
-    return redirect("/supervisor" + (f"?{query}" if query else ""), flash)

@@ -1,4 +1,8 @@
-"""The REST API's input types and request bodies (``…Create``): bad input is a 422, never a 500."""
+"""The input types and request bodies (``…Create``) of the REST API and of the web forms (:mod:`api.forms`).
+
+Bad input is a 422 with a Russian message per field, never a 500; a form shows the same message next to the
+field. Each body turns into the domain's command with ``command(…)``, the same way for both callers.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from cases.commands import (
+    AddPlanItem,
+    AdultInput,
+    AssignCase,
+    ChildInput,
+    CloseItem,
+    RecordExecutionReport,
+    RegisterReport,
+    ReissueDocument,
+)
 from engine.text import clean_line, clean_text
 
 Date = date  # for models with a field named ``date``
@@ -129,6 +143,9 @@ class ChildCreate(Input):
     person_id: Id | None = Field(default=None, description="связать с этим известным ребёнком (из совпадений)")
     new: StrictBool = Field(default=False, description="зарегистрировать нового ребёнка, хотя есть совпадения")
 
+    def command(self) -> ChildInput:
+        return ChildInput(self.last_name, self.first_name, self.middle_name, self.birth_date, self.person_id, self.new)
+
 
 class AdultCreate(Input):
     relation: AdultRelation
@@ -136,6 +153,9 @@ class AdultCreate(Input):
     first_name: Name
     middle_name: Name = ""
     birth_date: Day | None = None
+
+    def command(self) -> AdultInput:
+        return AdultInput(self.relation, self.last_name, self.first_name, self.middle_name, self.birth_date)
 
 
 class ReportCreate(Input):
@@ -147,6 +167,12 @@ class ReportCreate(Input):
     adults: Annotated[list[AdultCreate], Field(max_length=20)] = []
     source_name: Annotated[Line, Field(max_length=300)] = ""
     address: Annotated[Line, Field(max_length=300)] = ""
+
+    def command(self, idempotency_key: str | None = None) -> RegisterReport:
+        return RegisterReport(source_type=self.source_type, channel=self.channel, received_at=self.received_at,
+                              text=self.text, children=tuple(c.command() for c in self.children),
+                              source_name=self.source_name, address=self.address,
+                              adults=tuple(a.command() for a in self.adults), idempotency_key=idempotency_key)
 
 
 class MatchRequest(Input):
@@ -160,11 +186,18 @@ class PlanItemCreate(Input):
     responsible: Annotated[Line, Field(max_length=300)] = ""
     threat: Annotated[Text, Field(max_length=500)] = ""
 
+    def command(self, case_id: int) -> AddPlanItem:
+        return AddPlanItem(case_id, self.measure, self.due_date, self.responsible_org_id, self.responsible,
+                           self.threat)
+
 
 class PlanItemClose(Input):
     status: Literal["done", "cancelled"]
     result: Annotated[Text, Field(max_length=5000)]
     done_on: Day | None = None
+
+    def command(self, case_id: int, item_id: int) -> CloseItem:
+        return CloseItem(case_id, item_id, self.status, self.result, self.done_on)
 
 
 class ExecutionReportCreate(Input):
@@ -173,11 +206,28 @@ class ExecutionReportCreate(Input):
     text: Annotated[Text, Field(max_length=20000)]
     positive_dynamics: StrictBool = False
 
+    def command(self, case_id: int) -> RecordExecutionReport:
+        return RecordExecutionReport(case_id, self.org_id, self.received_on, self.text, self.positive_dynamics)
+
 
 class AssignCreate(Input):
     assignee_id: Id | None = Field(description="сотрудник или null — снять назначение")
     reason: Annotated[Text, Field(max_length=500)] = ""
 
+    def command(self, case_id: int, expected_version: int | None = None) -> AssignCase:
+        return AssignCase(case_id, self.assignee_id, self.reason, expected_version)
+
 
 class ReissueCreate(Input):
     reason: Annotated[Text, Field(max_length=500)]
+
+    def command(self, document_id: int) -> ReissueDocument:
+        return ReissueDocument(document_id, self.reason)
+
+
+class RegistryQuery(Input):
+    """The registry's criteria (the person search), for ``POST /api/v1/registry/…`` and the «Реестр» form."""
+
+    name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
+    birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
+    address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""

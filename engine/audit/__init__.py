@@ -9,7 +9,6 @@
     merkle.py     the Merkle tree over the cases' heads (one case proven without the others)
     anchors.py    the anchors file: keys and key ids, HMAC signatures, replay, one case's proof
     anchoring.py  making anchors: `opora audit anchor`, the server's daily job, the outbox notice
-    bench.py      `opora bench audit`: verifying a million events against anchors
 
 What the chain alone proves: an event edited, deleted or inserted by someone who did not also
 recompute the hashes after it and the case's head. Whoever can write to the database can do

@@ -43,7 +43,7 @@ def seed_demo(database_url: str, now: datetime | None = None) -> Container:
     container = bootstrap(Settings(database_url=database_url))
     moment = now or container.clock.now()
     clock = FixedClock(moment)
-    svc = Services(container.db, Runtime(container.catalog, container.registry, container.calendar, clock))
+    svc = Services(container.db, Runtime(container.catalog, container.vocabulary, container.calendar, clock))
     run_demo(svc, clock, container.calendar.local_date(moment))
     return container
 

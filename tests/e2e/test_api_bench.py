@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from api import bench_http
-from api.schema import upgrade
+from api.db_schema import upgrade
 from api.settings import Settings
 from engine.calendar import load_calendar
+from opora_bench import http as bench_http
 
 SCALE = 0.002  # 200 cases
 
@@ -19,7 +19,7 @@ SCALE = 0.002  # 200 cases
 @pytest.mark.parametrize("key", sorted(bench_http.BENCHMARKS))
 def test_benchmark_runs_at_a_tiny_size_without_errors(key: str) -> None:
     settings = Settings()
-    calendar = load_calendar(settings.calendar_file, timezone=settings.timezone)
+    calendar = load_calendar(settings.calendar, timezone=settings.timezone)
     result = bench_http.BENCHMARKS[key](upgrade, calendar, SCALE)
     assert result["bench"] == key and result["cases"] == 200
     assert result["errors"] == 0 and result["requests"] == 20

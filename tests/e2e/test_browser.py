@@ -161,17 +161,17 @@ def test_supervisor_filters_the_overdue_dashboard_and_reassigns(page: Page) -> N
 
     row = rows.first
     case_id = row.get_attribute("data-case")
-    select = row.locator("select[name=assignee_id]")
-    curators = select.locator("option").filter(has_text=re.compile("Попов|Смирнова"))  # the demo's other curators
-    target = (curators.first if curators.count() else select.locator("option").nth(1)).inner_text()
-    select.select_option(label=target)
-    row.locator("button[type=submit]").click()
-    expect(page.locator(".flash")).to_have_text(f"Дело № {case_id} передано: {target}")
-    expect(page).to_have_url(re.compile(r"/supervisor\?assignee_id=\d+$"))
-    expect(page.locator(f"[data-testid=overdue] tr[data-case='{case_id}']")).to_have_count(0)
-    shots.take(page, "reassigned")
-    page.goto(f"/cases/{case_id}")
-    expect(page.locator(".case-head")).to_contain_text(target)
+    row.locator("[data-testid=handover-link]").click()  # handed over on the case page, with a reason
+    expect(page).to_have_url(re.compile(rf"/cases/{case_id}#handover$"))
+    form = page.locator("[data-testid=handover-form]")
+    options = form.locator("select[name=to_user_id] option")
+    labels = [t for t in options.all_inner_texts() if " — " in t]  # «ФИО — роль, организация»
+    assert labels and all(", " in t.split(" — ", 1)[1] for t in labels)
+    form.locator("select[name=to_user_id]").select_option(label=labels[0])
+    form.locator("textarea[name=reason]").fill("Перераспределение нагрузки")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("Дело предложено сотруднику")
+    expect(page.locator("[data-testid=handover-pending]")).to_contain_text(labels[0].split(" — ")[0])
     shots.take(page, "case")
 
 

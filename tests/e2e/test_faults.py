@@ -23,9 +23,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from api.bench_load import _backlog, demo_database, smtp_sink
-from api.loadgen import LoadResult, run_load
-from api.serverproc import ServerProcess
 from api.settings import Settings
 from cases.demo import DEMO_PASSWORD
 from engine import consistency
@@ -33,11 +30,14 @@ from engine.audit import verify
 from engine.calendar import load_calendar
 from engine.clock import SystemClock
 from engine.database import Database
+from opora_bench.load import _backlog, demo_database, smtp_sink
+from opora_bench.loadgen import LoadResult, run_load
+from opora_bench.serverproc import ServerProcess
 from tests import pgcluster
 from tests.conftest import PG_BASE, postgres_enabled
 
 pytestmark = pytest.mark.slow
-CALENDAR = load_calendar(Settings().calendar_file, timezone=Settings().timezone)
+CALENDAR = load_calendar(Settings().calendar, timezone=Settings().timezone)
 TODAY = CALENDAR.local_date(SystemClock().now())
 
 

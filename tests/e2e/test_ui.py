@@ -248,9 +248,15 @@ def test_reassign_execution_report_and_documents(web: Web, frozen: Any) -> None:
     _, kdn = web.process.to_execution()
     boss = web.client_for("boss")
     page = boss.get(f"/cases/{kdn}").text
-    response = boss.post(f"/cases/{kdn}/assign", data={**form_of(page, f"/cases/{kdn}/assign"),
-                                                       "assignee_id": str(web.world.users["curator2"])})
-    assert response.status_code == 303 and web.process.case(kdn).assignee_id == web.world.users["curator2"]
+    offer = f"/cases/{kdn}/handovers"  # handed over with a reason; the receiver accepts
+    response = boss.post(offer, data={**form_of(page, offer), "to_user_id": str(web.world.users["curator2"]),
+                                       "reason": "Отпуск куратора"})
+    assert response.status_code == 303 and web.process.case(kdn).assignee_id == web.world.users["curator"]
+    receiver = web.client_for("curator2")
+    offered = receiver.get(f"/cases/{kdn}").text
+    accept = re.search(r'action="(/handovers/\d+/accept)"', offered).group(1)  # type: ignore[union-attr]
+    assert receiver.post(accept, data=form_of(offered, accept)).status_code == 303
+    assert web.process.case(kdn).assignee_id == web.world.users["curator2"]
     secretary = web.client_for("secretary")
     page = secretary.get(f"/cases/{kdn}").text
     url = f"/cases/{kdn}/execution-reports"
@@ -368,16 +374,11 @@ def test_supervisor_dashboard_filters_and_reassigns(web: Web, frozen: Any) -> No
     assert f'data-case="{first}"' in filtered and "Сбросить отбор" in filtered
     assert 'data-case="' not in client.get("/supervisor", params={"assignee_id": "999"}).text.split(
         'data-testid="upcoming"')[0]
-    back = f"assignee_id={web.world.users['opeka']}"
-    moved = client.post("/supervisor/reassign", data={"csrf": web.csrf(client), "case_id": str(first),
-                                                      "assignee_id": str(web.world.users["agent"]), "back": back})
-    assert moved.status_code == 303 and moved.headers["location"] == f"/supervisor?{back}"
-    assert flash(moved) == f"Дело № {first} передано: Лебедев Андрей Сергеевич"
-    assert f'data-case="{first}"' not in client.get(moved.headers["location"]).text
-    refused = web.client_for("director")
-    denied = refused.post("/supervisor/reassign", data={"csrf": web.csrf(refused), "case_id": str(first),
-                                                        "assignee_id": str(web.world.users["curator"])})
-    assert denied.status_code == 404  # the director does not see the guardianship's case
+    # handing over happens on the case page (only people who can act on the open step, a reason, acceptance)
+    assert f'href="/cases/{first}#handover"' in page.split('data-testid="overdue"')[1]
+    assert client.post("/supervisor/reassign", data={"csrf": web.csrf(client), "case_id": str(first),
+                                                     "assignee_id": str(web.world.users["agent"])}).status_code in (
+        404, 405)
 
 
 def search_registry(web: Web, client: Any, **criteria: str) -> Any:

@@ -11,13 +11,13 @@ from freezegun import freeze_time
 from api.bootstrap import bootstrap
 from api.cli import main
 from api.settings import Settings
-from cases.bench import simulate_year
 from cases.demo import DEMO_PASSWORD
 from cases.passwords import verify_password
 from cases.roles import ROLES
 from engine.audit import verify
 from engine.calendar import load_calendar
 from engine.database import Database
+from opora_bench.process import simulate_year
 from workflows import DEFAULT_CALENDAR
 
 
@@ -40,8 +40,14 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
         declared = {(name, state) for name in app.catalog.names()
                     for state in app.catalog.latest(name).definition.states}
         assert declared - present == set()
-        families = conn.exec_driver_sql("select count(*) from family").scalar_one()
+        families = conn.exec_driver_sql("select count(*) from family where territory = 'surgut'").scalar_one()
         assert 40 <= families <= 60
+        district = {r.state for r in conn.exec_driver_sql(  # the Novgorod municipality runs its own workflow
+            "select distinct state from wf_instance where territory = 'borovichi' and workflow = 'kdn_ipr_district'")}
+        assert district == set(app.catalog.latest("kdn_ipr_district").definition.states)
+        assert conn.exec_driver_sql("select count(*) from wf_instance where territory = 'borovichi' "
+                                    "and workflow = 'kdn_prevention'").scalar_one() == 0
+        assert conn.exec_driver_sql("select count(*) from quarterly_report").scalar_one() > 0
         roles = {r[0] for r in conn.exec_driver_sql("select distinct role from user_role")}
         assert roles == set(ROLES)
         hashes = [r[0] for r in conn.exec_driver_sql("select password_hash from app_user")]

@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from api.db_schema import current_revision, head_revision, upgrade
 from api.metadata import metadata
-from api.schema import current_revision, head_revision, upgrade
 from engine.database import Database
 
 

@@ -225,9 +225,9 @@ def test_outbox_rows_carry_the_moment_and_payload_they_were_written_with(engine:
 
 
 def test_a_failing_effect_leaves_nothing_behind(engine: Harness) -> None:
-    registry = engine.runtime.registry
+    vocabulary = engine.runtime.vocabulary
 
-    @registry.effect("explode")
+    @vocabulary.effect("explode")
     def explode(ctx, args):  # type: ignore[no-untyped-def]
         ctx.case.data["half"] = True
         raise RuntimeError("boom")
@@ -299,3 +299,51 @@ def test_system_actor_may_fire_only_system_events(engine: Harness) -> None:
     with pytest.raises(RoleNotAllowed):
         engine.fire(case_id, "approve", Actor.system(), {"decision": "full"})
     assert engine.fire(case_id, "expire", Actor.system()).to_state == "rejected"
+
+
+def test_the_actions_list_and_firing_are_one_answer_of_the_machine(engine: Harness) -> None:
+    """What the actions list offers and greys out is what firing accepts and refuses, with the same reason."""
+    calls: list[str] = []
+
+    @engine.runtime.vocabulary.effect("count_call")
+    def count_call(ctx, args):  # type: ignore[no-untyped-def]
+        calls.append(ctx.transition.event)
+
+    @engine.runtime.vocabulary.guard("never_on_mondays")
+    def never_on_mondays(ctx, args):  # type: ignore[no-untyped-def]
+        return "по понедельникам нельзя" if ctx.now.weekday() == 0 else None
+
+    engine.catalog.add_text(
+        """
+workflow: guarded
+version: 1
+title: С условиями
+states:
+  a: {title: A, initial: true}
+  b: {title: B, final: true}
+transitions:
+  - {event: go, title: Go, from: a, to: b, roles: [clerk], guards: [never_on_mondays], effects: [count_call]}
+  - {event: note, title: Note, from: a, internal: true, roles: [clerk, reviewer], effects: [count_call]}
+""", "guarded.yaml")
+    with freeze_time("2025-11-03 06:00:00"):  # a Monday
+        case_id = engine.start("guarded").case_id
+        case = case_row(engine, case_id)
+        compiled = engine.catalog.compiled("guarded", 1)
+        offered = engine.runtime.available(case, "clerk")
+        assert [t.event for t in offered] == compiled.machine.get_triggers("a") == ["go", "note"]
+        assert [t.event for t in engine.runtime.available(case, "reviewer")] == ["note"]
+        with engine.db.read() as tx:
+            reasons = {t.event: engine.runtime.refusal(tx, case, t, CLERK) for t in offered}
+        assert reasons == {"go": "по понедельникам нельзя", "note": None}
+        before = counts(engine, case_id)
+        with pytest.raises(GuardFailed) as refused:
+            engine.fire(case_id, "go", CLERK)
+        assert (refused.value.guard, refused.value.reason) == ("never_on_mondays", reasons["go"])
+        assert calls == [] and counts(engine, case_id) == before  # the conditions stop it before any callback
+        assert engine.fire(case_id, "note", CLERK).to_state == "a"
+    with freeze_time("2025-11-04 06:00:00"):
+        with engine.db.read() as tx:
+            assert engine.runtime.refusal(tx, case_row(engine, case_id), offered[0], CLERK) is None
+        assert engine.fire(case_id, "go", CLERK).to_state == "b"
+    assert calls == ["note", "go"]
+    assert engine.runtime.available(case_row(engine, case_id)) == []

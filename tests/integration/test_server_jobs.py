@@ -32,7 +32,7 @@ def test_the_server_sweeps_due_steps_on_its_own(db: Database) -> None:
     harness.catalog.add_text(NOW_DUE, "urgent.yaml")
     rt = harness.runtime
     container = Container(Settings(database_url=db.url, sweep_seconds=0.2), db, rt.clock, rt.calendar,
-                          rt.registry, rt.catalog, rt)
+                          rt.vocabulary, rt.catalog, rt)
     with TestClient(create_app(container)) as client:
         assert client.get("/api/v1/health").json() == {"status": "ok"}
         harness.start("urgent", CLERK)

@@ -1,4 +1,4 @@
-"""Annual statistics (the published tables of seed 002): every number against the inputs created here.
+"""Annual statistics (the tables Yugra publishes): every number against the inputs created here.
 
 The data set: reports from every source in and around 2024 (the last evening of the year counts, the
 first minutes of the next do not), one child reported twice by two sources, reports confirmed and not,

@@ -41,7 +41,7 @@ def fresh_runtime(h: Harness, folder: Path) -> Runtime:
     with h.db.unit_of_work() as tx:
         catalog.publish(tx, h.runtime.clock.now())
         tx.commit()
-    return Runtime(catalog, catalog.registry, calendar(), h.runtime.clock)
+    return Runtime(catalog, catalog.vocabulary, calendar(), h.runtime.clock)
 
 
 def test_republishing_the_same_content_is_a_no_op_and_changed_content_is_not_published(engine: Harness,

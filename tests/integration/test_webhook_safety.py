@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from api.schema import alembic_config
+from api.db_schema import alembic_config
 from cases.errors import InputInvalid
 from engine.database import Database
 from notifications import endpoints, webhooks

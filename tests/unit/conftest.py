@@ -1,4 +1,4 @@
-"""Fixtures for the engine unit tests: a registry, the production calendar and the review workflow.
+"""Fixtures for the engine unit tests: a vocabulary, the production calendar and the review workflow.
 
 Nothing here touches a database or the network.
 """
@@ -18,7 +18,7 @@ from engine.calendar import ProductionCalendar, load_calendar
 from engine.context import TransitionContext
 from engine.definition import Workflow
 from engine.loader import load_workflow_file
-from engine.registry import Arg, Registry
+from engine.vocabulary import Arg, Vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -38,30 +38,30 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def build_registry() -> Registry:
-    registry = register_builtins(Registry())
+def build_vocabulary() -> Vocabulary:
+    vocabulary = register_builtins(Vocabulary())
     for role in ("clerk", "reviewer", "boss"):
-        registry.add_role(role, role)
-    registry.add_template("inspection_act", "Акт")
+        vocabulary.add_role(role, role)
+    vocabulary.add_template("inspection_act", "Акт")
 
-    @registry.effect("issue_act", "Сформировать акт по шаблону", template=Arg("template"))
+    @vocabulary.effect("issue_act", "Сформировать акт по шаблону", template=Arg("template"))
     def issue_act(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         ctx.notify("act_issued", None, {"template": args["template"]})
 
-    @registry.guard("no_open_items", "Все пункты плана закрыты")
+    @vocabulary.guard("no_open_items", "Все пункты плана закрыты")
     def no_open_items(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         return None
 
-    @registry.guard("visits_within", "Число посещений не больше параметра", limit=Arg("param"))
+    @vocabulary.guard("visits_within", "Число посещений не больше параметра", limit=Arg("param"))
     def visits_within(ctx: TransitionContext, args: Mapping[str, Any]) -> str | None:
         return None
 
-    return registry
+    return vocabulary
 
 
 @pytest.fixture(scope="session")
-def registry() -> Registry:
-    return build_registry()
+def vocabulary() -> Vocabulary:
+    return build_vocabulary()
 
 
 @pytest.fixture(scope="session")
@@ -70,5 +70,5 @@ def calendar() -> ProductionCalendar:
 
 
 @pytest.fixture(scope="session")
-def review(registry: Registry) -> Workflow:
-    return load_workflow_file(REVIEW_YAML, registry)
+def review(vocabulary: Vocabulary) -> Workflow:
+    return load_workflow_file(REVIEW_YAML, vocabulary)

@@ -9,27 +9,26 @@ import pytest
 from engine.definition import Workflow
 from engine.diagram import mermaid, svg
 from engine.loader import load_workflow
-from engine.registry import Registry
+from engine.vocabulary import Vocabulary
 from tests.unit.conftest import REVIEW_YAML
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
 REVIEW_MERMAID_LINES = [
-    "    received: Обращение получено",
-    "    checking: Проверка",
-    "    approved: Работа ведётся",
-    "    rejected: Отказано",
-    "    closed: Закрыто",
-    "    [*] --> received",
-    "    received --> checking: Зарегистрировать",
-    "    checking --> approved: Одобрить",
-    "    checking --> rejected: Отказать",
-    "    checking --> rejected: Срок проверки истёк",
-    "    approved --> approved: Продлить",
-    "    approved --> closed: Закрыть",
-    "    approved --> checking: Вернуть на проверку",
-    "    rejected --> [*]",
-    "    closed --> [*]",
+    '  state "Обращение получено" as received',
+    '  state "Проверка" as checking',
+    '  state "Работа ведётся" as approved',
+    '  state "Отказано" as rejected',
+    '  state "Закрыто" as closed',
+    "  received --> checking: Зарегистрировать",
+    "  checking --> approved: Одобрить",
+    "  checking --> rejected: Отказать | Срок проверки истёк",
+    "  approved --> approved: Продлить",
+    "  approved --> closed: Закрыть",
+    "  approved --> checking: Вернуть на проверку",
+    "  [*] --> received",
+    "  rejected --> [*]",
+    "  closed --> [*]",
 ]
 
 
@@ -45,27 +44,28 @@ def label(group: ET.Element) -> str:
     return " ".join(t.text or "" for t in group.findall("svg:text", NS))
 
 
-def test_mermaid_has_every_state_and_transition(review: Workflow) -> None:
+def test_mermaid_is_the_machine_drawn_with_its_titles(review: Workflow) -> None:
     lines = mermaid(review).splitlines()
-    assert lines[0] == "stateDiagram-v2"
-    assert lines[1] == "    %% Рассмотрение обращения (версия 1)"
-    assert lines[2:] == REVIEW_MERMAID_LINES
+    assert lines[:4] == ["---", "Рассмотрение обращения (версия 1)", "---", "stateDiagram-v2"]
+    assert [line for line in lines if line.startswith(('  state "', "  [*]")) or " --> " in line] \
+        == REVIEW_MERMAID_LINES
 
 
 def test_mermaid_marks_the_current_state_only_when_asked(review: Workflow) -> None:
-    assert "class " not in mermaid(review)
-    assert "classDef current" not in mermaid(review)
+    assert "s_active\n" not in mermaid(review).replace("classDef s_active", "")
     highlighted = mermaid(review, current="checking").splitlines()
-    assert highlighted[-1] == "    class checking current"
-    assert [line for line in highlighted if line.startswith("    class ")] == ["    class checking current"]
-    assert highlighted[: len(REVIEW_MERMAID_LINES) + 2] == mermaid(review).splitlines()
+    assert [line for line in highlighted if line.endswith(" s_active")] == ["  Class checking s_active"]
+    assert "  classDef s_active color:#b45309,fill:#fde68a" in highlighted  # the SVG's colours
 
 
-def test_mermaid_escapes_colons_in_titles(registry: Registry) -> None:
+def test_mermaid_keeps_titles_with_colons_and_quotes_readable(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
-    text = original.replace("title: Отказать\n", "title: 'Отказать: навсегда'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
-    assert "    checking --> rejected: Отказать  навсегда" in mermaid(wf).splitlines()
+    text = original.replace("title: Отказать\n", "title: 'Отказать: навсегда'\n").replace(
+        "title: Проверка\n", "title: 'Проверка \"на месте\"'\n")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
+    lines = mermaid(wf).splitlines()
+    assert "  checking --> rejected: Отказать  навсегда | Срок проверки истёк" in lines
+    assert "  state \"Проверка 'на месте'\" as checking" in lines
 
 
 def test_svg_has_one_group_per_state(review: Workflow) -> None:
@@ -113,8 +113,8 @@ def test_svg_edges_carry_transition_titles(review: Workflow) -> None:
                            "Вернуть на проверку"}
 
 
-def test_svg_escapes_markup_in_titles(registry: Registry) -> None:
+def test_svg_escapes_markup_in_titles(vocabulary: Vocabulary) -> None:
     original = REVIEW_YAML.read_text(encoding="utf-8")
     text = original.replace("title: Проверка\n", "title: 'Проверка <1> & \"2\"'\n")
-    wf = load_workflow(text, registry, filename="review.yaml")
+    wf = load_workflow(text, vocabulary, filename="review.yaml")
     assert label(state_groups(svg(wf))["checking"]) == 'Проверка <1> & "2"'

@@ -24,7 +24,8 @@ from engine.definition import (
 )
 from engine.errors import Problem, WorkflowInvalid
 from engine.loader import content_hash, load_workflow
-from engine.registry import Registry
+from engine.machine import compile_workflow
+from engine.vocabulary import Vocabulary
 from engine.yamlsource import LOADER, read_yaml
 from tests.unit.conftest import FIXTURES, REVIEW_YAML
 from workflows import WORKFLOWS_DIR
@@ -33,27 +34,27 @@ BROKEN = FIXTURES / "broken"
 DEADLINE = "states.checking.deadlines[0]"
 
 
-def load_fixture(name: str, registry: Registry) -> Workflow:
+def load_fixture(name: str, vocabulary: Vocabulary) -> Workflow:
     path = BROKEN / f"{name}.yaml"
-    return load_workflow(path.read_text(encoding="utf-8"), registry, filename=path.name)
+    return load_workflow(path.read_text(encoding="utf-8"), vocabulary, filename=path.name)
 
 
-def problems_of(name: str, registry: Registry) -> list[Problem]:
+def problems_of(name: str, vocabulary: Vocabulary) -> list[Problem]:
     with pytest.raises(WorkflowInvalid) as info:
-        load_fixture(name, registry)
+        load_fixture(name, vocabulary)
     problems = info.value.problems
     assert {p.file for p in problems} == {f"{name}.yaml"}
     return problems
 
 
-def only_problem(name: str, registry: Registry) -> Problem:
-    problems = problems_of(name, registry)
+def only_problem(name: str, vocabulary: Vocabulary) -> Problem:
+    problems = problems_of(name, vocabulary)
     assert len(problems) == 1, "\n".join(map(str, problems))
     return problems[0]
 
 
-def test_the_base_of_the_broken_fixtures_is_valid(registry: Registry) -> None:
-    wf = load_fixture("valid_base", registry)
+def test_the_base_of_the_broken_fixtures_is_valid(vocabulary: Vocabulary) -> None:
+    wf = load_fixture("valid_base", vocabulary)
     assert wf.name == "inspection"
     assert list(wf.states) == ["draft", "checking", "done"]
 
@@ -71,7 +72,7 @@ SINGLE_PROBLEM = [
     # roles
     ("unknown_role", 30, "transitions[0].roles[1]", "неизвестная роль «janitor»"),
     ("unknown_escalation_role", 20, f"{DEADLINE}.escalate[0].to", "неизвестная роль «janitor»"),
-    # registry references
+    # vocabulary references
     ("unknown_guard", 38, "transitions[1].guards[1]", "условие (guard) «moon_is_full» не зарегистрирован"),
     ("unknown_effect", 39, "transitions[1].effects[1]", "действие (effect) «send_pigeon» не зарегистрирован"),
     ("unknown_template", 41, "transitions[1].effects[0].issue_act.template",
@@ -130,9 +131,9 @@ SINGLE_PROBLEM = [
 @pytest.mark.parametrize(("name", "line", "path", "what"), SINGLE_PROBLEM,
                          ids=[c[0] for c in SINGLE_PROBLEM])
 def test_broken_rule_is_reported_with_line_and_path(
-    registry: Registry, name: str, line: int, path: str, what: str
+    vocabulary: Vocabulary, name: str, line: int, path: str, what: str
 ) -> None:
-    problem = only_problem(name, registry)
+    problem = only_problem(name, vocabulary)
     assert (problem.line, problem.path) == (line, path)
     assert what in problem.what
 
@@ -151,35 +152,35 @@ def test_broken_rule_is_reported_with_line_and_path(
         ("from_field_not_date", "visit_on"),
     ],
 )
-def test_problem_says_what_would_be_right(registry: Registry, name: str, expected: str) -> None:
-    assert only_problem(name, registry).expected == expected
+def test_problem_says_what_would_be_right(vocabulary: Vocabulary, name: str, expected: str) -> None:
+    assert only_problem(name, vocabulary).expected == expected
 
 
-def test_problem_renders_as_file_line_path_message(registry: Registry) -> None:
-    assert str(only_problem("unknown_role", registry)) == (
+def test_problem_renders_as_file_line_path_message(vocabulary: Vocabulary) -> None:
+    assert str(only_problem("unknown_role", vocabulary)) == (
         "unknown_role.yaml:30: transitions[0].roles[1]: неизвестная роль «janitor»; "
         "ожидается: boss, clerk, reviewer, system"
     )
 
 
-def test_workflow_without_final_state_also_has_a_dead_end(registry: Registry) -> None:
-    found = {(p.line, p.path, p.what) for p in problems_of("no_final", registry)}
+def test_workflow_without_final_state_also_has_a_dead_end(vocabulary: Vocabulary) -> None:
+    found = {(p.line, p.path, p.what) for p in problems_of("no_final", vocabulary)}
     assert found == {
         (7, "states", "нет ни одного конечного состояния"),
         (22, "states.done", "из неконечного состояния «done» нет выхода"),
     }
 
 
-def test_yaml_syntax_error_reports_its_line(registry: Registry) -> None:
-    problem = only_problem("yaml_syntax", registry)
+def test_yaml_syntax_error_reports_its_line(vocabulary: Vocabulary) -> None:
+    problem = only_problem("yaml_syntax", vocabulary)
     assert (problem.line, problem.path) == (27, "")
     assert problem.what.startswith("синтаксическая ошибка YAML")
     assert "mapping values are not allowed" in problem.what  # libyaml: "… in this context"; PyYAML: "… here"
 
 
-def test_several_problems_are_reported_together(registry: Registry) -> None:
+def test_several_problems_are_reported_together(vocabulary: Vocabulary) -> None:
     with pytest.raises(WorkflowInvalid) as info:
-        load_fixture("several_problems", registry)
+        load_fixture("several_problems", vocabulary)
     found = sorted((p.line, p.path) for p in info.value.problems)
     assert found == [
         (17, f"{DEADLINE}.due"),
@@ -192,22 +193,22 @@ def test_several_problems_are_reported_together(registry: Registry) -> None:
     assert "several_problems.yaml:30: transitions[0].roles[1]: неизвестная роль «janitor»" in message
 
 
-def test_from_field_may_name_a_declared_case_date_field(registry: Registry) -> None:
+def test_from_field_may_name_a_declared_case_date_field(vocabulary: Vocabulary) -> None:
     text = (BROKEN / "from_field_not_saved.yaml").read_text(encoding="utf-8")
     fixed = text + "case_fields:\n  visit_on: {type: date, title: Дата посещения}\n"
-    wf = load_workflow(fixed, registry, filename="fixed.yaml")
+    wf = load_workflow(fixed, vocabulary, filename="fixed.yaml")
     assert wf.states["checking"].deadlines[0].due == Duration(Unit.DAYS, 10, field="visit_on")
 
 
-def test_list_as_mapping_key_is_reported_as_a_problem(registry: Registry) -> None:
+def test_list_as_mapping_key_is_reported_as_a_problem(vocabulary: Vocabulary) -> None:
     text = (BROKEN / "valid_base.yaml").read_text(encoding="utf-8") + "[owner, deputy]: social_protection\n"
     with pytest.raises(WorkflowInvalid) as info:
-        load_workflow(text, registry, filename="odd_key.yaml")
+        load_workflow(text, vocabulary, filename="odd_key.yaml")
     assert 45 in {p.line for p in info.value.problems}
     assert any("ключом может быть только строка" in p.what for p in info.value.problems)
 
 
-def test_merge_keys_are_resolved_like_safe_load(registry: Registry) -> None:
+def test_merge_keys_are_resolved_like_safe_load(vocabulary: Vocabulary) -> None:
     text = """
 workflow: merged
 version: 1
@@ -228,7 +229,7 @@ transitions:
   - {event: go, title: Дальше, from: a, to: b, roles: [clerk]}
   - {event: end, title: Конец, from: b, to: c, roles: [clerk]}
 """
-    wf = load_workflow(text, registry, filename="merged.yaml")
+    wf = load_workflow(text, vocabulary, filename="merged.yaml")
     again = wf.states["b"].deadlines[0]
     assert (again.id, again.title, again.basis, again.due) == ("look_again", "Посмотреть", "п. 1",
                                                                Duration(Unit.WORKING_DAYS, 3))
@@ -284,10 +285,11 @@ def test_review_deadlines(review: Workflow) -> None:
 
 
 def test_review_transitions(review: Workflow) -> None:
-    assert [t.event for t in review.events_from("checking")] == ["approve", "reject", "expire"]
-    assert review.events_from("closed") == []
+    machine = compile_workflow(review)  # which transition an event fires where is the machine's answer
+    assert [t.event for t in machine.available("checking")] == ["approve", "reject", "expire"]
+    assert machine.available("closed") == []
 
-    approve = review.transition("checking", "approve")
+    approve = machine.transition("checking", "approve")
     assert approve is not None
     assert (approve.dest, approve.roles) == ("approved", frozenset({"reviewer"}))
     fields = {f.name: f for f in approve.fields}
@@ -297,25 +299,25 @@ def test_review_transitions(review: Workflow) -> None:
     assert not fields["urgent"].required
     assert approve.notify == (Notify("decision_recorded", "assignee"),)
 
-    register = review.transition("received", "register")
+    register = machine.transition("received", "register")
     assert register is not None
     assert register.effects == (Call("assign_actor", {}),)
     assert register.fields[0].max_length == 50
 
-    extend = review.transition("approved", "extend")
+    extend = machine.transition("approved", "extend")
     assert extend is not None
     assert extend.internal and extend.target("approved") == "approved"
     assert extend.restart == ("review",)
 
-    close = review.transition("approved", "close")
+    close = machine.transition("approved", "close")
     assert close is not None
     assert close.guards == (Call("field_set", {"field": "approved_on"}), Call("no_open_items", {}))
 
-    reopen = review.transition("approved", "reopen")
+    reopen = machine.transition("approved", "reopen")
     assert reopen is not None
     assert (reopen.sources, reopen.dest) == (("approved",), "checking")
     assert reopen.roles == frozenset({"reviewer", "boss"})
-    assert review.transition("checking", "close") is None
+    assert machine.transition("checking", "close") is None
 
 
 # -- content hash --------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ def _review_text() -> str:
     return REVIEW_YAML.read_text(encoding="utf-8")
 
 
-def test_content_hash_ignores_comments_and_formatting(registry: Registry, review: Workflow) -> None:
+def test_content_hash_ignores_comments_and_formatting(vocabulary: Vocabulary, review: Workflow) -> None:
     reformatted = (
         "# Другой комментарий в начале\n\n"
         + _review_text()
@@ -334,7 +336,7 @@ def test_content_hash_ignores_comments_and_formatting(registry: Registry, review
         .replace("transitions:\n", "\ntransitions:  # переходы\n")
     )
     assert reformatted != _review_text()
-    wf = load_workflow(reformatted, registry, filename="review.yaml")
+    wf = load_workflow(reformatted, vocabulary, filename="review.yaml")
     assert wf.content_hash == review.content_hash
     assert len(review.content_hash) == 64
 
@@ -347,9 +349,9 @@ def test_content_hash_ignores_comments_and_formatting(registry: Registry, review
         ("roles: [reviewer, boss]", "roles: [boss]"),
     ],
 )
-def test_content_hash_changes_with_content(registry: Registry, review: Workflow, old: str, new: str) -> None:
+def test_content_hash_changes_with_content(vocabulary: Vocabulary, review: Workflow, old: str, new: str) -> None:
     assert old in _review_text()
-    wf = load_workflow(_review_text().replace(old, new), registry, filename="review.yaml")
+    wf = load_workflow(_review_text().replace(old, new), vocabulary, filename="review.yaml")
     assert wf.content_hash != review.content_hash
 
 

@@ -1,4 +1,4 @@
-"""The compiled state machine of review.yaml: targets, refusals, internal transitions, sharing."""
+"""The compiled state machine of review.yaml: what it accepts where, refusals, what each transition carries."""
 
 from __future__ import annotations
 
@@ -23,16 +23,16 @@ def compiled(review: Workflow) -> CompiledWorkflow:
         ("checking", "expire", "rejected"),
         ("approved", "close", "closed"),
         ("approved", "reopen", "checking"),
+        ("approved", "extend", None),  # internal: the state is not left
     ],
 )
-def test_valid_event_leads_to_its_target(
-    compiled: CompiledWorkflow, state: str, event: str, target: str
+def test_each_event_is_the_machines_transition_to_its_target(
+    compiled: CompiledWorkflow, state: str, event: str, target: str | None
 ) -> None:
-    assert compiled.target(1, state, event) == target
-
-
-def test_internal_transition_stays_in_the_state(compiled: CompiledWorkflow) -> None:
-    assert compiled.target(1, "approved", "extend") == "approved"
+    step = compiled.machine.events[event].transitions[state][0]
+    assert (step.source, step.dest) == (state, target)
+    found = compiled.transition(state, event)
+    assert found is not None and found.event == event and found.dest == target
 
 
 @pytest.mark.parametrize(
@@ -48,39 +48,47 @@ def test_internal_transition_stays_in_the_state(compiled: CompiledWorkflow) -> N
 def test_event_not_available(
     compiled: CompiledWorkflow, state: str, event: str, available: list[str]
 ) -> None:
+    assert compiled.transition(state, event) is None
     with pytest.raises(TransitionNotAllowed) as info:
-        compiled.target(42, state, event)
+        compiled.require(42, state, event)
     error = info.value
     assert (error.case_id, error.event, error.state) == (42, event, state)
     assert sorted(error.available) == available
     assert f"Действие «{event}» недоступно в состоянии «{state}» дела № 42" in str(error)
 
 
-def test_refusal_message_lists_what_is_available(compiled: CompiledWorkflow) -> None:
+def test_refusal_lists_what_the_role_may_do(compiled: CompiledWorkflow) -> None:
     with pytest.raises(TransitionNotAllowed, match=r"доступны: register$"):
-        compiled.target(1, "received", "close")
+        compiled.require(1, "received", "close", "clerk")
     with pytest.raises(TransitionNotAllowed, match=r"действий нет$"):
-        compiled.target(1, "rejected", "close")
+        compiled.require(1, "received", "close", "reviewer")
+    with pytest.raises(TransitionNotAllowed, match=r"действий нет$"):
+        compiled.require(1, "rejected", "close")
 
 
-def test_events_per_state(compiled: CompiledWorkflow) -> None:
-    assert sorted(compiled.events("approved")) == ["close", "extend", "reopen"]
+def test_events_are_the_machines_triggers_in_file_order(compiled: CompiledWorkflow) -> None:
+    for state in compiled.definition.states:
+        assert compiled.events(state) == compiled.machine.get_triggers(state)
+        assert [t.event for t in compiled.available(state)] == compiled.events(state)
+    assert compiled.events("approved") == ["extend", "close", "reopen"]
     assert compiled.events("closed") == []
+    assert [t.event for t in compiled.available("checking", "reviewer")] == ["approve", "reject"]
+    assert [t.event for t in compiled.available("checking", "system")] == ["expire"]
 
 
-def test_one_machine_serves_many_cases(compiled: CompiledWorkflow) -> None:
-    # case 1 moves on while case 2 still waits in "received": the machine keeps no state of its own
-    assert compiled.target(1, "received", "register") == "checking"
-    assert compiled.target(1, "checking", "approve") == "approved"
-    assert compiled.target(2, "received", "register") == "checking"
-    with pytest.raises(TransitionNotAllowed):
-        compiled.target(2, "received", "approve")
-    assert compiled.target(3, "checking", "reject") == "rejected"
-    assert compiled.target(1, "approved", "close") == "closed"
-    assert compiled.machine.models == []
+def test_guards_are_conditions_and_effects_are_callbacks(compiled: CompiledWorkflow) -> None:
+    close = compiled.machine.events["close"].transitions["approved"][0]
+    assert [repr(c.func) for c in close.conditions] == ["guard field_set", "guard no_open_items"]
+    register = compiled.machine.events["register"].transitions["received"][0]
+    assert [repr(b) for b in register.before[1:]] == ["effect assign_actor"]
+    assert len(register.before) == 2 and len(register.after) == 1  # the runtime's begin and finish around them
+
+
+def test_one_machine_serves_every_case(compiled: CompiledWorkflow) -> None:
+    assert compiled.machine.models == []  # cases are fired through it as light objects; it holds none
 
 
 def test_compiling_twice_gives_independent_machines(review: Workflow, compiled: CompiledWorkflow) -> None:
     again = compile_workflow(review)
     assert again.machine is not compiled.machine
-    assert again.target(5, "checking", "expire") == compiled.target(6, "checking", "expire") == "rejected"
+    assert again.transition("checking", "expire") is compiled.transition("checking", "expire")

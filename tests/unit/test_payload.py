@@ -13,9 +13,10 @@ from engine.commands import Actor
 from engine.context import CaseView, TransitionContext
 from engine.definition import FieldSpec, Transition, Workflow
 from engine.errors import PayloadInvalid
+from engine.machine import compile_workflow
 from engine.payload import validate_payload
-from engine.registry import FieldError, FieldType, Registry
-from tests.unit.conftest import build_registry, local, utc
+from engine.vocabulary import FieldError, FieldType, Vocabulary
+from tests.unit.conftest import build_vocabulary, local, utc
 
 #: 01:00 on Monday 1 December 2025 in Yekaterinburg, still Sunday 30 November in UTC.
 NOW = utc(2025, 11, 30, 20, 0)
@@ -26,9 +27,9 @@ DATE_ERROR = "ожидается дата в виде ГГГГ-ММ-ДД или 
 class FakeRuntime:
     """The part of :class:`engine.runtime.Runtime` payload validation uses."""
 
-    def __init__(self, calendar: ProductionCalendar, registry: Registry) -> None:
+    def __init__(self, calendar: ProductionCalendar, vocabulary: Vocabulary) -> None:
         self.calendar = calendar
-        self.registry = registry
+        self.vocabulary = vocabulary
 
 
 def _snils(ctx: TransitionContext, value: Any) -> str:
@@ -40,17 +41,17 @@ def _snils(ctx: TransitionContext, value: Any) -> str:
 
 @pytest.fixture
 def ctx(calendar: ProductionCalendar, review: Workflow) -> TransitionContext:
-    registry = build_registry()
-    registry.add_field_type(FieldType("snils", _snils, "СНИЛС"))
+    vocabulary = build_vocabulary()
+    vocabulary.add_field_type(FieldType("snils", _snils, "СНИЛС"))
     case = CaseView(id=1, workflow="review", workflow_version=1, state="checking", version=3, territory="t1",
                     org_id=1, assignee_id=None, subject_kind=None, subject_id=None, parent_id=None, data={})
     # no transaction: payload validation never touches the database
-    return TransitionContext(None, FakeRuntime(calendar, registry),  # type: ignore[arg-type]
+    return TransitionContext(None, FakeRuntime(calendar, vocabulary),  # type: ignore[arg-type]
                              review, case, Actor(7, "reviewer"), NOW)
 
 
 def tr(review: Workflow, state: str, event: str) -> Transition:
-    transition = review.transition(state, event)
+    transition = compile_workflow(review).transition(state, event)
     assert transition is not None
     return transition
 

@@ -1,0 +1,178 @@
+"""Territory profiles and the district commission's workflow over HTTP: the REST API and the ``/workflows`` page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from cases import areas
+from tests.e2e.conftest import Web
+from tests.e2e.test_api import Api, Bed, error, ok
+from tests.e2e.test_api import bed as bed  # the fixture: the app at Monday 03.03.2025 09:00
+from tests.regions_steps import add_novgorod, referred
+
+
+def _names(api: Api) -> set[str]:
+    return {w["name"] for w in ok(api.get("/workflows"))}
+
+
+def put(api: Api, path: str, body: Any) -> Any:
+    return api.client.put("/api/v1" + path, json=body, headers=api.headers)
+
+
+def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:
+    add_novgorod(bed.web.process)
+    assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward"}
+    assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward"}
+    profile = ok(bed.as_("b_secretary").get("/territory/profile"))
+    assert profile["profile"] == "novgorod" and profile["workflows"]["kdn_ipr"] == "kdn_ipr_district"
+    assert profile["settings"]["body_report_day"] == 10
+    assert ok(bed.as_("boss").get("/territory/profile"))["revision"] == 0  # never published: the default
+
+
+def test_only_the_administrator_publishes_a_profile_and_bad_ones_are_refused(bed: Bed) -> None:
+    error(put(bed.as_("boss"), "/territory/profile", {"profile": "novgorod"}), 403, "forbidden")
+    body = error(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol"}), 422, "input_invalid")
+    assert "settings.mobile_team_response_hours" in body["details"]["fields"]
+    assert bed.count("select count(*) from territory_profile") == 0
+    done = ok(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol",
+                                                            "settings": {"mobile_team_response_hours": 24},
+                                                            "basis": "приказ министерства"}))
+    assert done["revision"] == 1 and done["settings"]["mobile_team_response_hours"] == 24
+
+
+def test_the_workflows_page_shows_the_profile_and_the_admin_publishes_with_csrf(web: Web) -> None:
+    add_novgorod(web.process)
+    secretary = web.client_for("b_secretary")
+    page = secretary.get("/workflows")
+    assert page.status_code == 200
+    assert "Новгородская область" in page.text and "kdn_ipr_district" in page.text
+    assert "Опубликовать профиль" not in page.text  # only the administrator publishes
+    admin = web.client_for("admin")
+    assert admin.post("/workflows/profile", data={"profile": "novgorod", "csrf": "bad"}).status_code in (400, 403)
+    refused = admin.post("/workflows/profile", data={"profile": "stavropol", "csrf": web.csrf(admin, "/workflows")})
+    assert refused.status_code == 422 and "Время реагирования мобильной бригады" in refused.text
+    done = admin.post("/workflows/profile", data={"profile": "stavropol", "mobile_team_response_hours": "12",
+                                                  "csrf": web.csrf(admin, "/workflows")})
+    assert done.status_code == 303
+    assert "Ставропольский край" in admin.get("/workflows").text
+
+
+def _fire(api: Api, case_id: int, event: str, payload: dict[str, Any] | None = None, status: int = 200) -> Any:
+    return ok(api.post(f"/cases/{case_id}/events/{event}", json=payload or {}), status)
+
+
+@pytest.mark.parametrize("decision", ["review_continue", "review_court", "review_terminate_removed"])
+def test_the_district_commission_case_over_http(bed: Bed, decision: str) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    _, kdn = referred(proc)
+    secretary, director = bed.as_("b_secretary"), bed.as_("b_director")
+    error(bed.as_("secretary").post(f"/cases/{kdn}/events/adopt_resolution", json={}), 404, "not_found")
+    today = proc.today()
+    _fire(secretary, kdn, "adopt_resolution", {
+        "resolution_number": "5/1", "uso": proc.world.orgs["b_uso"], "executing_bodies": "Школа № 1, ПДН",
+        "report_back_on": (today + timedelta(days=7)).isoformat()})
+    for org in ("b_school", "b_police"):
+        ok(director.post(f"/cases/{kdn}/plan-items", json={
+            "measure": "Мероприятие органа", "due_date": (today + timedelta(days=30)).isoformat(),
+            "responsible_org_id": proc.world.orgs[org]}), 201)
+    _fire(director, kdn, "submit_plan")
+    moved = _fire(secretary, kdn, "approve_plan", {"approval_resolution_number": "6/1"})
+    assert moved["to_state"] == "support_active"
+    card = ok(secretary.get(f"/cases/{kdn}"))
+    assert card["assignee_id"] == proc.world.users["b_curator1"]  # ул. Коммунарная is in area 1
+    curator = bed.as_("b_curator1")
+    _fire(curator, kdn, "record_visit", {"kind": "home", "notes": "Патронаж"})
+    _fire(curator, kdn, "submit_quarterly_report", {"summary": "Квартал без пропусков"})
+    body = error(secretary.post(f"/cases/{kdn}/events/{decision}", json={"resolution_number": "9",
+                                                                         "notes": "Итоги"}), 422, "guard_failed")
+    assert "отчёты" in body["message"]
+    bed.frozen.tick(timedelta(days=80))  # the review, before three months pass
+    for org in ("b_school", "b_police"):
+        ok(secretary.post(f"/cases/{kdn}/execution-reports", json={
+            "org_id": proc.world.orgs[org], "received_on": proc.today().isoformat(), "text": "Исполнено"}), 201)
+    result = _fire(secretary, kdn, decision, {"resolution_number": "9", "notes": "Итоги"})
+    assert result["to_state"] == {"review_continue": "support_active", "review_court": "court_referral",
+                                  "review_terminate_removed": "post_support"}[decision]
+    documents = {d["template"] for d in ok(secretary.get(f"/cases/{kdn}/documents"))}
+    assert {"kdn_resolution", "resolution_dispatch_list", "ipr_plan"} <= documents
+
+
+def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
+    admin, boss, agent = bed.as_("admin"), bed.as_("boss"), bed.as_("agent")
+    ok(put(admin, "/territory/profile", {"profile": "stavropol", "settings": {"mobile_team_response_hours": 48}}))
+    assert put(boss, "/statistics/monitoring/targets/mobile_team_families",
+               {"year": 2025, "target": 3000}).status_code == 204
+    error(put(boss, "/statistics/monitoring/targets/unknown_thing", {"year": 2025, "target": 1}), 404, "not_found")
+    error(put(agent, "/statistics/monitoring/targets/mobile_team_families", {"year": 2025, "target": 1}), 403,
+          "forbidden")
+    _, support = bed.web.process.to_support()
+    ok(agent.post(f"/cases/{support}/need-assessment", json={"categories": ["large", "low_income"],
+                                                             "decided_on": "2025-03-03"}), 201)
+    body = error(agent.post(f"/cases/{support}/need-assessment", json={"categories": [], "decided_on": "2025-03-03"}),
+                 422, "input_invalid")
+    assert "categories" in body["details"]["fields"]
+    ok(agent.post("/mobile-visits", json={"visited_on": "2025-03-03", "members": ["Агентство: Лебедев А. С."],
+                                          "outcome": "helped", "families_reached": 3}), 201)
+    error(agent.post("/mobile-visits", json={"visited_on": "2025-03-03", "members": ["x"], "outcome": "party"}),
+          422, "input_invalid")
+    found = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
+    rows = {r["code"]: r for r in found["indicators"]}
+    assert rows["mobile_team_families"]["target"] == 3000 and rows["mobile_team_families"]["actual"] == 3
+    assert rows["need_decisions"]["actual"] == 1 and found["response_hours"] == 48
+    client = web.client_for("boss")
+    page = client.get("/statistics/monitoring?year=2025")
+    assert page.status_code == 200 and "Мониторинг показателей" in page.text and "3000" in page.text
+    xlsx = client.get("/statistics/monitoring.xlsx?year=2025")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    director = web.client_for("director")
+    refused = director.post("/statistics/monitoring/visits", data={
+        "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03", "members": "",
+        "families_reached": "2", "outcome": "helped"})
+    assert refused.status_code == 422 and "состав бригады" in refused.text
+    done = director.post("/statistics/monitoring/visits", data={
+        "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03",
+        "requested_at": "2025-02-27T10:00", "members": "УСО: Морозова Е. П.\nПДН: инспектор", "families_reached": "2",
+        "outcome": "support_opened"})
+    assert done.status_code == 303
+    again = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
+    assert again["visits"] == 2 and again["late_visits"] == 1
+
+
+def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
+    add_novgorod(bed.web.process)
+    referred(bed.web.process)
+    found = ok(bed.as_("boss").get("/statistics/territories"))
+    names = {r["territory"]: r for r in found["rows"]}
+    assert set(names) == {"surgut", "nefteyugansk", "borovichi"} and "АППГ" in " ".join(found["columns"])
+    assert names["borovichi"]["values"][2] == 1  # one report this year
+    error(bed.as_("secretary").get("/statistics/territories"), 403, "forbidden")
+    client = web.client_for("boss")
+    page = client.get("/statistics/territories")
+    assert page.status_code == 200 and "Боровичский муниципальный район" in page.text
+    assert client.get("/statistics/territories.xlsx").content[:2] == b"PK"
+
+
+def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    admin, secretary = bed.as_("b_admin"), bed.as_("b_secretary")
+    listed = ok(secretary.get("/territory/areas"))
+    assert [a["name"] for a in listed] == ["Участок № 1 (центр)", "Участок № 2 (сельский)"]
+    assert listed[0]["curator_id"] == proc.world.users["b_curator1"]
+    error(put(secretary, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"]}), 403, "forbidden")
+    clash = error(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Коммунарная"]}), 422, "input_invalid")
+    assert "Участок № 1" in clash["details"]["fields"]["places"]
+    error(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"],
+                                                    "curator_id": proc.world.users["curator"]}), 422, "input_invalid")
+    done = ok(put(admin, "/territory/areas/Участок 3", {"places": ["ул. Сушанская"], "passport": "Микрорайон",
+                                                        "curator_id": proc.world.users["b_curator2"]}))
+    assert done["curator"] == "Титов Павел Андреевич"
+    with proc.svc.db.read() as tx:  # the new area serves addresses on its street from now on
+        found = areas.area_for(tx, "borovichi", "г. Боровичи, ул. Сушанская, д. 9")
+    assert found is not None and found.curator_id == proc.world.users["b_curator2"]
+    page = web.client_for("b_secretary").get("/workflows")
+    assert "Участок 3" in page.text and "Микрорайон" in page.text
