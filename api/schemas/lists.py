@@ -152,3 +152,5 @@ class AgendaPublic(Public):
     reviews_due: list[CaseSummary]
     plans_to_approve: list[CaseSummary]
     meetings: list[MeetingPublic]
+    #: a calendar year without positive dynamics: the district commission is offered decision «г»
+    court_suggested: list[CaseSummary] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from engine.due_rules import DueRule, Period, due, nominal, periods, resolve
 @pytest.fixture(scope="module")
 def cal() -> ProductionCalendar:
     settings = Settings()
-    return load_calendar(settings.calendar_file, timezone=settings.timezone)
+    return load_calendar(settings.calendar, timezone=settings.timezone)
 
 
 MAY = Period(date(2025, 5, 1), date(2025, 5, 31))
