@@ -495,8 +495,3 @@ def beds_role(p: Principal) -> str:
 
 def can_record_patrol_trip(p: Principal) -> bool:
     return _holds(p, "patrol_specialist", "rc_specialist")
-
-
-def can_see_adult_quarterly(p: Principal) -> bool:
-    """The resource centre's quarterly tables: whoever keeps the people register (the supervisor among them)."""
-    return can_keep_people_register(p)

@@ -106,7 +106,7 @@ def quarterly(tx: UnitOfWork, svc: Services, p: Principal, year: int, quarter: i
     """The quarter's tables and the same quarter of the previous year (АППГ), for the user's territory."""
     from cases.handlers import log_access
 
-    if not access.can_see_adult_quarterly(p):
+    if not access.can_keep_people_register(p):  # the resource centre and the supervisor
         raise Forbidden("Квартальные таблицы формирует ресурсный центр или руководитель")
     if not (1 <= quarter <= 4 and 2000 <= year <= 2100):
         raise InputInvalid({"quarter": "Квартал 1–4, год 2000–2100"})
