@@ -36,6 +36,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from api import cli_audit, cli_calendar, cli_db, cli_regions
 from api.bootstrap import Container, bootstrap
@@ -194,7 +195,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def startup_notes(container: Container) -> list[str]:
     """What ``opora serve`` tells the operator: how to create the first administrator on a database without
     users; the demo logins only on a demo database (where the demo password really opens them)."""
-    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_demo_database
+    from cases.demo import DEMO_PASSWORD, is_demo_database
 
     with container.db.read() as tx:
         users = tx.connection.exec_driver_sql("select count(*) from app_user").scalar_one()
@@ -202,8 +203,17 @@ def startup_notes(container: Container) -> list[str]:
         return ["Пользователей нет. Создайте администратора: opora users add LOGIN --name \"ФИО\" --admin"]
     if is_demo_database(container.db):
         return [f"Демонстрационная база. Пользователи (пароль {DEMO_PASSWORD}): "
-                + ", ".join(f"{login} ({', '.join(roles)})" for login, _, roles, *_ in DEMO_USERS)]
+                + ", ".join(f"{login} ({', '.join(roles)})" for login, _, roles, *_ in demo_users())]
     return []
+
+
+def demo_users() -> list[tuple[Any, ...]]:
+    """Every account ``opora demo`` makes: the Yugra municipality's, the Novgorod district's, the adults' practices'."""
+    from cases.demo import DEMO_USERS
+    from cases.demo_adults import ADULT_USERS
+    from cases.demo_novgorod import USERS as NOVGOROD_USERS
+
+    return [*DEMO_USERS, *NOVGOROD_USERS, *ADULT_USERS]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -239,7 +249,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cases.demo import DEMO_PASSWORD, DEMO_USERS, is_empty, run_demo
+    from cases.demo import DEMO_PASSWORD, is_empty, run_demo
     from cases.services import Services
     from engine.clock import FixedClock
     from engine.runtime import Runtime
@@ -258,9 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counters = run_demo(svc, clock, today, seed=args.seed)
     print(f"Демонстрационные данные: {json.dumps(counters, ensure_ascii=False)}")
     print(f"Пользователи (пароль для всех: {DEMO_PASSWORD}):")
-    from cases.demo_novgorod import USERS as NOVGOROD_USERS
-
-    for login, _, roles, name, *_ in [*DEMO_USERS, *NOVGOROD_USERS]:
+    for login, _, roles, name, *_ in demo_users():
         print(f"  {login:<13} {', '.join(roles):<14} {name}")
     container.close()
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -71,10 +72,14 @@ def test_the_demo_password_passes_the_policy_and_only_a_demo_database_announces_
         db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert password_problem(DEMO_PASSWORD) is None
     assert main(["--database-url", db_url, "demo"]) == 0
-    capsys.readouterr()
+    printed = capsys.readouterr().out
     app = bootstrap(Settings(database_url=db_url))
     notes = startup_notes(app)
     assert len(notes) == 1 and DEMO_PASSWORD in notes[0] and "Демонстрационная база" in notes[0]
+    # every account the demo makes is announced: the district commission's and the resource centre's too
+    for login, role in (("bor_secretary", "kdn_secretary"), ("rc", "rc_specialist"), ("patrol", "patrol_specialist")):
+        assert f"{login} ({role})" in notes[0]
+        assert re.search(rf"^  {login} +{role} ", printed, re.M)
     app.close()
 
 
