@@ -22,10 +22,15 @@ def put(api: Api, path: str, body: Any) -> Any:
     return api.client.put("/api/v1" + path, json=body, headers=api.headers)
 
 
+#: the adults' practices are the same in every territory: no profile chooses them
+ADULTS = {"release_accompaniment", "homeless_placement", "free_places"}
+
+
 def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:
     add_novgorod(bed.web.process)
-    assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward"}
-    assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward"}
+    assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward", *ADULTS}
+    assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward",
+                                              *ADULTS}
     profile = ok(bed.as_("b_secretary").get("/territory/profile"))
     assert profile["profile"] == "novgorod" and profile["workflows"]["kdn_ipr"] == "kdn_ipr_district"
     assert profile["settings"]["body_report_day"] == 10
