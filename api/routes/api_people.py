@@ -23,6 +23,7 @@ from api.schemas.people import (
 )
 from api.web import MEDIA, download, services
 from cases import adult_quarterly, capacity, people, people_register
+from cases.errors import InputInvalid
 from cases.people import AddFamilyMember, PersonInput, RegisterPerson
 from cases.people_register import RegisterQuery
 
@@ -79,10 +80,18 @@ def export(request: Request, p: Caller, format: Literal["csv", "xlsx"] = "xlsx",
 
 
 @router.get("/people/entry-report", response_model=list[EntryRow], responses=errors(403))
-def entry_report(request: Request, p: Caller, since: date, until: date) -> Any:
+def entry_report(request: Request, p: Caller, since: Annotated[str, Query(description="начало периода, ГГГГ-ММ-ДД")],
+                 until: Annotated[str, Query(description="конец периода, ГГГГ-ММ-ДД")]) -> Any:
     """Отчёт о внесении данных по учреждениям: сколько внесено за период, когда в последний раз, насколько
     полно заполнены сведения (дата рождения, дата освобождения, адрес, учреждение)."""
-    return services(request).execute(people_register.entry_report, p, since, until)
+    # dates as text parsed here: a `date` parameter would be resolved when FastAPI first matches the route
+    period = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            period[name] = date.fromisoformat(value)
+        except ValueError:
+            raise InputInvalid({name: "укажите дату в виде ГГГГ-ММ-ДД"}) from None
+    return services(request).execute(people_register.entry_report, p, period["since"], period["until"])
 
 
 @router.put("/people/columns", response_model=list[str], responses=write_errors())

@@ -36,9 +36,11 @@ def test_every_file_is_reported_with_the_path_as_given(files: Path, capsys: pyte
     assert out.splitlines() == [
         "OK tiny v1: 3 состояния, 2 перехода, хэш " + out.split("хэш ")[1][:12],
         "sub/b.yaml:10: transitions[0].roles[0]: неизвестная роль «janitor»; ожидается: admin, agency, curator, "
-        "guardianship, kdn_secretary, supervisor, system, uso_director",
+        "guardianship, kdn_secretary, patrol_specialist, provider_staff, rc_head, rc_specialist, supervisor, system, "
+        "uso_director",
         "./sub/c.yaml:11: transitions[1].roles[0]: неизвестная роль «nobody»; ожидается: admin, agency, curator, "
-        "guardianship, kdn_secretary, supervisor, system, uso_director",
+        "guardianship, kdn_secretary, patrol_specialist, provider_staff, rc_head, rc_specialist, supervisor, system, "
+        "uso_director",
     ]
     assert err.strip() == "Файлов с ошибками: 2 из 3, ошибок: 2"
 

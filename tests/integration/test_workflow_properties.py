@@ -32,7 +32,12 @@ from engine.definition import FieldSpec, Workflow
 from engine.errors import EngineError, TransitionNotAllowed
 from tests.process_steps import Process
 
-WORKFLOWS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "workflows").glob("*.yaml"))
+FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "workflows").glob("*.yaml"))
+#: workflow files this world cannot start yet: the district commission's (a territory on the Novgorod profile with
+#: areas) and the adults' practices (the resource centre's staff, a person instead of a family); their paths are
+#: walked by their scenario tests (test_regions.py, test_release_accompaniment.py, test_homeless_placement.py)
+NOT_DRIVEN = {"kdn_ipr_district", "release_accompaniment", "homeless_placement", "free_places"}
+WORKFLOWS = [name for name in FILES if name not in NOT_DRIVEN]
 LOGINS = ["opeka", "agent", "director", "curator", "secretary", "boss", "other_opeka", "system"]
 #: reference fields: which organisation or user of the world is the right value
 REFS = {"agency_ref": ("orgs", "agency"), "uso_ref": ("orgs", "uso"), "kdn_ref": ("orgs", "kdn"),
@@ -40,7 +45,9 @@ REFS = {"agency_ref": ("orgs", "agency"), "uso_ref": ("orgs", "uso"), "kdn_ref":
 
 
 def test_every_workflow_file_is_covered() -> None:
-    assert {"child_report", "family_support", "kdn_forward", "kdn_prevention"} <= set(WORKFLOWS)
+    """A new workflow file is either driven here or named in NOT_DRIVEN: it cannot go unnoticed."""
+    assert set(WORKFLOWS) == {"child_report", "family_support", "kdn_forward", "kdn_prevention"}
+    assert set(FILES) >= NOT_DRIVEN
 
 
 def field_value(draw: Any, spec: FieldSpec, process: Process, aimed: bool) -> Any:

@@ -62,9 +62,16 @@ def docx_text(data: bytes) -> str:
 
 def facts(name: str, context: dict[str, Any]) -> list[str]:
     """What the act must show: title, number, address, children, the action's inputs and its own facts."""
-    found = [context["act"]["title"], context["act"]["number"], context["family"]["address"]]
-    for child in context["family"]["children"]:
-        found += [child["name"], child["birth_date"]]
+    found = [context["act"]["title"], context["act"]["number"]]
+    person = context.get("person")
+    if person:  # an adult's act: the person and the family members accepted with them
+        found += [person["name"], person["birth_date"], person["address"], person["release_date"]]
+        for member in person["members"]:
+            found += [member["name"], member["birth_date"]]
+    else:
+        found.append(context["family"]["address"])
+        for child in context["family"]["children"]:
+            found += [child["name"], child["birth_date"]]
     found += [field["value"] for field in context["fields"]]
     report, plan = context.get("report"), context.get("plan")
     resolution = context.get("resolution")
