@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from playwright.sync_api import sync_playwright
 
 from api import auth
 from api.app import create_app
@@ -16,6 +18,7 @@ from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from cases.services import Services
 from engine.database import Database
+from tests.e2e.browser import launch_chromium, seed_demo, serve
 from tests.process_steps import Process
 from tests.world import PASSWORD, World, build_world
 
@@ -68,3 +71,26 @@ def web(db: Database, db_url: str) -> Iterator[Web]:
     with TestClient(create_app(app, jobs=False), follow_redirects=False) as client:
         client.get("/login")  # FastAPI builds its routes on the first request: do it before any freeze_time
         yield Web(app, svc, world, client, Process(app, svc, world))
+
+
+# -- browser tests: a demo database and a real server per test module, one Chromium per module -------------
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    container = seed_demo(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}")
+    yield container
+    container.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(demo: Container) -> Iterator[str]:
+    with serve(demo) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

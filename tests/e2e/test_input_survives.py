@@ -9,45 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from api.bootstrap import Container
 from api.tables import AuthSession
 from cases.demo import DEMO_PASSWORD
 from cases.tables import Visit
 from engine.tables import table_of
-from tests.e2e.browser import Shots, launch_chromium, seed_demo, serve
+from tests.e2e.browser import Shots
 
 pytestmark = pytest.mark.browser
 SES, VIS = table_of(AuthSession), table_of(Visit)
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    path: Path = tmp_path_factory.mktemp("survives") / "demo.db"
-    container = seed_demo(f"sqlite:///{path}")
-    yield container
-    container.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(demo: Container) -> Iterator[str]:
-    with serve(demo) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

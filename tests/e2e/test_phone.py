@@ -9,15 +9,13 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from api.bootstrap import Container
 from cases.demo import DEMO_PASSWORD
-from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, launch_chromium, seed_demo, serve
+from tests.e2e.browser import ROOT, SCREENSHOTS, Shots
 
 pytestmark = pytest.mark.browser
 
@@ -35,28 +33,6 @@ PAGES = {
     "opeka": ["/reports/new", "CASE"],
     "admin": ["/admin/users", "/admin/webhooks"],
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
-    path: Path = tmp_path_factory.mktemp("phone") / "demo.db"
-    container = seed_demo(f"sqlite:///{path}")
-    yield container
-    container.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(demo: Container) -> Iterator[str]:
-    with serve(demo) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Any, base_url: str, viewport: dict[str, int], bypass_csp: bool = False) -> Page:
