@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from playwright.sync_api import Page, expect
 
 from api.app import create_app
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
-from cases.demo import run_demo
+from cases.demo import DEMO_PASSWORD, run_demo
 from cases.services import Services
 from engine.clock import FixedClock
 from engine.runtime import Runtime
@@ -91,3 +92,20 @@ class Shots:
         path = SCREENSHOTS / f"{self.scenario}-{self.n}-{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def log_in(page: Page, login: str) -> None:
+    """Log in through the form as a demo user and wait for the account link."""
+    page.goto("/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("a.me")).to_be_visible()
+
+
+def open_action(page: Page, event: str) -> Any:
+    """The form of an action on the case page, unfolded."""
+    details = page.locator(f"#action-{event}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return details.locator("form")

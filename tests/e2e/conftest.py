@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from api import auth
 from api.app import create_app
@@ -94,3 +94,13 @@ def browser() -> Iterator[Any]:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Page]:
+    """A desktop-sized page in Russian, in the region's time zone."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="ru-RU",
+                                  timezone_id="Asia/Yekaterinburg")
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

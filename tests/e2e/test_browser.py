@@ -5,47 +5,19 @@ served by uvicorn. Every page visited is saved as a full-page screenshot in test
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from api.bootstrap import Container
-from cases.demo import DEMO_PASSWORD
 from engine.tables import AuditEvent, CaseInstance, table_of
-from tests.e2e.browser import Shots
+from tests.e2e.browser import Shots, log_in, open_action
 
 CI, AE = table_of(CaseInstance), table_of(AuditEvent)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(browser: Any, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="ru-RU",
-                                  timezone_id="Asia/Yekaterinburg")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page: Page, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("a.me")).to_be_visible()
-
-
-def open_action(page: Page, event: str) -> Any:
-    """The form of an action on the case page, unfolded."""
-    details = page.locator(f"#action-{event}")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    return details.locator("form")
 
 
 def test_curator_records_a_visit_and_continues_support(page: Page, demo: Container) -> None:

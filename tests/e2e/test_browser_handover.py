@@ -11,12 +11,7 @@ from playwright.sync_api import Page, expect
 
 from api.bootstrap import Container
 from engine.tables import CaseInstance, table_of
-from tests.e2e.browser import Shots
-from tests.e2e.test_browser import base_url as base_url  # the fixtures of the browser scenarios
-from tests.e2e.test_browser import browser as browser
-from tests.e2e.test_browser import demo as demo
-from tests.e2e.test_browser import log_in
-from tests.e2e.test_browser import page as page
+from tests.e2e.browser import Shots, log_in
 
 CI = table_of(CaseInstance)
 pytestmark = pytest.mark.browser

@@ -14,14 +14,13 @@ from api.bootstrap import Container
 from cases import areas
 from cases.tables import Family
 from engine.tables import CaseInstance, table_of
-from tests.e2e.browser import Shots
-from tests.e2e.test_browser import base_url, browser, demo, log_in, open_action, page  # noqa: F401  (fixtures)
+from tests.e2e.browser import Shots, log_in, open_action
 
 CI, FA = table_of(CaseInstance), table_of(Family)
 pytestmark = pytest.mark.browser
 
 
-def _case_in(demo: Container, state: str) -> int:  # noqa: F811
+def _case_in(demo: Container, state: str) -> int:
     with demo.db.read() as tx:
         found = tx.connection.execute(sa.select(CI.c.id).where(
             CI.c.territory == "borovichi", CI.c.workflow == "kdn_ipr_district", CI.c.state == state)
@@ -30,7 +29,7 @@ def _case_in(demo: Container, state: str) -> int:  # noqa: F811
     return int(found)
 
 
-def test_district_secretary_records_a_resolution_and_approves_a_plan(page: Page, demo: Container) -> None:  # noqa: F811
+def test_district_secretary_records_a_resolution_and_approves_a_plan(page: Page, demo: Container) -> None:
     shots = Shots("novgorod")
     log_in(page, "bor_secretary")
     page.goto("/workflows")

@@ -21,6 +21,7 @@ from cases.demo import DEMO_PASSWORD
 from cases.tables import Visit
 from engine.tables import table_of
 from tests.e2e.browser import Shots
+from tests.e2e.browser import log_in as log_in_as
 
 pytestmark = pytest.mark.browser
 SES, VIS = table_of(AuthSession), table_of(Visit)
@@ -36,11 +37,7 @@ def phone(browser: Any, base_url: str) -> Iterator[Page]:
 
 
 def log_in(page: Page, login: str = "curator") -> None:
-    page.goto("/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("a.me")).to_be_visible()
+    log_in_as(page, login)
 
 
 def case_with_a_visit_due(page: Page) -> str:

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from cases.demo import DEMO_PASSWORD
-from tests.e2e.browser import ROOT, SCREENSHOTS, Shots
+from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +46,6 @@ def phone(browser: Any, base_url: str) -> Iterator[Page]:
     page = open_page(browser, base_url, PHONE)
     yield page
     page.context.close()
-
-
-def log_in(page: Page, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("a.me")).to_be_visible()
 
 
 def visit(page: Page, path: str) -> str:
