@@ -22,6 +22,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from engine.calendar import ProductionCalendar
 from engine.clock import FixedClock, SystemClock
 from engine.database import Database
 from opora_bench.engine import START, Migrate, _temp_dir, bench_workflow
-from opora_bench.loadgen import run_load
+from opora_bench.loadgen import LoadResult, run_load
 from opora_bench.process import simulate_year
 from opora_bench.serverproc import ServerProcess, free_port
 
@@ -126,6 +127,22 @@ def settle(url: str, timeout: float = 300) -> float:
     return time.perf_counter() - began
 
 
+def measured_load(server: ServerProcess, **load: Any) -> tuple[LoadResult, float]:
+    """A load run and the server's CPU seconds spent on its timed part (the users' logins are not counted)."""
+    ready = threading.Event()
+    outcome: list[LoadResult] = []
+    runner = threading.Thread(target=lambda: outcome.append(run_load(server.base_url, DEMO_PASSWORD, ready=ready,
+                                                                     **load)))
+    runner.start()
+    while runner.is_alive() and not ready.wait(0.5):
+        pass
+    before = server.cpu_seconds()
+    runner.join()
+    if not outcome:
+        raise RuntimeError("the load generator failed")
+    return outcome[0], server.cpu_seconds() - before
+
+
 def _load_runs(url: str, backend: str, workers: int, calendar: ProductionCalendar, scale: float,
                folder: Path) -> list[dict[str, Any]]:
     seconds = max(6.0, 30 * scale)
@@ -136,11 +153,12 @@ def _load_runs(url: str, backend: str, workers: int, calendar: ProductionCalenda
         settle(url)  # steady state: the demo's notifications fanned out by the server's own jobs
         run_load(server.base_url, DEMO_PASSWORD, users=20, seconds=3, think_ms=0, today=today)  # warm-up
         for users, think in ((20, 0), (20, 500)):
-            found = run_load(server.base_url, DEMO_PASSWORD, users=users, seconds=seconds, think_ms=think,
-                             today=today)
+            found, cpu = measured_load(server, users=users, seconds=seconds, think_ms=think, today=today)
+            cpu_ms = cpu * 1000 / max(1, found.requests)
             summary = found.summary()
             results.append({"bench": "api.load", "backend": backend, "workers": workers, "users": users,
                             "think_ms": think, "seconds": round(found.seconds, 1), **summary,
+                            "server_cpu_ms_per_request": round(cpu_ms, 2),
                             "target": "per_s ≥ 250" if think == 0 else "p95_ms ≤ 150"})
     tracebacks = len(server.tracebacks())
     for result in results:

@@ -78,6 +78,18 @@ class ServerProcess:
                     children.append(int(entry.name))
         return sorted(children)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the serving processes have used so far: the server itself, or its workers."""
+        assert self.process is not None
+        total = 0
+        for pid in (self.worker_pids() if self.workers > 1 else [self.process.pid]):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self, timeout: float = 30) -> None:
         if self.process is None or self.process.poll() is not None:
             return
