@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
 from api import auth
 from api.web import lifetimes, services
@@ -13,11 +10,6 @@ from cases.principal import Principal
 from cases.services import Services
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-async def _record_use(svc: Services, caller: auth.Caller, now: datetime) -> None:
-    if caller.stamp is not None:
-        await run_in_threadpool(auth.record_use, svc.db, caller, now)
 
 
 class PasswordChangeRequired(auth.NotAuthenticated):
@@ -28,13 +20,8 @@ class PasswordChangeRequired(auth.NotAuthenticated):
         super().__init__("Администратор сбросил пароль: задайте новый пароль на странице /me/password")
 
 
-async def api_principal(request: Request) -> Principal:
-    """The caller of an API request (dependency); 401 ``not_authenticated`` without valid credentials.
-
-    It runs on the event loop, not in a worker thread: the lookup is one short read by primary key (a read never
-    waits for a lock), and the hop to a thread and back would cost more than the read. The stamp of use, a write
-    that may wait for the lock, goes to a worker thread, and only once a minute per token or session.
-    """
+def api_principal(request: Request) -> Principal:
+    """The caller of an API request (dependency); 401 ``not_authenticated`` without valid credentials."""
     svc: Services = services(request)
     now = svc.runtime.clock.now()
     header = request.headers.get("authorization", "")
@@ -43,7 +30,7 @@ async def api_principal(request: Request) -> Principal:
             caller = auth.token_principal(tx, header[7:].strip(), now)
         if caller is None:
             raise auth.NotAuthenticated("Ключ доступа недействителен или отозван")
-        await _record_use(svc, caller, now)
+        auth.record_use(svc.db, caller, now)
         return caller.principal
     session_id = request.cookies.get(auth.SESSION_COOKIE)
     caller = None
@@ -52,7 +39,7 @@ async def api_principal(request: Request) -> Principal:
             caller = auth.session_principal(tx, session_id, now, lifetimes(request))
     if caller is None:
         raise auth.NotAuthenticated("Требуется ключ доступа (Authorization: Bearer …) или вход в систему")
-    await _record_use(svc, caller, now)
+    auth.record_use(svc.db, caller, now)
     if caller.must_change_password:
         raise PasswordChangeRequired()
     if request.method not in SAFE_METHODS and not auth.csrf_matches(caller.csrf_token,
