@@ -419,6 +419,8 @@ def menu_for(p: Principal) -> list[str]:
         items.append("kdn")
     if can_manage(p):
         items.append("supervisor")
+    if sees_obligations_menu(p):
+        items.append("obligations")
     items += ["registry", "statistics"]
     if can_administer(p):
         items += ["users", "webhooks"]
@@ -495,3 +497,44 @@ def beds_role(p: Principal) -> str:
 
 def can_record_patrol_trip(p: Principal) -> bool:
     return _holds(p, "patrol_specialist", "rc_specialist")
+
+
+# -- 15. obligations of organisations: submitting, accepting, roadmap items, escalation ------------------
+
+#: the heads of an organisation, told first when its report is overdue (an organisation without one: its staff)
+OBLIGATION_HEADS = ("supervisor", "uso_director", "rc_head")
+#: who sees the obligations of every organisation of the territory (the selector, the supervisor's list)
+OBLIGATIONS_WIDE = frozenset({"supervisor", "rc_head", "rc_specialist"})
+
+
+def _works_in(p: Principal, org_id: int | None) -> bool:
+    """A member of the organisation with a working role (an administrator's account alone does not report)."""
+    return org_id is not None and p.org_id == org_id and bool(p.roles - {ADMIN})
+
+
+def can_see_obligation(p: Principal, org_id: int, recipient_org_id: int | None) -> bool:
+    """A stored obligation: whoever sees the owing organisation's calendar, and the organisation it is owed to."""
+    return can_see_obligations_of(p, org_id) or _works_in(p, recipient_org_id)
+
+
+def sees_territory_obligations(p: Principal) -> bool:
+    return _holds(p, *OBLIGATIONS_WIDE)
+
+
+def can_submit_obligation(p: Principal, org_id: int) -> bool:
+    """A report is submitted by the owing organisation's own staff."""
+    return _works_in(p, org_id)
+
+
+def can_decide_obligation(p: Principal, recipient_org_id: int | None) -> bool:
+    """A submitted report is accepted or returned by the staff of the organisation it is owed to."""
+    return _works_in(p, recipient_org_id)
+
+
+def can_add_roadmap_item(p: Principal) -> bool:
+    """Roadmap items are entered by the administrator, the supervisor or the resource centre's head."""
+    return _holds(p, ADMIN, "supervisor", "rc_head")
+
+
+def sees_obligations_menu(p: Principal) -> bool:
+    return bool(p.roles - {ADMIN}) or can_add_roadmap_item(p)

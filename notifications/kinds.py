@@ -18,6 +18,7 @@ CHANNELS: dict[str, str] = {INBOX: "В системе", EMAIL: "Письмо с�
 ESCALATION = "deadline.escalation"
 AGENDA = "kdn.agenda"
 ANCHOR = ANCHOR_KIND
+OBLIGATION_OVERDUE = "obligation.overdue"
 DIGEST_KIND = "digest"
 
 
@@ -52,6 +53,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           "поступило сообщение о ребёнке, с семьёй которого ведётся ИПР", INBOX),
     _kind("report.forwarded", "Сообщение направлено в КДН", "орган опеки направил в КДН сообщение по делу ИПР",
           INBOX),
+    _kind(OBLIGATION_OVERDUE, "Отчёт организации просрочен", "отчёт или пункт дорожной карты не сдан в срок; "
+          "сообщение идёт вверх по цепочке отчётности, отключить его нельзя", EMAIL, locked=(INBOX,)),
     _kind(AGENDA, "Повестка заседания КДН", "накануне заседания — список дел в повестке", INBOX),
     _kind(ANCHOR, "Отметка журнала событий", "раз в день — подписанный корень журнала событий всех дел: копия вне "
           "базы данных, по которой проверка докажет, что журнал до отметки не переписан", INBOX),
