@@ -538,3 +538,8 @@ def can_add_roadmap_item(p: Principal) -> bool:
 
 def sees_obligations_menu(p: Principal) -> bool:
     return bool(p.roles - {ADMIN}) or can_add_roadmap_item(p)
+
+
+def heads_organisation(p: Principal) -> bool:
+    """Whether ``p`` is among the heads told first of their organisation's overdue report."""
+    return _holds(p, *OBLIGATION_HEADS)
