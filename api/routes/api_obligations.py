@@ -60,6 +60,15 @@ def overdue(request: Request, p: Caller) -> Any:
     return services(request).read(obligation_work.overdue_in, p)
 
 
+@router.get("/obligations/roadmap", response_model=list[dict[str, Any]], responses=errors(403, 404))
+def roadmap_items(request: Request, p: Caller, year: Year,
+                  org_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="организация (по умолчанию своя)")]
+                  = None) -> Any:
+    """Пункты дорожной карты организации со сроком в этом году."""
+    rows = services(request).read(obligation_work.stored_of, p, org_id or p.org_id, year)
+    return [r for r in rows if r["kind"] == obligation_work.ROADMAP]
+
+
 @router.post("/obligations/roadmap", status_code=201, response_model=dict[str, Any], responses=write_errors(404, 409))
 def roadmap_item(request: Request, body: RoadmapItemCreate, p: Caller) -> Any:
     """Внести пункт дорожной карты: разовая задача организации со сроком и источником (срок в нерабочий день

@@ -81,6 +81,8 @@ def test_roadmap_items_and_the_overdue_list(bed: Bed) -> None:
     item = ok(boss.post("/obligations/roadmap", {"org_id": w.orgs["rc"], "title": "Семинар для специалистов УСЗН",
                                                  "due_on": "2025-03-15", "source": "дорожная карта, п. 2.4"}), 201)
     assert item["due_on"] == "2025-03-17" and item["kind"] == "roadmap"  # Saturday → Monday
+    listed = ok(boss.get("/obligations/roadmap", params={"year": 2025, "org_id": w.orgs["rc"]}))
+    assert [r["id"] for r in listed] == [item["id"]] and listed[0]["source"] == "дорожная карта, п. 2.4"
     error(boss.post("/obligations/roadmap", {"org_id": w.orgs["rc"], "title": "Семинар для специалистов УСЗН",
                                              "due_on": "2025-03-15", "source": "п. 2.4"}), 409, "conflict")
     error(bed.as_("curator").post("/obligations/roadmap", {"org_id": w.orgs["rc"], "title": "Другое",

@@ -6,6 +6,7 @@ off moves to the next working day, and an overdue report climbs the chain one wo
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from datetime import date, datetime, time
 from typing import Any
@@ -172,3 +173,26 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     submit(proc, "director", part_uso.id)
     decide(proc, "opeka", part_uso.id, True)
     assert find(proc, "opeka", "uszn_control", q1).due_on == date(2025, 4, 4)
+
+
+def test_two_workers_sweeping_at_once_open_each_obligation_once(proc: Process) -> None:
+    db, runtime = proc.svc.db, proc.svc.runtime
+    barrier, opened, failed = threading.Barrier(2), [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            opened.append(obligation_work.open_obligations(db, runtime))
+        except Exception as exc:
+            failed.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failed == []
+    keys = proc.rows("select org_id, report, period_first, count(*) as n from report_obligation "
+                     "group by org_id, report, period_first")
+    assert keys and all(r.n == 1 for r in keys)
+    assert sum(opened) == len(keys)
