@@ -20,7 +20,7 @@ from cases.directory import add_organisation, add_user, principal_of
 from cases.errors import Conflict, Forbidden, InputInvalid, NotFound
 from cases.obligation_work import AddRoadmapItem, DecideReport, SubmitReport
 from engine.tables import OutboxMessage, table_of
-from notifications import recipients
+from notifications import messages, recipients
 from tests.adults import add_adult_world
 from tests.process_steps import Process
 from tests.world import _HASH, PASSWORD, START
@@ -168,6 +168,10 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     with db.read() as tx:
         told = [{r.principal.login for r in recipients.resolve(tx, runtime, row).recipients} for row in rows]
     assert told == [{"provider"}, {"rc_head"}, {"rcrso"}]
+    with db.read() as tx:  # the message names the report, the organisation and the days, and links to the page
+        notice = messages.compose(tx, proc.svc, rows[2], None)
+    assert notice.title.startswith("Просрочен отчёт «Статистический") and "АНО «Дом надежды»" in notice.title
+    assert notice.link == f"/obligations?org={w.orgs['provider']}" and ("Уровень эскалации", "3") in notice.facts
 
     # the УСО's part is accepted on 3 April: the roll-up is due the next working day, later than its rule's 3 April
     submit(proc, "director", part_uso.id)
