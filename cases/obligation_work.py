@@ -119,12 +119,11 @@ def open_obligations(db: Database, runtime: Runtime) -> int:
     if not wanted:
         return 0
     with db.unit_of_work() as tx:
-        before = tx.connection.execute(sa.select(sa.func.count()).select_from(RO)).scalar_one()
-        tx.connection.execute(_insert(tx.connection), wanted)
-        after = tx.connection.execute(sa.select(sa.func.count()).select_from(RO)).scalar_one()
+        # the rows another worker opened meanwhile are skipped (the key), and not counted: only ours are returned
+        opened = len(tx.connection.execute(_insert(tx.connection).returning(RO.c.id), wanted).all())
         refresh_rollups(tx.connection, cal)
         tx.commit()
-    return int(after - before)
+    return opened
 
 
 def rollup_due(conn: sa.Connection, cal: ProductionCalendar, row: Any) -> date | None:
