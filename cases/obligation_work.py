@@ -101,7 +101,12 @@ def _row(org: Any, report: ReportType, period: Period, cal: ProductionCalendar, 
 
 def open_obligations(db: Database, runtime: Runtime) -> int:
     """Open the current and the next period of every report every organisation owes; how many were opened."""
-    today, now, cal = today_of(runtime), runtime.clock.now(), runtime.calendar
+    return open_at(db, runtime.calendar, runtime.clock.now())
+
+
+def open_at(db: Database, cal: ProductionCalendar, now: datetime) -> int:
+    """:func:`open_obligations` at the moment ``now`` (the sweep's, or a benchmark's)."""
+    today = cal.local_date(now)
     with db.read() as tx:
         conn = tx.connection
         orgs = conn.execute(sa.select(ORG.c.id, ORG.c.kind, ORG.c.territory).where(ORG.c.kind.in_(OWERS))
