@@ -419,7 +419,7 @@ def menu_for(p: Principal) -> list[str]:
         items.append("kdn")
     if can_manage(p):
         items.append("supervisor")
-    if sees_obligations_menu(p):
+    if p.roles - {ADMIN} or can_add_roadmap_item(p):
         items.append("obligations")
     items += ["registry", "statistics"]
     if can_administer(p):
@@ -499,21 +499,19 @@ def can_record_patrol_trip(p: Principal) -> bool:
     return _holds(p, "patrol_specialist", "rc_specialist")
 
 
-# -- 15. obligations of organisations: submitting, accepting, roadmap items, escalation ------------------
 
-#: the heads of an organisation, told first when its report is overdue (an organisation without one: its staff)
-OBLIGATION_HEADS = ("supervisor", "uso_director", "rc_head")
-#: who sees the obligations of every organisation of the territory (the selector, the supervisor's list)
-OBLIGATIONS_WIDE = frozenset({"supervisor", "rc_head", "rc_specialist"})
+# -- 15. obligations of organisations: the owing organisation submits, the recipient accepts or returns ---------
+
+#: heads of an organisation, told first of its overdue report (one without: its staff); who sees the territory's
+OBLIGATION_HEADS, OBLIGATIONS_WIDE = ("supervisor", "uso_director", "rc_head"), ("supervisor", "rc_head",
+                                                                                 "rc_specialist")
 
 
-def _works_in(p: Principal, org_id: int | None) -> bool:
-    """A member of the organisation with a working role (an administrator's account alone does not report)."""
+def _works_in(p: Principal, org_id: int | None) -> bool:  # an administrator's account alone does not report
     return org_id is not None and p.org_id == org_id and bool(p.roles - {ADMIN})
 
 
 def can_see_obligation(p: Principal, org_id: int, recipient_org_id: int | None) -> bool:
-    """A stored obligation: whoever sees the owing organisation's calendar, and the organisation it is owed to."""
     return can_see_obligations_of(p, org_id) or _works_in(p, recipient_org_id)
 
 
@@ -521,25 +519,17 @@ def sees_territory_obligations(p: Principal) -> bool:
     return _holds(p, *OBLIGATIONS_WIDE)
 
 
-def can_submit_obligation(p: Principal, org_id: int) -> bool:
-    """A report is submitted by the owing organisation's own staff."""
+def can_submit_obligation(p: Principal, org_id: int) -> bool:  # the owing organisation's staff
     return _works_in(p, org_id)
 
 
-def can_decide_obligation(p: Principal, recipient_org_id: int | None) -> bool:
-    """A submitted report is accepted or returned by the staff of the organisation it is owed to."""
+def can_decide_obligation(p: Principal, recipient_org_id: int | None) -> bool:  # the recipient's staff
     return _works_in(p, recipient_org_id)
 
 
 def can_add_roadmap_item(p: Principal) -> bool:
-    """Roadmap items are entered by the administrator, the supervisor or the resource centre's head."""
     return _holds(p, ADMIN, "supervisor", "rc_head")
 
 
-def sees_obligations_menu(p: Principal) -> bool:
-    return bool(p.roles - {ADMIN}) or can_add_roadmap_item(p)
-
-
 def heads_organisation(p: Principal) -> bool:
-    """Whether ``p`` is among the heads told first of their organisation's overdue report."""
     return _holds(p, *OBLIGATION_HEADS)
