@@ -45,6 +45,7 @@ from cases.obligations import CATALOGUE, CHAIN, PARTS, ReportType
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Organisation, User, names_by_id
+from engine import outbox
 from engine.calendar import ProductionCalendar
 from engine.database import Database, UnitOfWork
 from engine.due_rules import Period, periods, resolve
@@ -252,6 +253,17 @@ def _move(tx: UnitOfWork, row: Any, **values: Any) -> None:
         raise Conflict("Обязательство только что изменил другой пользователь: обновите страницу")
 
 
+def _tell(tx: UnitOfWork, row: Any, kind: str, org_id: int | None, p: Principal, now: datetime,
+          **more: Any) -> None:
+    """A message to the other organisation's staff (the recipient of a submission, the owner of an answer)."""
+    if org_id is None:
+        return
+    outbox.write(tx.connection, [outbox.message(
+        f"obligation:{row.id}:v{row.version + 1}:{kind}", kind, None, f"org:{org_id}",
+        {"obligation_id": row.id, "owing_org_id": row.org_id, "title": row.title, "by_user": p.user_id,
+         "period_first": row.period_first.isoformat(), **more})], now)
+
+
 @dataclass(frozen=True)
 class SubmitReport:
     obligation_id: int
@@ -311,6 +323,7 @@ def _record_submission(tx: UnitOfWork, svc: Services, p: Principal, cmd: SubmitR
     _move(tx, row, state="submitted", filename=filename, media_type=checked.media_type, size=len(checked.data),
           sha256=digest, data=data, storage_key=key, submitted_at=now, submitted_by=p.user_id)
     _event(tx, row.id, "submitted", row.state, "submitted", p.user_id, now, " ".join(cmd.note.split()), digest)
+    _tell(tx, row, "obligation.submitted", row.recipient_org_id, p, now)
     log_access(tx, p, None, "change", f"отчётность № {row.id}: сдан «{row.title}» ({filename})", svc)
     return str(row.storage_key or "")
 
@@ -340,6 +353,7 @@ def decide(tx: UnitOfWork, svc: Services, p: Principal, cmd: DecideReport) -> di
     state = "accepted" if cmd.accept else "returned"
     _move(tx, row, state=state, decided_at=now, decided_by=p.user_id, reason="" if cmd.accept else reason)
     _event(tx, row.id, state, "submitted", state, p.user_id, now, reason, row.sha256)
+    _tell(tx, row, "obligation.answered", row.org_id, p, now, state=state, reason=reason)
     log_access(tx, p, None, "change", f"отчётность № {row.id}: {STATES[state].lower()} «{row.title}»", svc)
     if cmd.accept and row.recipient_org_id is not None:
         refresh_rollups(tx.connection, svc.runtime.calendar, org_id=row.recipient_org_id,

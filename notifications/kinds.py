@@ -19,6 +19,8 @@ ESCALATION = "deadline.escalation"
 AGENDA = "kdn.agenda"
 ANCHOR = ANCHOR_KIND
 OBLIGATION_OVERDUE = "obligation.overdue"
+#: a report submitted to one's organisation; one's organisation's report accepted or returned
+OBLIGATION_SUBMITTED, OBLIGATION_ANSWERED = "obligation.submitted", "obligation.answered"
 DIGEST_KIND = "digest"
 
 
@@ -55,6 +57,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           INBOX),
     _kind(OBLIGATION_OVERDUE, "Отчёт организации просрочен", "отчёт или пункт дорожной карты не сдан в срок; "
           "сообщение идёт вверх по цепочке отчётности, отключить его нельзя", EMAIL, locked=(INBOX,)),
+    _kind(OBLIGATION_SUBMITTED, "Организации сдали отчёт", "отчёт, адресованный вашей организации, сдан: примите "
+          "его или верните с пояснением", INBOX),
+    _kind(OBLIGATION_ANSWERED, "Отчёт организации принят или возвращён", "получатель принял отчёт вашей организации "
+          "или вернул его на доработку", INBOX),
     _kind(AGENDA, "Повестка заседания КДН", "накануне заседания — список дел в повестке", INBOX),
     _kind(ANCHOR, "Отметка журнала событий", "раз в день — подписанный корень журнала событий всех дел: копия вне "
           "базы данных, по которой проверка докажет, что журнал до отметки не переписан", INBOX),

@@ -21,6 +21,8 @@ from cases.errors import Conflict, Forbidden, InputInvalid, NotFound
 from cases.obligation_work import AddRoadmapItem, DecideReport, SubmitReport
 from engine.tables import OutboxMessage, table_of
 from notifications import messages, recipients
+from notifications.config import NotifyConfig
+from notifications.fanout import fan_out
 from tests.adults import add_adult_world
 from tests.process_steps import Process
 from tests.world import _HASH, PASSWORD, START
@@ -138,6 +140,13 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     assert accepted["state"] == "accepted" and accepted["filename"] == "формы.xlsx"
     assert [h["kind"] for h in accepted["history"]] == ["submitted", "returned", "submitted", "accepted"]
     assert find(proc, "opeka", "uszn_control", q1).due_on is None  # the УСО's part is not in yet
+    with db.read() as tx:  # each step told the other organisation's staff, never the one who acted
+        steps = tx.connection.execute(sa.select(OB).where(OB.c.key.like(f"obligation:{part_provider.id}:v%"))
+                                      .order_by(OB.c.id)).all()
+        told = [({r.principal.login for r in recipients.resolve(tx, runtime, row).recipients},
+                 messages.compose(tx, proc.svc, row, None).title) for row in steps]
+    assert [t[0] for t in told] == [{"opeka", "boss"}, {"provider"}, {"opeka", "boss"}, {"provider"}]
+    assert told[0][1].startswith("Сдан отчёт") and "возвращён" in told[1][1] and told[3][1].endswith("принят")
 
     # a roadmap item due on a Saturday moves to Monday
     item = proc.svc.execute(obligation_work.add_roadmap_item, w["boss"], AddRoadmapItem(
@@ -172,6 +181,9 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
         notice = messages.compose(tx, proc.svc, rows[2], None)
     assert notice.title.startswith("Просрочен отчёт «Статистический") and "АНО «Дом надежды»" in notice.title
     assert notice.link == f"/obligations?org={w.orgs['provider']}" and ("Уровень эскалации", "3") in notice.facts
+    fan_out(proc.svc, NotifyConfig())  # into the inboxes: the РЦРСО's head reads of the provider's overdue report
+    inbox = proc.rows("select i.title from inbox_item i join app_user u on u.id = i.user_id where u.login = 'rcrso'")
+    assert any("Просрочен отчёт «Статистический" in r.title for r in inbox)
 
     # the УСО's part is accepted on 3 April: the roll-up is due the next working day, later than its rule's 3 April
     submit(proc, "director", part_uso.id)
