@@ -185,10 +185,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     container = _container(args, migrate=False, publish=False)  # cron runs it often: no schema or catalog work
     report = sweep(container.db, container.runtime, batch_size=args.batch,
                    lateness=timedelta(minutes=container.settings.lateness_minutes))
+    from cases import obligation_escalation
     from cases.handovers import escalate_overdue
 
     late = escalate_overdue(container.db, container.runtime)  # hand-overs not answered in time
-    print(json.dumps({**report.as_dict(), "handovers_escalated": late}, ensure_ascii=False))
+    reports = obligation_escalation.sweep(container.db, container.runtime)  # obligations: open, escalate
+    print(json.dumps({**report.as_dict(), "handovers_escalated": late, **reports}, ensure_ascii=False))
     return 0
 
 

@@ -38,7 +38,7 @@ from datetime import timedelta
 
 from api import db_schema, retention
 from api.bootstrap import Container
-from cases import documents, handovers
+from cases import documents, handovers, obligation_escalation
 from engine.audit import anchoring
 from engine.audit.anchors import AnchorConfig
 from engine.scheduler import Ticker
@@ -125,6 +125,7 @@ def start_jobs(container: Container) -> Jobs:
         while not ticker.stopping.is_set() and has_due(container.db, container.clock.now()):
             sweep(container.db, container.runtime, lateness=lateness, budget=BUDGET, max_batches=1)
         handovers.escalate_overdue(container.db, container.runtime)  # hand-overs not answered in time
+        obligation_escalation.sweep(container.db, container.runtime)  # reports owed: open, escalate the overdue
 
     def render_acts() -> None:
         while not ticker.stopping.is_set() and documents.render_pending(container.db, container.runtime, limit=5,

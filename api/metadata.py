@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 import api.tables  # noqa: F401  (sessions, API tokens, login attempts)
 import cases.field_tables
+import cases.obligation_tables
 import cases.people_tables
 import cases.region_tables
 import cases.tables  # noqa: F401  (the domain's tables)

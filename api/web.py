@@ -143,6 +143,7 @@ SECTIONS = {
     "people": ("/people", "Реестр людей"),
     "kdn": ("/kdn", "Повестка КДН"),
     "supervisor": ("/supervisor", "Контроль сроков"),
+    "obligations": ("/obligations", "Отчётность"),
     "registry": ("/registry", "Реестр"),
     "statistics": ("/statistics", "Отчёты"),
     "users": ("/admin/users", "Пользователи"),

@@ -419,6 +419,8 @@ def menu_for(p: Principal) -> list[str]:
         items.append("kdn")
     if can_manage(p):
         items.append("supervisor")
+    if p.roles - {ADMIN} or can_add_roadmap_item(p):
+        items.append("obligations")
     items += ["registry", "statistics"]
     if can_administer(p):
         items += ["users", "webhooks"]
@@ -495,3 +497,39 @@ def beds_role(p: Principal) -> str:
 
 def can_record_patrol_trip(p: Principal) -> bool:
     return _holds(p, "patrol_specialist", "rc_specialist")
+
+
+
+# -- 15. obligations of organisations: the owing organisation submits, the recipient accepts or returns ---------
+
+#: heads of an organisation, told first of its overdue report (one without: its staff); who sees the territory's
+OBLIGATION_HEADS, OBLIGATIONS_WIDE = ("supervisor", "uso_director", "rc_head"), ("supervisor", "rc_head",
+                                                                                 "rc_specialist")
+
+
+def _works_in(p: Principal, org_id: int | None) -> bool:  # an administrator's account alone does not report
+    return org_id is not None and p.org_id == org_id and bool(p.roles - {ADMIN})
+
+
+def can_see_obligation(p: Principal, org_id: int, recipient_org_id: int | None) -> bool:
+    return can_see_obligations_of(p, org_id) or _works_in(p, recipient_org_id)
+
+
+def sees_territory_obligations(p: Principal) -> bool:
+    return _holds(p, *OBLIGATIONS_WIDE)
+
+
+def can_submit_obligation(p: Principal, org_id: int) -> bool:  # the owing organisation's staff
+    return _works_in(p, org_id)
+
+
+def can_decide_obligation(p: Principal, recipient_org_id: int | None) -> bool:  # the recipient's staff
+    return _works_in(p, recipient_org_id)
+
+
+def can_add_roadmap_item(p: Principal) -> bool:
+    return _holds(p, ADMIN, "supervisor", "rc_head")
+
+
+def heads_organisation(p: Principal) -> bool:
+    return _holds(p, *OBLIGATION_HEADS)

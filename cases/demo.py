@@ -19,6 +19,7 @@ from sqlmodel import select
 from cases import demo_novgorod, handlers, profiles
 from cases.commands import ChildInput, RegisterReport
 from cases.demo_adults import run_adult_demo
+from cases.demo_obligations import run_obligations_demo
 from cases.directory import add_organisation, add_territory, add_user, principal_of
 from cases.matching import IPR_ORGANISED
 from cases.passwords import hash_password, verify_password
@@ -180,6 +181,7 @@ def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
     _repeat_report_on_ipr_child(svc, driver, municipality)
     driver.counters["adults"] = run_adult_demo(svc, clock, today, DEMO_PASSWORD, municipality.users,
                                                municipality.cast.orgs)
+    driver.counters.update(run_obligations_demo(svc, clock, today))
     clock.set(datetime.combine(today, time(12, 0), tzinfo=zone))
     sweep(svc.db, svc.runtime)
     return {k: driver.counters.get(k, 0) + district.counters.get(k, 0)

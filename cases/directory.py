@@ -35,6 +35,9 @@ ORG_KINDS = {
     "rc": "Ресурсный центр (социальная адаптация)",
     "provider": "Негосударственный поставщик социальных услуг",
     "penal": "Учреждение уголовно-исполнительной системы",
+    # the reporting chain above the resource centre: the regional methodological centre and the department
+    "rcrso": "Региональный ресурсный центр (РЦРСО)",
+    "ministry": "Депсоцразвития Югры",
 }
 
 

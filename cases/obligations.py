@@ -36,6 +36,8 @@ class ReportType:
     recipient: str
     length: str
     rules: tuple[DueRule, ...]
+    #: the kind of organisation the report goes to (the one that accepts or returns it)
+    recipient_kind: str = ""
 
 
 CATALOGUE: tuple[ReportType, ...] = (
@@ -44,29 +46,32 @@ CATALOGUE: tuple[ReportType, ...] = (
                (DueRule("in_last_month", 28, source="порядок работы с семьями в СОП/ТЖС: «до 28 числа отчётного "
                                                     "месяца»"),
                 DueRule("after_period", 1, source="порядок работы с пострадавшими от насилия: «до 1 числа месяца, "
-                                                  "следующего за отчётным»"))),
+                                                  "следующего за отчётным»")), "rc"),
     ReportType("methodological_products", "Методические продукты", ("uso",), "Ресурсный центр", "month",
                (DueRule("last_weekday", weekday=1, source="порядок сопровождения выпускников организаций для "
-                                                          "детей-сирот: «последний вторник каждого месяца»"),)),
+                                                          "детей-сирот: «последний вторник каждого месяца»"),), "rc"),
     ReportType("provider_forms", "Отчётные формы, мониторинг, информация о деятельности", ("provider", "uso"),
                "УСЗН", "quarter",
                (DueRule("after_period", 1, source=ALGORITHM + " по социальной адаптации лиц БОМЖ и освободившихся: "
-                                                  "«ежеквартально до 1 числа месяца, следующего за отчётным»"),)),
+                                                  "«ежеквартально до 1 числа месяца, следующего за отчётным»"),),
+               "guardianship"),
     ReportType("uszn_control", "Контроль отчётности подведомственных учреждений (сводная)", ("guardianship",),
                "Ресурсный центр", "quarter",
-               (DueRule("after_period", 3, source=ALGORITHM + ": «ежеквартально до 3 числа»"),)),
+               (DueRule("after_period", 3, source=ALGORITHM + ": «ежеквартально до 3 числа»"),), "rc"),
     ReportType("rc_quarterly", "Отчётные формы ресурсного центра (сводная)", ("rc",), "РЦРСО", "quarter",
                (DueRule("after_period", 5, source="положение о ресурсном центре (социальный контракт): «до 5 числа "
                                                   "месяца, следующего за отчётным»"),
                 DueRule("after_period", 1, source="дорожная карта (СОП/ТЖС): «до 1 числа месяца, следующего за "
-                                                  "отчётным кварталом»"))),
+                                                  "отчётным кварталом»")), "rcrso"),
     ReportType("annual_package", "Годовой пакет: положение, формы, кейсы, дорожная карта", ("rc",), "РЦРСО", "year",
                (DueRule("annual", 20, month=12, source="положение о ресурсном центре: «ежегодно до 20 декабря»"),
                 DueRule("annual", 1, month=2, next_year=True,
-                        source="дорожная карта (СОП/ТЖС): «ежегодно до 1 февраля»"))),
+                        source="дорожная карта (СОП/ТЖС): «ежегодно до 1 февраля»")), "rcrso"),
 )
 #: roll-ups: a consolidated report and the reports it is made of (it is due once they are in)
 PARTS = {"uszn_control": ("provider_forms",), "rc_quarterly": ("uszn_control",)}
+#: to whom an organisation of each kind reports: the chain an overdue report is escalated along
+CHAIN = {"provider": "guardianship", "uso": "guardianship", "guardianship": "rc", "rc": "rcrso", "rcrso": "ministry"}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ CHANNELS: dict[str, str] = {INBOX: "В системе", EMAIL: "Письмо с�
 ESCALATION = "deadline.escalation"
 AGENDA = "kdn.agenda"
 ANCHOR = ANCHOR_KIND
+OBLIGATION_OVERDUE = "obligation.overdue"
+#: a report submitted to one's organisation; one's organisation's report accepted or returned
+OBLIGATION_SUBMITTED, OBLIGATION_ANSWERED = "obligation.submitted", "obligation.answered"
 DIGEST_KIND = "digest"
 
 
@@ -52,6 +55,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           "поступило сообщение о ребёнке, с семьёй которого ведётся ИПР", INBOX),
     _kind("report.forwarded", "Сообщение направлено в КДН", "орган опеки направил в КДН сообщение по делу ИПР",
           INBOX),
+    _kind(OBLIGATION_OVERDUE, "Отчёт организации просрочен", "отчёт или пункт дорожной карты не сдан в срок; "
+          "сообщение идёт вверх по цепочке отчётности, отключить его нельзя", EMAIL, locked=(INBOX,)),
+    _kind(OBLIGATION_SUBMITTED, "Организации сдали отчёт", "отчёт, адресованный вашей организации, сдан: примите "
+          "его или верните с пояснением", INBOX),
+    _kind(OBLIGATION_ANSWERED, "Отчёт организации принят или возвращён", "получатель принял отчёт вашей организации "
+          "или вернул его на доработку", INBOX),
     _kind(AGENDA, "Повестка заседания КДН", "накануне заседания — список дел в повестке", INBOX),
     _kind(ANCHOR, "Отметка журнала событий", "раз в день — подписанный корень журнала событий всех дел: копия вне "
           "базы данных, по которой проверка докажет, что журнал до отметки не переписан", INBOX),

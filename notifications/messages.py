@@ -19,15 +19,23 @@ from cases.acts import DECISIONS
 from cases.field_tables import Handover
 from cases.names import plural
 from cases.services import Services
-from cases.tables import KdnResolution, Meeting, MeetingItem, PlanItem, User, names_by_id
+from cases.tables import KdnResolution, Meeting, MeetingItem, Organisation, PlanItem, User, names_by_id
 from cases.views import MEASURE_CHARS, CaseRow, case_rows
 from engine.context import CaseView
 from engine.database import UnitOfWork
 from engine.tables import CaseInstance, Deadline, table_of
-from notifications.kinds import AGENDA, ANCHOR, ESCALATION, kind_of
+from notifications.kinds import (
+    AGENDA,
+    ANCHOR,
+    ESCALATION,
+    OBLIGATION_ANSWERED,
+    OBLIGATION_OVERDUE,
+    OBLIGATION_SUBMITTED,
+    kind_of,
+)
 
 CI, DL, RES, ME, MI, PI = (table_of(t) for t in (CaseInstance, Deadline, KdnResolution, Meeting, MeetingItem, PlanItem))
-HO, US = table_of(Handover), table_of(User)
+HO, US, ORG = table_of(Handover), table_of(User), table_of(Organisation)
 log = logging.getLogger("opora.notifications")
 #: a builder's result: the title, more facts, more private lines
 Built = tuple[str, list[tuple[str, str]], list[str]]
@@ -82,6 +90,10 @@ def _compose(tx: UnitOfWork, svc: Services, row: Any, case: CaseView | None) -> 
         return _agenda(tx, svc, payload)
     if row.kind == ANCHOR:
         return _anchor(svc, payload)
+    if row.kind == OBLIGATION_OVERDUE:
+        return _obligation_overdue(tx, payload)
+    if row.kind in (OBLIGATION_SUBMITTED, OBLIGATION_ANSWERED):
+        return _obligation_step(tx, row.kind, payload)
     if case is None:
         return Notice(row.kind, None, kind_of(row.kind).title, [])
     header = _header(tx, svc, case.id)
@@ -224,6 +236,35 @@ def _anchor(svc: Services, payload: dict[str, Any]) -> Notice:
                        "что события до этой отметки не переписаны")]
     title = f"Отметка журнала событий {when}: {cases} {plural(cases, 'дело', 'дела', 'дел')}"
     return Notice(ANCHOR, None, title, facts)
+
+
+def _obligation_overdue(tx: UnitOfWork, payload: dict[str, Any]) -> Notice:
+    """An organisation's report is overdue: which, of whom, for which period, since when — no personal data."""
+    owing = int(payload["owing_org_id"])
+    org = tx.connection.execute(sa.select(ORG.c.short_name).where(ORG.c.id == owing)).scalar() or ""
+    due, days = date.fromisoformat(str(payload["due_on"])), int(payload["days"])
+    facts = [("Отчёт", str(payload["title"])), ("Организация", org),
+             ("Период с", _day(date.fromisoformat(str(payload["period_first"])))), ("Срок", _day(due)),
+             ("Просрочено", f"{days} {plural(days, 'день', 'дня', 'дней')}"),
+             ("Уровень эскалации", str(payload["level"]))]
+    title = f"Просрочен отчёт «{payload['title']}» ({org}), срок {_day(due)}"
+    return Notice(OBLIGATION_OVERDUE, None, title[:300], facts, [], f"/obligations?org={owing}")
+
+
+def _obligation_step(tx: UnitOfWork, kind: str, payload: dict[str, Any]) -> Notice:
+    """A report submitted to the recipient, or accepted / returned to the owing organisation (with the reason)."""
+    owing = int(payload["owing_org_id"])
+    org = tx.connection.execute(sa.select(ORG.c.short_name).where(ORG.c.id == owing)).scalar() or ""
+    facts = [("Отчёт", str(payload["title"])), ("Организация", org),
+             ("Период с", _day(date.fromisoformat(str(payload["period_first"]))))]
+    if kind == OBLIGATION_SUBMITTED:
+        title = f"Сдан отчёт «{payload['title']}» ({org}): примите или верните"
+    elif payload.get("state") == "accepted":
+        title = f"Отчёт «{payload['title']}» принят"
+    else:
+        title = f"Отчёт «{payload['title']}» возвращён на доработку"
+        facts.append(("Что исправить", str(payload.get("reason", ""))))
+    return Notice(kind, None, title[:300], facts, [], f"/obligations#obligation-{payload['obligation_id']}")
 
 
 def _day(value: date | None) -> str:

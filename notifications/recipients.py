@@ -24,6 +24,9 @@ By kind:
   (that KDN's secretary) and the link are that case's;
 * ``kdn.agenda`` (no case) goes to the secretaries of the KDN in its payload (``kdn_org_id``);
 * ``audit.anchor`` (no case) goes to the supervisors of the territory in its payload.
+* ``obligation.overdue`` (no case) goes to the heads of the organisation in its target (``org:<id>``) —
+  ``cases.access.OBLIGATION_HEADS`` — or, when it has none, to its staff; ``obligation.submitted`` and
+  ``obligation.answered`` go to the staff of the organisation in the target (never to the one who acted).
 * ``deadline.escalation`` reaches each person once per missed deadline: a level of the chain skips whoever
   an earlier level already told (with nobody assigned, level 1 ``assignee`` reaches the supervisors, and
   level 2 ``supervisor`` would tell them the same again).
@@ -50,7 +53,7 @@ from engine.database import UnitOfWork
 from engine.errors import CaseNotFound
 from engine.runtime import Runtime
 from engine.tables import AuditEvent, DeadlineStep, table_of
-from notifications.kinds import ANCHOR, ESCALATION
+from notifications.kinds import ANCHOR, ESCALATION, OBLIGATION_ANSWERED, OBLIGATION_OVERDUE, OBLIGATION_SUBMITTED
 from notifications.tables import Delivery, Notification
 
 USR, UR, ORG, CP, AE, ST = (table_of(t) for t in (User, UserRole, Organisation, CaseParty, AuditEvent, DeadlineStep))
@@ -99,6 +102,9 @@ def resolve(tx: UnitOfWork, runtime: Runtime, row: Any) -> Resolved:
         territory = str(payload.get("territory") or "")
         people = load_users(tx, _holders(tx, "supervisor", territory=territory))
         return Resolved(None, territory or None, people)
+    if row.kind in (OBLIGATION_OVERDUE, OBLIGATION_SUBMITTED, OBLIGATION_ANSWERED):
+        return _organisation_people(tx, str(row.target or ""), heads=row.kind == OBLIGATION_OVERDUE,
+                                    actor=payload.get("by_user"))
     case_id = subject_case_id(row.kind, row.instance_id, payload)
     try:
         case = runtime.load(tx, case_id) if case_id is not None else None
@@ -115,6 +121,26 @@ def resolve(tx: UnitOfWork, runtime: Runtime, row: Any) -> Resolved:
     people = [r for r in load_users(tx, wanted)
               if r.principal.territory == case.territory and access.can_view(tx, r.principal, case)]
     return Resolved(case, case.territory, people)
+
+
+def _organisation_people(tx: UnitOfWork, target: str, *, heads: bool, actor: Any = None) -> Resolved:
+    """The staff of the organisation ``org:<id>`` in its territory — only its heads when ``heads`` and it has any —
+    without the user whose action wrote the message."""
+    org_id = target[4:] if target.startswith("org:") else ""
+    org = tx.connection.execute(sa.select(ORG.c.id, ORG.c.territory).where(ORG.c.id == int(org_id))).first() \
+        if org_id.isdigit() else None
+    if org is None:
+        return Resolved(None, None, [])
+    wanted: set[int] = set()
+    for role in access.OBLIGATION_HEADS if heads else ():
+        wanted |= _holders(tx, role, org_ids=[org.id])
+    if not wanted:
+        wanted = set(tx.connection.execute(sa.select(USR.c.id).where(USR.c.org_id == org.id,
+                                                                     USR.c.is_active.is_(True))).scalars())
+    wanted.discard(actor)
+    people = [r for r in load_users(tx, wanted) if r.principal.territory == org.territory
+              and access.can_submit_obligation(r.principal, org.id)]
+    return Resolved(None, org.territory, people)
 
 
 def _target_users(tx: UnitOfWork, case: CaseView, target: str) -> set[int]:

@@ -20,6 +20,7 @@ from api.routes import (
     ui_cases,
     ui_handovers,
     ui_kdn,
+    ui_obligations,
     ui_occupancy,
     ui_people,
     ui_registry,
@@ -119,5 +120,6 @@ def cases(request: Request, user: User) -> Response:
 
 
 for sub in (ui_cases.router, ui_reports_form.router, ui_kdn.router, ui_supervisor.router, ui_registry.router,
-            ui_attachments.router, ui_handovers.router, ui_people.router, ui_occupancy.router):
+            ui_attachments.router, ui_handovers.router, ui_people.router, ui_occupancy.router,
+            ui_obligations.router):
     router.include_router(sub)

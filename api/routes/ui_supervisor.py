@@ -1,7 +1,7 @@
 """The supervisor's overdue dashboard: counts by step, organisation and assignee (each a link to the
 filtered list), the overdue list with a link per row to hand the case over (on the case page: only people who can
 act on its open step, with a reason, accepted by the receiver — :mod:`cases.handovers`), and the deadlines of the
-next 5 working days.
+next 5 working days, and the overdue reports of the territory's organisations (:mod:`cases.obligation_work`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from api.routes.ui_cases import User, parse_int
 from api.web import UiUser, page, services
-from cases import access, overdue
+from cases import access, obligation_work, overdue
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
@@ -35,7 +35,9 @@ def _dashboard(tx: UnitOfWork, svc: Services, p: Principal, filters: dict[str, s
               **{f"assignee_id={c.key}": c.title for c in counts.by_assignee}}
     active = [(name, titles.get(f"{name}={filters[name]}", filters[name])) for name in FILTERS if filters.get(name)]
     return {"items": items, "total": total, "counts": counts, "active": active, "people": access.can_manage(p),
-            "upcoming": overdue.upcoming(tx, svc, p, UPCOMING_DAYS)}
+            "upcoming": overdue.upcoming(tx, svc, p, UPCOMING_DAYS),
+            "overdue_obligations": obligation_work.overdue_in(tx, svc, p)
+            if access.sees_territory_obligations(p) else None}
 
 
 def _filters(source: Any) -> dict[str, str]:

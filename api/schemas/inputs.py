@@ -33,6 +33,7 @@ from cases.commands import (
     RegisterReport,
     ReissueDocument,
 )
+from cases.obligation_work import AddRoadmapItem, DecideReport
 from engine.text import clean_line, clean_text
 
 Date = date  # for models with a field named ``date``
@@ -231,3 +232,20 @@ class RegistryQuery(Input):
     name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
     birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
     address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""
+
+
+class ObligationReturn(Input):
+    reason: Annotated[Text, Field(min_length=1, max_length=2000, description="что исправить")]
+
+    def command(self, obligation_id: int) -> DecideReport:
+        return DecideReport(obligation_id, False, self.reason)
+
+
+class RoadmapItemCreate(Input):
+    org_id: Id
+    title: Annotated[Line, Field(min_length=1, max_length=300, description="задача пункта дорожной карты")]
+    due_on: Day
+    source: Annotated[Text, Field(min_length=1, max_length=2000, description="документ и пункт дорожной карты")]
+
+    def command(self) -> AddRoadmapItem:
+        return AddRoadmapItem(self.org_id, self.title, self.due_on, self.source)

@@ -159,7 +159,7 @@ def test_guardianship_registers_a_report_on_a_known_child(page: Page) -> None:
 
 
 PAGES = {
-    "boss": ["/", "/cases", "/supervisor", "/statistics", "/statistics/annual", "/statistics/quarterly",
+    "boss": ["/", "/cases", "/supervisor", "/obligations", "/statistics", "/statistics/annual", "/statistics/quarterly",
              "/statistics/discipline", "/statistics/discipline/chart/steps.svg", "/registry", "/notifications",
              "/me", "/me/notifications", "/me/password"],
     "secretary": ["/kdn"], "opeka": ["/reports/new"], "admin": ["/admin/users", "/admin/webhooks"],

@@ -63,6 +63,20 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
             f"where u.login = 'curator' and d.status = 'open' and d.due_at < '{today}'").scalar_one()
         assert overdue_for_curator > 0
         assert conn.execute(sa.text("select count(*) from outbox where kind like 'deadline.%'")).scalar_one() > 0
+        # a month of the reporting calendar: accepted, returned, one overdue, a roll-up waiting, a day off moved
+        states = {r[0] for r in conn.exec_driver_sql("select distinct state from report_obligation "
+                                                     "where territory = 'surgut'")}
+        assert {"due", "accepted", "returned"} <= states
+        day = today[:10]
+        late = conn.exec_driver_sql("select r.report from report_obligation r join organisation o on o.id = r.org_id "
+                                    f"where r.territory = 'surgut' and r.state != 'accepted' and r.due_on < '{day}' "
+                                    "and o.kind = 'provider'").all()
+        assert [r[0] for r in late] == ["monthly_statistics"]
+        assert conn.exec_driver_sql("select count(*) from report_obligation where due_on is null and state = 'due' "
+                                    "and report = 'uszn_control'").scalar_one() > 0
+        assert conn.exec_driver_sql("select count(*) from report_obligation where kind = 'roadmap' "
+                                    "and due_on > period_first").scalar_one() == 1
+        assert conn.execute(sa.text("select count(*) from outbox where kind = 'obligation.overdue'")).scalar_one() > 0
         assert list(verify(tx)) == []
     app.close()
 

@@ -15,11 +15,11 @@ def who(*roles: str) -> Principal:
 
 
 @pytest.mark.parametrize(("roles", "menu"), [
-    (("guardianship",), ["worklist", "new_report", "cases", "registry", "statistics"]),
-    (("curator",), ["worklist", "cases", "registry", "statistics"]),
-    (("kdn_secretary",), ["worklist", "cases", "kdn", "registry", "statistics"]),
-    (("uso_director",), ["worklist", "cases", "supervisor", "registry", "statistics"]),
-    (("admin",), ["worklist", "registry", "statistics", "users", "webhooks"]),
+    (("guardianship",), ["worklist", "new_report", "cases", "obligations", "registry", "statistics"]),
+    (("curator",), ["worklist", "cases", "obligations", "registry", "statistics"]),
+    (("kdn_secretary",), ["worklist", "cases", "kdn", "obligations", "registry", "statistics"]),
+    (("uso_director",), ["worklist", "cases", "supervisor", "obligations", "registry", "statistics"]),
+    (("admin",), ["worklist", "obligations", "registry", "statistics", "users", "webhooks"]),
 ])
 def test_the_menu_follows_the_rights(roles: tuple[str, ...], menu: list[str]) -> None:
     assert access.menu_for(who(*roles)) == menu
