@@ -1,6 +1,6 @@
 """Escalation of overdue obligations up the reporting chain (run by the sweep, on working days).
 
-An obligation overdue (its due day passed, not accepted) is reported, one level per working day:
+An obligation overdue (its due day passed, still owed: due or returned) is reported, one level per working day:
 
 1. to the heads of the owing organisation (the first working day after the due day);
 2. the next working day, to the organisation it is owed to;
@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases.obligation_tables import ReportObligation, ReportObligationEvent
-from cases.obligation_work import open_obligations, recipient_of, today_of
+from cases.obligation_work import SUBMITTABLE, open_obligations, recipient_of, today_of
 from cases.obligations import CHAIN
 from cases.tables import Organisation
 from engine import outbox
@@ -51,7 +51,7 @@ def escalate_overdue(db: Database, runtime: Runtime) -> int:
         return 0
     due = sa.select(RO.c.id, RO.c.org_id, RO.c.recipient_org_id, RO.c.title, RO.c.period_first, RO.c.due_on,
                     RO.c.escalation_level, RO.c.territory).where(
-        RO.c.state != "accepted", RO.c.due_on < today, RO.c.escalation_level < LEVELS,
+        RO.c.state.in_(SUBMITTABLE), RO.c.due_on < today, RO.c.escalation_level < LEVELS,
         sa.or_(RO.c.escalated_on.is_(None), RO.c.escalated_on < today))
     with db.read() as tx:  # most ticks find nothing: no write transaction for them
         if tx.connection.execute(due.limit(1)).first() is None:

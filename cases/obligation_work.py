@@ -7,7 +7,9 @@ opened as a row per (organisation, report, period) and moves through its states.
      ^                  │
      └──── returned <───┘ return (with a reason); a returned report is submitted again
 
-*Overdue* is not a state: an obligation is overdue when its due day has passed and it is not accepted.
+*Overdue* is not a state: an obligation is overdue when its due day has passed and it is still owed (due or
+returned). A report submitted and waiting for the recipient's answer is no longer the owing organisation's to
+do, so it is not overdue and is not escalated.
 
 Why a table with its own small state machine rather than a workflow file: the engine's deadlines are durations
 counted from entering a state and its actors are roles, while an obligation's due day is a calendar rule (and a
@@ -55,6 +57,7 @@ from engine.tables import table_of
 RO, EV, ORG, US = table_of(ReportObligation), table_of(ReportObligationEvent), table_of(Organisation), table_of(User)
 STATES = {"due": "Ожидается", "submitted": "Сдан, ждёт приёмки", "accepted": "Принят",
           "returned": "Возвращён на доработку"}
+#: the states in which the owing organisation still owes the report (it may submit; past the due day: overdue)
 SUBMITTABLE = ("due", "returned")
 #: working days after the last part was accepted that a roll-up is due (when later than the rule's day)
 ROLLUP_LAG = 1
@@ -182,7 +185,7 @@ def describe(conn: sa.Connection, rows: Sequence[Any], today: date, p: Principal
     found = []
     for r in rows:
         item = {c.name: getattr(r, c.name) for c in _COLUMNS}
-        overdue = r.state != "accepted" and r.due_on is not None and r.due_on < today
+        overdue = r.state in SUBMITTABLE and r.due_on is not None and r.due_on < today
         item.update(org_name=orgs.get(r.org_id, ""), recipient_name=orgs.get(r.recipient_org_id, ""),
                     state_title=STATES.get(r.state, r.state), overdue=overdue,
                     days_overdue=(today - r.due_on).days if overdue else 0,
@@ -232,7 +235,7 @@ def overdue_in(tx: UnitOfWork, svc: Services, p: Principal, limit: int = 200) ->
         raise Forbidden("Просроченную отчётность территории видит руководитель или ресурсный центр")
     today = today_of(svc.runtime)
     rows = tx.connection.execute(sa.select(RO).where(
-        RO.c.territory == p.territory, RO.c.state != "accepted", RO.c.due_on < today)
+        RO.c.territory == p.territory, RO.c.state.in_(SUBMITTABLE), RO.c.due_on < today)
         .order_by(RO.c.due_on, RO.c.id).limit(limit)).all()
     return describe(tx.connection, rows, today, p)
 

@@ -185,8 +185,14 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     inbox = proc.rows("select i.title from inbox_item i join app_user u on u.id = i.user_id where u.login = 'rcrso'")
     assert any("Просрочен отчёт «Статистический" in r.title for r in inbox)
 
-    # the УСО's part is accepted on 3 April: the roll-up is due the next working day, later than its rule's 3 April
+    # the УСО's part, due 1 April, is submitted on 3 April: from then on it waits for the recipient, it is not overdue
+    def overdue_ids() -> set[int]:
+        return {r["id"] for r in proc.svc.read(obligation_work.overdue_in, w["boss"])}
+
+    assert part_uso.id in overdue_ids()
     submit(proc, "director", part_uso.id)
+    assert part_uso.id not in overdue_ids()
+    # and it is accepted the same day: the roll-up is due the next working day, later than its rule's 3 April
     decide(proc, "opeka", part_uso.id, True)
     assert find(proc, "opeka", "uszn_control", q1).due_on == date(2025, 4, 4)
 
