@@ -1,4 +1,4 @@
-"""Who may see and do what through the REST API: the policy of ``cases/access.py`` as an explicit table.
+"""Who may see and do what through the REST API: the policy of ``cases/access/`` as an explicit table.
 
 Every role is asked three times — by a user of the organisation that takes part in the case ("own"), by a
 user of another organisation of the same territory ("other org") and by a user of another territory

@@ -437,7 +437,7 @@ def test_cases_of_others_are_not_found(web: Web, frozen: Any) -> None:
                            ("curator2", report_case)]:
         response = web.client_for(login).get(f"/cases/{case_id}")
         assert response.status_code == 404 and "(или нет доступа)" in response.text, login
-    # a colleague of the same УСО sees the case (their institution takes part: cases/access.py) but cannot act
+    # a colleague of the same УСО sees the case (their institution takes part: cases/access/) but cannot act
     colleague = web.client_for("curator2")
     page = colleague.get(f"/cases/{support}").text
     assert "Сейчас у вас нет действий по этому делу" in page and 'method="post" action="/cases/' not in page
