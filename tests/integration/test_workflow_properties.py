@@ -7,10 +7,11 @@ a Novgorod district with areas classified as СОП for ``kdn_ipr_district``; a 
 resource centre or the social patrol for ``release_accompaniment`` and ``homeless_placement``; an institution's
 first beds for ``free_places``. Then, step by step, it either fires an event of the workflow — any event, by any
 user of the world or the system, with a payload drawn from the event's declared fields, sometimes with wrong
-values — through the same command handler the UI uses, or lets hours pass and sweeps. After every step: the case is in a state of the definition; a success moved it exactly where the
-machine's transition leads and added one audit event; a refusal wrote nothing; "not available" means the
-machine has no such transition in that state; open deadlines belong to the current state. At the end the
-audit chain verifies and the case agrees with its history.
+values — through the same command handler the UI uses, or lets hours pass and sweeps. After every step: the case
+is in a state of the definition; a success moved it exactly where the machine's transition leads and added one
+audit event; a refusal wrote nothing; "not available" means the machine has no such transition in that state;
+open deadlines belong to the current state. At the end the audit chain verifies and the case agrees with its
+history.
 """
 
 from __future__ import annotations
