@@ -33,6 +33,7 @@ MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2100, 12, 31)
 _DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MOMENT_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
+
 # -- input types -----------------------------------------------------------------------------------
 
 def _no_nul(value: str) -> str:
