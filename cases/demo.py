@@ -21,6 +21,7 @@ from cases.commands import ChildInput, RegisterReport
 from cases.demo_adults import run_adult_demo
 from cases.demo_obligations import run_obligations_demo
 from cases.directory import add_organisation, add_territory, add_user, principal_of
+from cases.input_models import checked_report
 from cases.matching import IPR_ORGANISED
 from cases.passwords import hash_password, verify_password
 from cases.principal import Principal
@@ -201,10 +202,10 @@ def _repeat_report_on_ipr_child(svc: Services, driver: Driver, municipality: Mun
                                                          Person.relation == "child")).first()
             if child is None:
                 continue
-            registered = handlers.register_report(tx, svc, officer, RegisterReport(
+            registered = handlers.register_report(tx, svc, officer, checked_report(RegisterReport(
                 source_type="police", channel="phone", received_at=driver.clock.now(),
                 text="Повторное сообщение: ребёнок задержан ночью без сопровождения взрослых.",
-                children=(ChildInput(child.last_name, child.first_name, child.middle_name, child.birth_date),)))
+                children=(ChildInput(child.last_name, child.first_name, child.middle_name, child.birth_date),))))
             driver.fates[registered.case_id] = Fate(True, "none", False, stop_at=("child_report", "received"))
             if i == 0 and registered.kdn_forward_case_id:
                 driver.fire(tx, officer, registered.kdn_forward_case_id, "forward", {"outgoing_number": "01-15/77"})

@@ -1,4 +1,5 @@
-"""What people type, checked once for every caller (forms, the REST API, the simulator) before it is stored.
+"""What people type: the rules of the domain that the input models cannot check alone (they need the clock,
+the calendar or the case), and :class:`Fields` for the domain's commands that clean their own text.
 
 Text fields are cleaned by :mod:`engine.text` — one Unicode form (NFC), plain whitespace — and a
 control character is refused with the field's name, so a pasted name can never break an export later.
@@ -7,11 +8,10 @@ Every problem of a command is collected and raised together as :class:`cases.err
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from cases import families
-from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES, RegisterReport
+from cases.commands import RegisterReport
 from cases.errors import InputInvalid
 from engine.calendar import ProductionCalendar
 from engine.text import TextInvalid, clean_line, clean_text, plural
@@ -63,54 +63,36 @@ class Fields:
 
 
 def check_report(cmd: RegisterReport, now: datetime, calendar: ProductionCalendar) -> RegisterReport:
-    """The report with its text cleaned, or :class:`InputInvalid` naming every wrong field.
+    """The report, or :class:`InputInvalid` naming every field that breaks a rule of the day it was received.
 
-    A child is a minor when under 18 on the day the report was received (Civil Code art. 21), counted
-    from the full date of birth.
+    The report's input model (:mod:`cases.input_models`) has already checked the source, the channel, the
+    relations, the lengths and cleaned the text; here stay what the model cannot know: a description and the
+    names it left empty, the moment of receipt against the clock, and the dates against the day of receipt — a
+    child is a minor when under 18 on that day (Civil Code art. 21), counted from the full date of birth.
     """
     f = Fields()
-    if cmd.source_type not in SOURCE_TYPES:
-        f.error("source_type", "выберите источник: " + ", ".join(SOURCE_TYPES.values()))
-    if cmd.channel not in CHANNELS:
-        f.error("channel", "выберите способ поступления: " + ", ".join(CHANNELS.values()))
-    text = f.text("text", cmd.text, required=True, missing="опишите, что сообщили")
+    if not cmd.text:
+        f.error("text", "опишите, что сообщили")
     received_on = calendar.local_date(now)
-    if cmd.received_at.tzinfo is None:
-        f.error("received_at", "укажите время с часовым поясом")
-    elif cmd.received_at > now + CLOCK_SLACK:
+    if cmd.received_at > now + CLOCK_SLACK:
         f.error("received_at", "время поступления не может быть в будущем")
     else:
         received_on = calendar.local_date(cmd.received_at)
-    if not cmd.children:
-        f.error("children", "укажите хотя бы одного ребёнка")
-    children = []
     for i, child in enumerate(cmd.children):
         at = f"children[{i}]"
-        children.append(replace(child, last_name=f.line(f"{at}.last_name", child.last_name, required=True,
-                                                        max_length=100),
-                                first_name=f.line(f"{at}.first_name", child.first_name, required=True,
-                                                  max_length=100),
-                                middle_name=f.line(f"{at}.middle_name", child.middle_name, max_length=100)))
+        for name in ("last_name", "first_name"):
+            if not getattr(child, name):
+                f.error(f"{at}.{name}", "обязательное поле")
         if child.birth_date and child.birth_date > received_on:
             f.error(f"{at}.birth_date", "дата рождения не может быть позже дня поступления сообщения")
         elif child.birth_date and not families.is_minor_on(child.birth_date, received_on):
             f.error(f"{at}.birth_date", f"это не несовершеннолетний: на день поступления сообщения "
                                         f"({received_on:%d.%m.%Y}) ему уже исполнилось 18 лет")
-    adults = []
     for i, adult in enumerate(cmd.adults):
         at = f"adults[{i}]"
-        if adult.relation not in RELATIONS or adult.relation == "child":
-            f.error(f"{at}.relation", "выберите, кем приходится ребёнку")
-        last = f.line(f"{at}.last_name", adult.last_name, max_length=100)
-        first = f.line(f"{at}.first_name", adult.first_name, max_length=100)
-        if not last or not first:
+        if not adult.last_name or not adult.first_name:
             f.error(f"{at}.last_name", "укажите фамилию и имя")
         if adult.birth_date and adult.birth_date > received_on:
             f.error(f"{at}.birth_date", "дата рождения не может быть позже дня поступления сообщения")
-        adults.append(replace(adult, last_name=last, first_name=first,
-                              middle_name=f.line(f"{at}.middle_name", adult.middle_name, max_length=100)))
-    source_name = f.line("source_name", cmd.source_name)
-    address = f.line("address", cmd.address)
     f.done()
-    return replace(cmd, text=text, children=tuple(children), adults=tuple(adults), source_name=source_name,
-                   address=address)
+    return cmd

@@ -25,6 +25,7 @@ from cases.commands import (
     RecordExecutionReport,
     RegisterReport,
 )
+from cases.input_models import checked_report
 from cases.plans import items_of, plan_of
 from cases.principal import Principal
 from cases.services import Services
@@ -157,12 +158,14 @@ class Driver:
             children.append(sibling)
         adults = (AdultInput("mother", surname_of(stem, True), self.rng.choice(GIRLS),
                              patronymic_of(self.rng.choice(PATRONYMICS), True)),)
-        registered = handlers.register_report(tx, self.svc, self.pick(self.cast.guardianship), RegisterReport(
+        officer = self.pick(self.cast.guardianship)  # drawn first: the same random sequence as ever
+        report = checked_report(RegisterReport(  # the input model every form and API request goes through
             source_type=source, channel=self.rng.choice(CHANNELS), received_at=self.clock.now(),
             text=self.rng.choice(TEXTS), children=tuple(children), adults=adults,
             source_name={"education": "Школа", "police": "ОМВД", "other_org": "Больница"}.get(source, ""),
             address=f"{self.cast.town}, {self.rng.choice(self.cast.streets)}, д. {self.rng.randint(1, 80)}, "
                     f"кв. {self.rng.randint(1, 200)}"))
+        registered = handlers.register_report(tx, self.svc, officer, report)
         self.count("reports")
         self.count("children", len(children))
         case_id = registered.case_id

@@ -1,90 +1,49 @@
 """The input types and request bodies (``…Create``) of the REST API and of the web forms (:mod:`api.forms`).
 
 Bad input is a 422 with a Russian message per field, never a 500; a form shows the same message next to the
-field. Each body turns into the domain's command with ``command(…)``, the same way for both callers.
+field. Each body turns into the domain's command with ``command(…)``, the same way for both callers. The types and
+the report's bodies live in :mod:`cases.input_models`, where the domain's own callers build reports through them.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, StrictBool
 
 from cases.commands import (
     AddPlanItem,
-    AdultInput,
     AssignCase,
-    ChildInput,
     CloseItem,
     RecordExecutionReport,
-    RegisterReport,
     ReissueDocument,
 )
+from cases.input_models import (  # noqa: F401 (the input types and report bodies, used from here by the api)
+    MAX_DAY,
+    MAX_ID,
+    MIN_DAY,
+    AdultCreate,
+    AdultRelation,
+    Channel,
+    ChildCreate,
+    Day,
+    Id,
+    Input,
+    Line,
+    Moment,
+    Name,
+    ReportCreate,
+    SourceType,
+    Text,
+    _no_nul,
+)
 from cases.obligation_work import AddRoadmapItem, DecideReport
-from engine.text import clean_line, clean_text
 
 Date = date  # for models with a field named ``date``
-MAX_ID = 2_147_483_647
-MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2100, 12, 31)
 _ISO_DAY = re.compile(r"^\s*(\d{4})-\d{2}-\d{2}")
-_DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MOMENT_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-
-
-
-# -- input types -----------------------------------------------------------------------------------
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("недопустимый символ NUL")
-    return value
-
-
-def _line(value: str) -> str:
-    """A one-line field: NFC, single spaces; control characters refused (see :mod:`engine.text`)."""
-    return clean_line(value)
-
-
-def _text(value: str) -> str:
-    """A multi-line field: NFC, ``\n`` line ends; control characters refused."""
-    return clean_text(value)
-
-
-def _day_text(value: Any) -> Any:
-    """A date only as ``YYYY-MM-DD`` (pydantic alone would also read a number as a Unix time)."""
-    if isinstance(value, date) or (isinstance(value, str) and _DAY_TEXT.match(value)):
-        return value
-    raise PydanticCustomError("date_parsing", "ожидается дата ГГГГ-ММ-ДД")
-
-
-def _moment_text(value: Any) -> Any:
-    if isinstance(value, datetime) or (isinstance(value, str) and _MOMENT_TEXT.match(value)):
-        return value
-    raise PydanticCustomError("datetime_parsing", "ожидаются дата и время ГГГГ-ММ-ДДTЧЧ:ММ")
-
-
-def _sane_day(value: date) -> date:
-    if not MIN_DAY <= value <= MAX_DAY:
-        raise ValueError("дата вне 1900–2100 годов")
-    return value
-
-
-def _sane_moment(value: datetime) -> datetime:
-    _sane_day(value.date())
-    return value
 
 
 def _safe_json(value: Any, depth: int = 0) -> Any:
@@ -120,60 +79,7 @@ def _safe_json(value: Any, depth: int = 0) -> Any:
     return value
 
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, AfterValidator(_text)]
-Line = Annotated[str, AfterValidator(_line)]
-Day = Annotated[date, BeforeValidator(_day_text), AfterValidator(_sane_day)]
-Moment = Annotated[AwareDatetime, BeforeValidator(_moment_text), AfterValidator(_sane_moment)]
 Payload = Annotated[dict[str, Any], AfterValidator(_safe_json)]
-SourceType = Literal["education", "police", "relatives", "neighbours", "anonymous", "other_org"]
-Channel = Literal["phone", "written", "email", "in_person", "portal"]
-AdultRelation = Literal["mother", "father", "guardian", "other"]
-Name = Annotated[Line, Field(max_length=100)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ChildCreate(Input):
-    last_name: Name
-    first_name: Name
-    middle_name: Name = ""
-    birth_date: Day | None = None
-    person_id: Id | None = Field(default=None, description="связать с этим известным ребёнком (из совпадений)")
-    new: StrictBool = Field(default=False, description="зарегистрировать нового ребёнка, хотя есть совпадения")
-
-    def command(self) -> ChildInput:
-        return ChildInput(self.last_name, self.first_name, self.middle_name, self.birth_date, self.person_id, self.new)
-
-
-class AdultCreate(Input):
-    relation: AdultRelation
-    last_name: Name
-    first_name: Name
-    middle_name: Name = ""
-    birth_date: Day | None = None
-
-    def command(self) -> AdultInput:
-        return AdultInput(self.relation, self.last_name, self.first_name, self.middle_name, self.birth_date)
-
-
-class ReportCreate(Input):
-    source_type: SourceType
-    channel: Channel
-    received_at: Moment = Field(description="момент поступления, с часовым поясом")
-    text: Annotated[Text, Field(max_length=20000)]
-    children: Annotated[list[ChildCreate], Field(min_length=1, max_length=20)]
-    adults: Annotated[list[AdultCreate], Field(max_length=20)] = []
-    source_name: Annotated[Line, Field(max_length=300)] = ""
-    address: Annotated[Line, Field(max_length=300)] = ""
-
-    def command(self, idempotency_key: str | None = None) -> RegisterReport:
-        return RegisterReport(source_type=self.source_type, channel=self.channel, received_at=self.received_at,
-                              text=self.text, children=tuple(c.command() for c in self.children),
-                              source_name=self.source_name, address=self.address,
-                              adults=tuple(a.command() for a in self.adults), idempotency_key=idempotency_key)
 
 
 class MatchRequest(Input):

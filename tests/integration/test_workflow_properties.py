@@ -1,14 +1,17 @@
 """Property-based, on every workflow file in ``workflows/``: random actions by random users (and time passing)
 never break the engine's invariants, and every answer is the shared machine's.
 
-Each example opens a case of the workflow in the domain's world (a report registered through the domain for
-``child_report``; a case of the same family for the others) and then, step by step, either fires an event of the
-workflow — any event, by any user of the world or the system, with a payload drawn from the event's declared
-fields, sometimes with wrong values — through the same command handler the UI uses, or lets hours pass and
-sweeps. After every step: the case is in a state of the definition; a success moved it exactly where the
-machine's transition leads and added one audit event; a refusal wrote nothing; "not available" means the
-machine has no such transition in that state; open deadlines belong to the current state. At the end the
-audit chain verifies and the case agrees with its history.
+Each example opens a case of the workflow in the domain's world the way the product does: a report registered
+through the domain for ``child_report`` and a case of the same family for the other Yugra workflows; a report in
+a Novgorod district with areas classified as СОП for ``kdn_ipr_district``; a person put on the register by the
+resource centre or the social patrol for ``release_accompaniment`` and ``homeless_placement``; an institution's
+first beds for ``free_places``. Then, step by step, it either fires an event of the workflow — any event, by any
+user of the world or the system, with a payload drawn from the event's declared fields, sometimes with wrong
+values — through the same command handler the UI uses, or lets hours pass and sweeps. After every step: the case
+is in a state of the definition; a success moved it exactly where the machine's transition leads and added one
+audit event; a refusal wrote nothing; "not available" means the machine has no such transition in that state;
+open deadlines belong to the current state. At the end the audit chain verifies and the case agrees with its
+history.
 """
 
 from __future__ import annotations
@@ -22,39 +25,63 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from cases import handlers
+from cases import capacity, handlers
 from cases.commands import ChildInput, FireEvent
+from cases.directory import add_organisation, add_user, principal_of
 from cases.errors import DomainError
 from engine.audit import verify
 from engine.commands import Actor, FireTransition
 from engine.consistency import check
 from engine.definition import FieldSpec, Workflow
 from engine.errors import EngineError, TransitionNotAllowed
+from tests.adults import add_adult_world
+from tests.adults import register as register_person
 from tests.process_steps import Process
+from tests.regions_steps import add_novgorod, referred
+from tests.world import _HASH, PASSWORD, START
 
 FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "workflows").glob("*.yaml"))
-#: workflow files this world cannot start yet: the district commission's (a territory on the Novgorod profile with
-#: areas) and the adults' practices (the resource centre's staff, a person instead of a family); their paths are
-#: walked by their scenario tests (test_regions.py, test_release_accompaniment.py, test_homeless_placement.py)
-NOT_DRIVEN = {"kdn_ipr_district", "release_accompaniment", "homeless_placement", "free_places"}
-WORKFLOWS = [name for name in FILES if name not in NOT_DRIVEN]
-LOGINS = ["opeka", "agent", "director", "curator", "secretary", "boss", "other_opeka", "system"]
-#: reference fields: which organisation or user of the world is the right value
-REFS = {"agency_ref": ("orgs", "agency"), "uso_ref": ("orgs", "uso"), "kdn_ref": ("orgs", "kdn"),
-        "curator_ref": ("users", "curator"), "agency_user_ref": ("users", "agent")}
+#: the adults' practices: the resource centre, the social patrol and a provider beside the Yugra world
+ADULTS = {"release_accompaniment", "homeless_placement", "free_places"}
+YUGRA_LOGINS = ["opeka", "agent", "director", "curator", "secretary", "boss", "other_opeka", "system"]
+#: who may try each workflow: its own staff, and some who must be refused (another territory, another practice)
+LOGINS = {
+    **{name: YUGRA_LOGINS for name in ("child_report", "family_support", "kdn_forward", "kdn_prevention")},
+    "kdn_ipr_district": ["b_opeka", "b_agent", "b_director", "b_curator1", "b_curator2", "b_secretary", "secretary",
+                         "opeka", "system"],
+    "release_accompaniment": ["rc", "rc_head", "patrol", "provider", "director", "curator", "other_rc",
+                              "other_director", "boss", "opeka", "system"],
+    "homeless_placement": ["rc", "rc_head", "patrol", "provider", "director", "curator", "other_rc",
+                           "other_director", "opeka", "system"],
+    #: ``bed_staff`` is the staff of the institution whose obligation the example opened
+    "free_places": ["rc", "rc_head", "bed_staff", "provider", "director", "boss", "other_rc", "opeka", "system"],
+}
+WORKFLOWS = sorted(LOGINS)
+
+
+def refs(process: Process, name: str) -> dict[str, Any]:
+    """Reference fields: which organisation, user or territory of the world is the right value."""
+    orgs, users = process.world.orgs, process.world.users
+    if name == "kdn_ipr_district":
+        return {"agency_ref": orgs["b_agency"], "uso_ref": orgs["b_uso"], "kdn_ref": orgs["b_kdn"],
+                "curator_ref": users["b_curator1"], "agency_user_ref": users["b_agent"]}
+    found = {"agency_ref": orgs["agency"], "uso_ref": orgs["uso"], "kdn_ref": orgs["kdn"],
+             "curator_ref": users["curator"], "agency_user_ref": users["agent"]}
+    if name in ADULTS:
+        found |= {"bed_org_ref": orgs["provider"], "territory_ref": "nefteyugansk"}
+    return found
 
 
 def test_every_workflow_file_is_covered() -> None:
-    """A new workflow file is either driven here or named in NOT_DRIVEN: it cannot go unnoticed."""
-    assert set(WORKFLOWS) == {"child_report", "family_support", "kdn_forward", "kdn_prevention"}
-    assert set(FILES) >= NOT_DRIVEN
+    """A new workflow file must be driven here: it cannot go unnoticed."""
+    assert WORKFLOWS == FILES
 
 
-def field_value(draw: Any, spec: FieldSpec, process: Process, aimed: bool) -> Any:
+def field_value(draw: Any, wf: Workflow, spec: FieldSpec, process: Process, aimed: bool) -> Any:
     today = process.today()
-    if spec.type in REFS:
-        where, key = REFS[spec.type]
-        right = getattr(process.world, where)[key]
+    known = refs(process, wf.name)
+    if spec.type in known:
+        right = known[spec.type]
         return right if aimed else draw(st.sampled_from([right, 999_999]))
     if spec.type == "date":
         return (today + timedelta(days=draw(st.integers(-40, 0 if aimed and not spec.future else 40)))).isoformat()
@@ -71,16 +98,46 @@ def payload(draw: Any, wf: Workflow, event: str, process: Process, aimed: bool) 
     spec = next((t for t in wf.transitions if t.event == event), None)
     if spec is None:
         return {}
-    return {f.name: field_value(draw, f, process, aimed) for f in spec.fields if f.required or draw(st.booleans())}
+    return {f.name: field_value(draw, wf, f, process, aimed) for f in spec.fields if f.required or draw(st.booleans())}
 
 
-def logins_for(process: Process, roles: frozenset[str]) -> list[str]:
-    found = [login for login in LOGINS if login != "system" and process.world[login].roles & roles]
+def logins_for(process: Process, name: str, roles: frozenset[str]) -> list[str]:
+    found = [login for login in LOGINS[name] if login != "system" and process.world[login].roles & roles]
     return found + (["system"] if "system" in roles else [])
 
 
-def start(process: Process, name: str, n: int) -> int:
-    """A case of ``name`` reached the way the process reaches it, for a child of its own (the ``n``-th)."""
+def prepare(process: Process, name: str) -> None:
+    """The world a workflow needs beyond the Yugra municipality: Novgorod's district, or the adults' practices."""
+    if name == "kdn_ipr_district":
+        add_novgorod(process)
+    elif name in ADULTS:
+        add_adult_world(process)
+        process.svc.execute(capacity.set_capacity, process.world["rc_head"], process.world.orgs["provider"], 1000)
+
+
+def new_institution(process: Process, n: int) -> int:
+    """A provider of the resource centre's territory with beds and a member of staff (``bed_staff``): setting
+    its beds the first time starts its weekly free-places obligation, as the capacity register does."""
+    world = process.world
+    with process.svc.db.unit_of_work() as tx:
+        org = add_organisation(tx, "surgut", "provider", f"АНО «Приют № {n}»", f"Приют № {n}")
+        user = add_user(tx, login=f"bed_staff{n}", password=PASSWORD, full_name="Яковлева Дарья Олеговна", org=org,
+                        roles=["provider_staff"], now=START, position="специалист", password_hash=_HASH)
+        tx.commit()
+        org_id, user_id = int(org.id), int(user.id)  # type: ignore[arg-type]
+    with process.svc.db.read() as tx:
+        staff = principal_of(tx, user_id)
+    assert staff is not None
+    world.principals["bed_staff"] = staff
+    process.svc.execute(capacity.set_capacity, world["rc_head"], org_id, 1 + n % 5)
+    found = process.rows("select id from wf_instance where workflow = 'free_places' and subject_id = :o", o=org_id)
+    assert len(found) == 1
+    return int(found[0].id)
+
+
+def start(process: Process, name: str, n: int, variant: int) -> int:
+    """A case of ``name`` reached the way the process reaches it, for a child or person of its own (the ``n``-th);
+    ``variant`` (drawn, so that a replayed example starts alike) picks where a released person's case begins."""
     child = {"children": (ChildInput("Смирнов", "Иван", "", date(2012, 1, 1) + timedelta(days=n)),)}
     if name == "child_report":
         return process.register(**child).case_id
@@ -91,11 +148,24 @@ def start(process: Process, name: str, n: int) -> int:
         return process.started_case(report, "family_support")
     if name == "kdn_prevention":
         return process.to_kdn(**child)[1]
-    assert name == "kdn_forward"
-    process.to_resolution(**child)
-    forward = process.register(source="police", **child).kdn_forward_case_id
-    assert forward is not None
-    return forward
+    if name == "kdn_ipr_district":
+        return referred(process, birth=date(2010, 5, 1) + timedelta(days=n))[1]
+    if name == "release_accompaniment":  # sometimes still in prison, sometimes already released
+        release = process.today() + timedelta(days=(-3, 20, 70)[variant])
+        done = register_person(process, release_date=release)
+    elif name == "homeless_placement":
+        done = register_person(process, "patrol", category="homeless", release_date=None, address="",
+                               penal_institution="")
+    elif name == "free_places":
+        return new_institution(process, n)
+    else:
+        assert name == "kdn_forward"
+        process.to_resolution(**child)
+        forward = process.register(source="police", **child).kdn_forward_case_id
+        assert forward is not None
+        return forward
+    assert done.case_id is not None
+    return done.case_id
 
 
 def audit_count(process: Process, case_id: int) -> int:
@@ -119,6 +189,8 @@ def fire(process: Process, login: str, case_id: int, event: str, values: dict[st
 @pytest.mark.slow
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_random_actions_on_every_workflow_keep_the_invariants(process: Process, name: str) -> None:
+    prepare(process, name)
+    logins = LOGINS[name]
     runtime = process.svc.runtime
     compiled = runtime.catalog.latest(name)
     wf = compiled.definition
@@ -129,7 +201,7 @@ def test_random_actions_on_every_workflow_keep_the_invariants(process: Process, 
     @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
-        case_id = start(process, name, next(counter))
+        case_id = start(process, name, next(counter), data.draw(st.integers(0, 2), label="variant"))
         for _ in range(data.draw(st.integers(3, 14), label="steps")):
             before = process.case(case_id)
             audit = audit_count(process, case_id)
@@ -145,9 +217,9 @@ def test_random_actions_on_every_workflow_keep_the_invariants(process: Process, 
                 aimed = bool(here) and data.draw(st.integers(0, 3)) > 0
                 if aimed:
                     tr = data.draw(st.sampled_from(here))
-                    event, login = tr.event, data.draw(st.sampled_from(logins_for(process, tr.roles) or LOGINS))
+                    event, login = tr.event, data.draw(st.sampled_from(logins_for(process, name, tr.roles) or logins))
                 else:
-                    event, login = data.draw(st.sampled_from(events)), data.draw(st.sampled_from(LOGINS))
+                    event, login = data.draw(st.sampled_from(events)), data.draw(st.sampled_from(logins))
                 values = payload(data.draw, wf, event, process, aimed)
                 try:
                     fire(process, login, case_id, event, values)
