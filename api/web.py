@@ -145,6 +145,7 @@ SECTIONS = {
     "supervisor": ("/supervisor", "Контроль сроков"),
     "registry": ("/registry", "Реестр"),
     "statistics": ("/statistics", "Отчёты"),
+    "workflows": ("/workflows", "Процессы"),
     "users": ("/admin/users", "Пользователи"),
     "webhooks": ("/admin/webhooks", "Вебхуки"),
 }

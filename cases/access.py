@@ -35,8 +35,9 @@ Read top to bottom, this module is the whole policy:
     handed over to someone who can act on its open step, labelled by the first role they would act in; the
     summary of a case for the commission is printed by whoever sees the case, a meeting's agenda by the
     secretary of that commission or a supervisor of its territory.
-13. **Regions.** The territory's profile is published by the administrator; its areas (участки) are kept by the
-    administrator or a УСО director, and an area's curator is a curator of the territory. Need criteria are
+13. **Regions.** The territory's profile (its workflows and regional settings, the page ``/workflows``) is seen
+    by every user of the territory who holds a role, and published by the administrator; its areas (участки) are
+    kept by the administrator or a УСО director, and an area's curator is a curator of the territory. Need criteria are
     recorded by guardianship, the Agency, a УСО director or the case's curator; mobile team visits by the same
     roles; monitoring targets are set by a supervisor or the administrator; the monitoring is seen by supervisors,
     guardianship, the Agency and УСО directors; territories side by side (aggregates) by supervisors.
@@ -325,6 +326,16 @@ REGIONAL_RECORD_ROLES = frozenset({"agency", "guardianship", "uso_director"})
 MONITORING_ROLES = frozenset({"supervisor", "guardianship", "agency", "uso_director"})
 
 
+def can_see_workflows(p: Principal) -> bool:
+    """The territory's workflows and profile (no personal data): every user of the territory with a role."""
+    return bool(p.roles)
+
+
+def require_workflows(p: Principal) -> None:
+    if not can_see_workflows(p):
+        raise Forbidden("Процессы территории видят её сотрудники")
+
+
 def can_keep_areas(p: Principal) -> bool:
     return _holds(p, ADMIN, "uso_director")
 
@@ -420,6 +431,8 @@ def menu_for(p: Principal) -> list[str]:
     if can_manage(p):
         items.append("supervisor")
     items += ["registry", "statistics"]
+    if can_see_workflows(p):
+        items.append("workflows")
     if can_administer(p):
         items += ["users", "webhooks"]
     return items

@@ -65,6 +65,19 @@ def test_the_workflows_page_shows_the_profile_and_the_admin_publishes_with_csrf(
     assert "Ставропольский край" in admin.get("/workflows").text
 
 
+def test_the_menu_links_to_the_workflows_page_for_every_role(web: Web) -> None:
+    add_novgorod(web.process)
+    for login in ("b_secretary", "b_director", "admin"):
+        page = web.client_for(login).get("/")
+        assert page.status_code == 200
+        assert '<nav class="menu"' in page.text
+        menu = page.text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+        assert 'href="/workflows"' in menu and "Процессы" in menu, login
+    page = web.client_for("admin").get("/workflows")
+    menu = page.text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/workflows" class="active"' in menu
+
+
 def _fire(api: Api, case_id: int, event: str, payload: dict[str, Any] | None = None, status: int = 200) -> Any:
     return ok(api.post(f"/cases/{case_id}/events/{event}", json=payload or {}), status)
 
