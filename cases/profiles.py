@@ -142,6 +142,24 @@ def current(tx: UnitOfWork, territory: str | None) -> Applied:
                    dict(row["settings"]), row["basis"], row["changed_at"], row["changed_by"])
 
 
+def need_checklist(tx: UnitOfWork, territory: str | None) -> dict[str, Any] | None:
+    """The territory's versioned need checklist (``name``, ``version``, ``items``: code → title), or None."""
+    checklist = current(tx, territory).settings.get("need_checklist")
+    return dict(checklist) if checklist else None
+
+
+def chosen_criteria(checklist: Mapping[str, Any], codes: Iterable[str]) -> tuple[list[str], str]:
+    """The criteria chosen from ``checklist`` (once each, in the order given) and what is wrong with them ("" if
+    nothing): at least one is needed, and only the checklist's own."""
+    chosen = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    unknown = [c for c in chosen if c not in checklist["items"]]
+    if not chosen:
+        return chosen, "отметьте хотя бы один критерий нуждаемости"
+    if unknown:
+        return chosen, "нет в перечне критериев: " + ", ".join(unknown)
+    return chosen, ""
+
+
 def history(tx: UnitOfWork, territory: str) -> list[dict[str, Any]]:
     rows = tx.connection.execute(sa.select(TP).where(TP.c.territory == territory).order_by(TP.c.revision.desc()))
     return [dict(r) for r in rows.mappings()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -127,7 +128,7 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     error(put(boss, "/statistics/monitoring/targets/unknown_thing", {"year": 2025, "target": 1}), 404, "not_found")
     error(put(agent, "/statistics/monitoring/targets/mobile_team_families", {"year": 2025, "target": 1}), 403,
           "forbidden")
-    _, support = bed.web.process.to_support()
+    _, support = bed.web.process.to_support(criteria=["large"])
     ok(agent.post(f"/cases/{support}/need-assessment", json={"categories": ["large", "low_income"],
                                                              "decided_on": "2025-03-03"}), 201)
     body = error(agent.post(f"/cases/{support}/need-assessment", json={"categories": [], "decided_on": "2025-03-03"}),
@@ -158,6 +159,48 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     assert done.status_code == 303
     again = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
     assert again["visits"] == 2 and again["late_visits"] == 1
+
+
+def test_the_recognition_form_shows_the_checklist_and_records_the_ticked_criteria(bed: Bed, web: Web) -> None:
+    from tests.e2e.test_ui import form_of
+
+    ok(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol",
+                                                    "settings": {"mobile_team_response_hours": 24}}))
+    proc = web.process
+    case = proc.to_safety_control()
+    proc.close_safety_items(case)
+    agent = web.client_for("agent")
+    url = f"/cases/{case}/actions/classify_tzs"
+    page = agent.get(f"/cases/{case}").text
+    form = page.split(f'action="{url}"', 1)[1].split("</form>", 1)[0]
+    assert form.count('name="f_need_criteria"') == 10
+    assert "многодетная семья" in form and "семья, воспитывающая ребёнка-инвалида или ребёнка с ОВЗ" in form
+    base = {**form_of(page, url), "f_uso": str(proc.world.orgs["uso"]), "f_grounds": "Мать потеряла работу"}
+    refused = agent.post(url, data=base)  # nothing ticked
+    assert refused.status_code == 422 and "отметьте хотя бы один критерий нуждаемости" in refused.text
+    assert 'id="error-need_criteria"' in refused.text
+    unknown = agent.post(url, data={**base, "f_need_criteria": ["large", "rich"]})
+    assert unknown.status_code == 422 and "нет в перечне критериев: rich" in unknown.text
+    assert proc.rows("select id from need_assessment") == [] and proc.case(case).state == "safety_control"
+    done = agent.post(url, data={**base, "f_need_criteria": ["large", "disabled_child"]})
+    assert done.status_code == 303, done.text
+    support = proc.started_case(case, "family_support")
+    rows = proc.rows("select case_id, categories from need_assessment")
+    assert [r.case_id for r in rows] == [support] and set(json.loads(rows[0].categories)) == {"large", "disabled_child"}
+    # the REST action takes them the same way
+    other = proc.to_safety_control()
+    proc.close_safety_items(other)
+    api = bed.as_("agent")
+    body = error(api.post(f"/cases/{other}/events/classify_tzs", json={
+        "uso": proc.world.orgs["uso"], "grounds": "Нет работы", "need_criteria": ["party"]}), 422, "payload_invalid")
+    assert "need_criteria" in body["details"]["fields"]
+    _fire(api, other, "classify_tzs", {"uso": proc.world.orgs["uso"], "grounds": "Нет работы",
+                                       "need_criteria": ["low_income", "disabled_child"]})
+    found = ok(bed.as_("boss").get("/statistics/monitoring", params={"year": 2025}))
+    rows_ = {r["code"]: r["actual"] for r in found["indicators"]}
+    assert rows_["need_decisions"] == 2 and rows_["disabled_child_families"] == 2
+    monitoring_page = web.client_for("boss").get("/statistics/monitoring?year=2025").text
+    assert "многодетная семья" in monitoring_page
 
 
 def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:

@@ -96,7 +96,7 @@ def test_simulation_is_reproducible_and_leaves_nothing_due(tmp_path: Path, sqlit
 def test_database_url_is_taken_after_the_command_too(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--database-url", db_url]) == 0
     assert main(["workflows", "publish", "--database-url", db_url]) == 0
-    assert "child_report v2" in capsys.readouterr().out
+    assert "child_report v3" in capsys.readouterr().out
 
 
 def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
