@@ -155,7 +155,8 @@ def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
         for territory in (TERRITORY, "nefteyugansk"):
             profiles.publish(tx, territory, "yugra", published=svc.runtime.catalog.names(), now=clock.now())
         shared_hash = hash_password(DEMO_PASSWORD)
-        novgorod, _ = demo_novgorod.build_novgorod(tx, clock.now(), DEMO_PASSWORD, shared_hash, svc.runtime.catalog)
+        novgorod, bor_users = demo_novgorod.build_novgorod(tx, clock.now(), DEMO_PASSWORD, shared_hash,
+                                                           svc.runtime.catalog)
         stavropol, stav_users = demo_stavropol.build_stavropol(tx, clock.now(), DEMO_PASSWORD, shared_hash,
                                                                svc.runtime.catalog)
         tx.commit()
@@ -183,6 +184,7 @@ def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
             if day < today:
                 who.run_day(day, plans[id(who)][i])
     _repeat_report_on_ipr_child(svc, driver, municipality)
+    demo_novgorod.stopped_ministry_report(svc, novgorod, bor_users, clock.now())
     krai.counters["mobile_visits"] = demo_stavropol.stavropol_records(svc, clock, stav_users, start, today,
                                                                       krai.rng)
     driver.counters["adults"] = run_adult_demo(svc, clock, today, DEMO_PASSWORD, municipality.users,

@@ -12,7 +12,7 @@ from cases import areas
 from tests.e2e.conftest import Web
 from tests.e2e.test_api import Api, Bed, error, ok
 from tests.e2e.test_api import bed as bed  # the fixture: the app at Monday 03.03.2025 09:00
-from tests.regions_steps import add_novgorod, referred
+from tests.regions_steps import active, add_novgorod, referred
 
 
 def _names(api: Api) -> set[str]:
@@ -31,7 +31,7 @@ def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:
     add_novgorod(bed.web.process)
     assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward", *ADULTS}
     assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward",
-                                              *ADULTS}
+                                              "uso_ministry_report", *ADULTS}
     profile = ok(bed.as_("b_secretary").get("/territory/profile"))
     assert profile["profile"] == "novgorod" and profile["workflows"]["kdn_ipr"] == "kdn_ipr_district"
     assert profile["settings"]["body_report_day"] == 10
@@ -64,6 +64,26 @@ def test_the_workflows_page_shows_the_profile_and_the_admin_publishes_with_csrf(
                                                   "csrf": web.csrf(admin, "/workflows")})
     assert done.status_code == 303
     assert "Ставропольский край" in admin.get("/workflows").text
+
+
+def test_the_usos_report_to_the_ministry_over_http(bed: Bed) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    active(proc)
+    obligation = int(proc.rows("select id from wf_instance where workflow = 'uso_ministry_report'")[0].id)
+    director = bed.as_("b_director")
+    case = ok(director.get(f"/cases/{obligation}"))
+    assert case["workflow"] == "uso_ministry_report" and case["family"] is None
+    assert [d["due_at"][:10] for d in case["deadlines"] if d["key"] == "ministry_report"] == ["2025-04-10"]
+    assert [e["event"] for e in case["events"]] == ["submit_ministry_report"]
+    error(bed.as_("b_curator1").post(f"/cases/{obligation}/events/submit_ministry_report", json={}), 403,
+          "role_not_allowed")
+    _fire(director, obligation, "submit_ministry_report", {"notes": "Отчёт за I квартал"})
+    documents = ok(director.get(f"/cases/{obligation}/documents"))
+    assert [d["template"] for d in documents] == ["uso_ministry_report"]
+    assert "министерство" in documents[0]["title"]
+    page = bed.web.client_for("b_director").get(f"/cases/{obligation}")
+    assert page.status_code == 200 and "Сформировать и представить отчёт в министерство за квартал" in page.text
 
 
 def test_the_menu_links_to_the_workflows_page_for_every_role(web: Web) -> None:

@@ -49,6 +49,11 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
         assert conn.exec_driver_sql("select count(*) from wf_instance where territory = 'borovichi' "
                                     "and workflow = 'kdn_prevention'").scalar_one() == 0
         assert conn.exec_driver_sql("select count(*) from quarterly_report").scalar_one() > 0
+        ministry = {r.state for r in conn.exec_driver_sql(  # the УСО reports to the ministry; another stopped
+            "select state from wf_instance where territory = 'borovichi' and workflow = 'uso_ministry_report'")}
+        assert ministry == {"active", "stopped"}
+        assert conn.exec_driver_sql("select count(*) from document where template = 'uso_ministry_report'"
+                                    ).scalar_one() > 0
         krai = {(r.workflow, r.state) for r in conn.exec_driver_sql(  # the Stavropol district: Yugra's workflows
             "select distinct workflow, state from wf_instance where territory = 'shpakovsky'")}
         assert len(krai) >= 6 and {w for w, _ in krai} == {"child_report", "family_support", "kdn_prevention"}
