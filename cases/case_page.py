@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access
+from cases import access, profiles
 from cases import as_of as as_of_view
 from cases.access import PLAN_ROLES
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
@@ -109,7 +109,7 @@ class CaseDetail:
 
 
 _INPUTS = {"string": "text", "text": "textarea", "integer": "number", "boolean": "checkbox", "date": "date",
-           "datetime": "datetime-local", "choice": "select"}
+           "datetime": "datetime-local", "choice": "select", "need_criteria": "checkboxes"}
 
 
 def field_options(tx: UnitOfWork, p: Principal, type_: str) -> list[tuple[str, str]]:
@@ -135,6 +135,8 @@ def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr:
     fields = []
     for spec in tr.fields:
         options = list(spec.choices) if spec.choices else field_options(tx, p, spec.type)
+        if spec.type == "need_criteria":  # the territory's checklist; none: the field is not shown
+            options = list(((profiles.need_checklist(tx, case.territory) or {}).get("items") or {}).items())
         default = spec.default
         if default == "today" and spec.type == "date":
             default = today(svc).isoformat()
