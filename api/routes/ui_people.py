@@ -1,4 +1,4 @@
-"""The people register page (the resource centre's start page): search by the beginning of the full name, sort by
+"""The people register page (the resource centre's start page): search by any part of the full name, sort by
 release date or intended address, export what is found. As in the children's registry, the typed name is posted
 and kept as a saved search: the page, its sort links and its exports carry only the search's opaque id."""
 
@@ -33,7 +33,7 @@ def _query(request: Request, typed: dict[str, str], limit: int = PAGE_SIZE) -> R
 
 @router.get("/people")
 def people_page(request: Request, user: User) -> Response:
-    """Реестр людей: поиск по началу ФИО, сортировка по дате освобождения и адресу, выгрузка."""
+    """Реестр людей: поиск по любой части ФИО, сортировка по дате освобождения и адресу, выгрузка."""
     typed = _typed(request, user)
     found = services(request).read(people_register.search, user.principal, _query(request, typed))
     return page(request, "people.html", user, q=typed, found=found, categories=CATEGORIES, errors={},
