@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import access, people_search
-from cases.errors import Forbidden, InputInvalid
+from cases.errors import Forbidden, InputInvalid, NotFound
 from cases.exports import to_csv, to_xlsx
 from cases.people import CATEGORIES
 from cases.people_tables import AdultPerson, RegisterColumn
@@ -190,6 +190,19 @@ def export(tx: UnitOfWork, svc: Services, p: Principal, query: RegisterQuery, fm
     if fmt == "csv":
         return name, to_csv(header, body)
     return name, to_xlsx([("Реестр", header, body)])
+
+
+def entry_name(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> str:
+    """The full name under which a person of the user's territory is found in the register (the case page links
+    to it); a family member is found under the person they are accompanied with."""
+    if not access.can_keep_people_register(p):
+        raise Forbidden("Реестр ведёт ресурсный центр")
+    row = tx.connection.execute(sa.select(AP.c.id, AP.c.head_id, AP.c.territory).where(AP.c.id == person_id)).first()
+    if row is None or row.territory != p.territory:
+        raise NotFound("Человек не найден в реестре вашей территории")
+    head = tx.connection.execute(sa.select(AP.c.last_name, AP.c.first_name, AP.c.middle_name)
+                                 .where(AP.c.id == (row.head_id or row.id))).one()
+    return " ".join(x for x in (head.last_name, head.first_name, head.middle_name) if x)
 
 
 COMPLETENESS = ("birth_date", "release_date", "intended_address", "penal_institution")

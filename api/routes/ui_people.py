@@ -51,6 +51,14 @@ def people_search(request: Request, user: User, form: Form) -> Response:
     return redirect(f"/people?q={search_id}")
 
 
+@router.get("/people/{person_id:int}")
+def register_entry(request: Request, user: User, person_id: int) -> Response:
+    """Запись человека в реестре: реестр, найденный по его ФИО (член семьи — по ФИО того, с кем сопровождается)."""
+    name = services(request).read(people_register.entry_name, user.principal, person_id)
+    search_id = saved_search.save(services(request), user.principal.user_id, KIND, {"name": name, "category": ""})
+    return redirect(f"/people?q={search_id}")
+
+
 def _export(request: Request, user: UiUser, fmt: str) -> Response:
     typed = _typed(request, user)
     name, data = services(request).execute(people_register.export, user.principal, _query(request, typed), fmt)
