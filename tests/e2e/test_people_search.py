@@ -117,3 +117,29 @@ def test_the_name_index_exists_on_this_backend(bed: Bed) -> None:  # noqa: F811
             found = tx.connection.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = "
                                                   "'ix_adult_person_name_trgm'")).scalar_one()
             assert "gin_trgm_ops" in found
+
+
+def test_sqlite_reads_the_trigram_matches_first_whatever_the_statistics(bed: Bed) -> None:  # noqa: F811
+    """With the statistics the server's ANALYZE samples, SQLite's planner preferred walking the territory's people
+    and asking the trigram table about each: the join is written so that the trigram table is read first."""
+    from cases.people_register import RegisterQuery, matching, page_select
+    from cases.principal import Principal
+
+    db = bed.web.process.svc.db
+    if not db.is_sqlite:
+        return
+    _register(bed.as_("rc"))
+    with db.unit_of_work() as tx:
+        tx.connection.exec_driver_sql("PRAGMA analysis_limit=2000")
+        tx.connection.exec_driver_sql("ANALYZE")
+        tx.commit()
+    who = Principal(user_id=1, login="rc", full_name="", org_id=1, org_kind="rc", territory="surgut",
+                    roles=frozenset())
+    query = RegisterQuery(q="ванов", sort="release_date")
+    with db.read() as tx:
+        for statement in (page_select(who, query, "sqlite", 50), matching(who, query, "sqlite", sa.func.count())):
+            compiled = statement.compile(tx.connection)
+            plan = tx.connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
+                                                 tuple(compiled.params[k] for k in compiled.positiontup or ())).all()
+            steps = [str(r[3]) for r in plan if "adult_person" in str(r[3])]
+            assert "VIRTUAL TABLE" in steps[0], steps
