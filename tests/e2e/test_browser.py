@@ -163,6 +163,7 @@ PAGES = {
              "/statistics/discipline", "/statistics/discipline/chart/steps.svg", "/registry", "/notifications",
              "/me", "/me/notifications", "/me/password"],
     "secretary": ["/kdn"], "opeka": ["/reports/new"], "admin": ["/admin/users", "/admin/webhooks"],
+    "rc_head": ["/statistics/adults", "/people"],
 }
 
 
