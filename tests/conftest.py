@@ -60,10 +60,24 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def _trigrams_in_public(admin: sa.Engine) -> None:
+    """``pg_trgm`` where the migration puts it: a run stopped before its teardown can have left it in its own schema
+    (installed there when ``public`` was missing), which a later run's teardown would drop with every trigram index."""
+    try:
+        with admin.begin() as conn:
+            where = conn.exec_driver_sql("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                         "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").scalar()
+            if where not in (None, "public"):
+                conn.exec_driver_sql("ALTER EXTENSION pg_trgm SET SCHEMA public")
+    except sa.exc.DBAPIError:  # another worker moved it at the same moment
+        pass
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     schema = f"opora_test_{_worker()}_{os.getpid()}"  # concurrent test runs never share a schema
     admin = sa.create_engine(PG_BASE)
+    _trigrams_in_public(admin)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')

@@ -115,7 +115,8 @@ def test_the_name_index_exists_on_this_backend(bed: Bed) -> None:  # noqa: F811
                     ("trigger", "adult_person_name_au"), ("trigger", "adult_person_name_ad")} <= set(kinds)
         else:
             found = tx.connection.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = "
-                                                  "'ix_adult_person_name_trgm'")).scalar_one()
+                                                  "'ix_adult_person_name_trgm' AND schemaname = current_schema()"
+                                                  )).scalar_one()
             assert "gin_trgm_ops" in found
 
 

@@ -9,7 +9,7 @@ A later batch migration of ``adult_person`` on SQLite copies the table and drops
 them again (``_triggers`` below).
 
 Revision ID: 0014_people_search
-Revises: 0011_adults
+Revises: 0013_obligations
 Create Date: (written by hand)
 """
 
@@ -49,17 +49,30 @@ def upgrade() -> None:
         _triggers()
         op.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')")
         return
-    installed = bind.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
-    if installed is None:
+    schema = _trgm_schema(bind)
+    if schema is None:
         available = bind.execute(sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first()
         if available is None:
             return
+        # in ``public`` when there is one: an extension lives in one schema of the database, and an operator class
+        # in a schema that is dropped later (a test's, a benchmark's) would take every index using it along
+        public = bind.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).first()
         try:
             with bind.begin_nested():
-                bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm" + (" SCHEMA public" if public else "")))
         except sa.exc.DBAPIError:  # not allowed to: the search reads the table
             return
-    op.execute(f"CREATE INDEX {PG_INDEX} ON adult_person USING gin (name_key gin_trgm_ops)")
+        schema = _trgm_schema(bind)
+        if schema is None:
+            return
+    # the operator class named with its schema: the connection's search path need not include it
+    op.execute(f'CREATE INDEX {PG_INDEX} ON adult_person USING gin (name_key "{schema}".gin_trgm_ops)')
+
+
+def _trgm_schema(bind: sa.engine.Connection) -> str | None:
+    """The schema the ``pg_trgm`` extension is installed in, or None when it is not installed."""
+    return bind.execute(sa.text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                                "WHERE e.extname = 'pg_trgm'")).scalar()
 
 
 def downgrade() -> None:
