@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from api import db_schema
+from cases import people_search
 from engine import consistency
 from engine.audit import verify
 from engine.database import Database
@@ -179,6 +180,8 @@ def dump(db: Database, folder: Path) -> dict[str, int]:
     counts = {}
     try:
         for table in store.tables:
+            if people_search.not_modelled(table.name):  # the name index: derived from adult_person, rebuilt by it
+                continue
             rows = 0
             with (folder / f"{table.name}.jsonl").open("w", encoding="utf-8") as out:
                 for row in table.rows:

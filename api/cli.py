@@ -210,12 +210,14 @@ def startup_notes(container: Container) -> list[str]:
 
 
 def demo_users() -> list[tuple[Any, ...]]:
-    """Every account ``opora demo`` makes: the Yugra municipality's, the Novgorod district's, the adults' practices'."""
+    """Every account ``opora demo`` makes: the Yugra municipality's, the Novgorod and Stavropol districts', the
+    adults' practices'."""
     from cases.demo import DEMO_USERS
     from cases.demo_adults import ADULT_USERS
     from cases.demo_novgorod import USERS as NOVGOROD_USERS
+    from cases.demo_stavropol import USERS as STAVROPOL_USERS
 
-    return [*DEMO_USERS, *NOVGOROD_USERS, *ADULT_USERS]
+    return [*DEMO_USERS, *NOVGOROD_USERS, *STAVROPOL_USERS, *ADULT_USERS]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -146,6 +146,7 @@ SECTIONS = {
     "obligations": ("/obligations", "Отчётность"),
     "registry": ("/registry", "Реестр"),
     "statistics": ("/statistics", "Отчёты"),
+    "workflows": ("/workflows", "Процессы"),
     "users": ("/admin/users", "Пользователи"),
     "webhooks": ("/admin/webhooks", "Вебхуки"),
 }

@@ -58,6 +58,8 @@ TITLES: dict[str, str] = {
     "curator_assignment": "Решение о закреплении специалиста (куратора)",
     "resolution_dispatch_list": "Список рассылки постановления комиссии органам системы профилактики",
     "quarterly_body_report": "Ежеквартальная информация об исполнении межведомственного плана в районную комиссию",
+    "uso_ministry_report": "Ежеквартальный отчёт учреждения социального обслуживания в министерство труда и "
+                           "социальной защиты населения Новгородской области",
 }
 CATEGORY_TITLES = {"none": "не установлена", "tzs": "семья в трудной жизненной ситуации (ТЖС)",
                    "sop": "семья в социально опасном положении (СОП)"}
@@ -223,6 +225,10 @@ def _visits(tx: UnitOfWork, case_id: int) -> list[dict[str, str]]:
             for v in tx.connection.execute(_VISITS, {"id": case_id}).all()]
 
 
+#: subjects of cases that are not a family: an adult, an organisation's obligation
+NOT_FAMILY = ("person", "organisation")
+
+
 def root_report_id(tx: UnitOfWork, case: CaseView) -> int | None:
     if case.data.get("report_id"):
         return int(case.data["report_id"])
@@ -246,8 +252,8 @@ def build_context(tx: UnitOfWork, template: str, case: CaseView, *, workflow_tit
         "org": _org(tx, org_id),
         "territory": territory[0] if territory else "",
         "case": {"id": case.id, "workflow": workflow_title, "state": state_title},
-        "family": _family(tx, case.subject_id, issued_on) if case.subject_kind != "person" else {},
-        "report": _report(tx, root_report_id(tx, case), zone) if case.subject_kind != "person" else None,
+        "family": _family(tx, case.subject_id, issued_on) if case.subject_kind not in NOT_FAMILY else {},
+        "report": _report(tx, root_report_id(tx, case), zone) if case.subject_kind not in NOT_FAMILY else None,
         "fields": _fields(transition, payload, tx),
         "event": transition.title if transition else "",
         "signer": {"name": signer[0] if signer else "", "position": signer[1] if signer else "",
@@ -271,4 +277,6 @@ def build_context(tx: UnitOfWork, template: str, case: CaseView, *, workflow_tit
         context["draft_fields"] = list(draft[0].get("fields", [])) if draft else []
     if template in ("termination_notice", "execution_summary", "quarterly_body_report"):
         context["visits"] = _visits(tx, case.id)
+    if template == "uso_ministry_report":  # the figures the effect counted for the quarter
+        context["figures"] = dict(case.data.get("ministry_figures") or {})
     return context

@@ -117,8 +117,14 @@ def quarterly(tx: UnitOfWork, svc: Services, p: Principal, year: int, quarter: i
             "previous": _figures(tx.connection, p.territory, q.previous_year(), zone)}
 
 
-def quarterly_xlsx(tables: dict[str, Any]) -> bytes:
-    """The tables as a workbook: the quarter beside the same quarter of the previous year."""
+def this_quarter(svc: Services) -> Quarter:
+    """The quarter of today's local date (the page opens on it)."""
+    today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
+    return Quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def sections(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The tables as (title, header, rows): the page shows them, the workbook has one sheet per table."""
     y, qn = tables["year"], tables["quarter"]
     cur, prev = tables["current"], tables["previous"]
     head = ["Показатель", f"{qn} кв. {y}", f"{qn} кв. {y - 1} (АППГ)"]
@@ -136,5 +142,14 @@ def quarterly_xlsx(tables: dict[str, Any]) -> bytes:
         helped.append([title, cur["help"][kind]["all"], prev["help"][kind]["all"]])
         helped.append(["из них освободившихся из мест лишения свободы", cur["help"][kind]["released"],
                        prev["help"][kind]["released"]])
-    return to_xlsx([("Патруль", head, patrol), ("Обслужено", head, served), ("Виды помощи", head, helped)],
-                   widths=[70, 16, 20])
+    return [("Патруль", head, patrol), ("Обслужено", head, served), ("Виды помощи", head, helped)]
+
+
+SECTION_TITLES = {"Патруль": "Социальный патруль: выезды, выявленные и где определены",
+                  "Обслужено": "Обслужено лиц БОМЖ: государственные и негосударственные, из них освободившиеся",
+                  "Виды помощи": "Виды помощи (человек), из них освободившимся из мест лишения свободы"}
+
+
+def quarterly_xlsx(tables: dict[str, Any]) -> bytes:
+    """The tables as a workbook: the quarter beside the same quarter of the previous year."""
+    return to_xlsx(sections(tables), widths=[70, 16, 20])

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access
+from cases import access, profiles
 from cases import as_of as as_of_view
 from cases.access import PLAN_ROLES
 from cases.acts import CATEGORY_TITLES, DECISIONS, ITEM_STATUS
@@ -24,7 +24,7 @@ from cases.fields import ORG_TYPES, USER_TYPES
 from cases.handlers import action_options, view_case
 from cases.history import HistoryEntry, history
 from cases.names import full_name
-from cases.people_acts import person_as_family
+from cases.people_acts import person_as_family, person_block
 from cases.plans import EDITABLE, PLAN_KINDS, items_of, kind_for, plan_of
 from cases.principal import Principal
 from cases.services import Services
@@ -106,10 +106,13 @@ class CaseDetail:
     can_reassign: bool
     #: the day the case is shown as of (its end): read-only, nothing can be done in that view
     as_of: date | None = None
+    #: an adult's case: the person block (``people_acts.person_block``) and whether the viewer keeps the register
+    person: dict[str, Any] | None = None
+    register_link: bool = False
 
 
 _INPUTS = {"string": "text", "text": "textarea", "integer": "number", "boolean": "checkbox", "date": "date",
-           "datetime": "datetime-local", "choice": "select"}
+           "datetime": "datetime-local", "choice": "select", "need_criteria": "checkboxes"}
 
 
 def field_options(tx: UnitOfWork, p: Principal, type_: str) -> list[tuple[str, str]]:
@@ -135,6 +138,8 @@ def action_view(tx: UnitOfWork, svc: Services, p: Principal, case: CaseView, tr:
     fields = []
     for spec in tr.fields:
         options = list(spec.choices) if spec.choices else field_options(tx, p, spec.type)
+        if spec.type == "need_criteria":  # the territory's checklist; none: the field is not shown
+            options = list(((profiles.need_checklist(tx, case.territory) or {}).get("items") or {}).items())
         default = spec.default
         if default == "today" and spec.type == "date":
             default = today(svc).isoformat()
@@ -269,21 +274,25 @@ def case_detail(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, as_of
                 "relation": "parent" if r.id == case.parent_id else "child", "closed": r.closed_at is not None}
                for r in related_rows]
     plans = _plans(tx, case) if until is None else as_of_view.plans_then(tx, svc, case, until)
+    person = None
     if case.subject_kind in access.ADULT_SUBJECTS:  # an adult's case: the person, never a family of that number
         family, reports = person_as_family(tx, case.subject_id), []
+        if case.subject_kind == access.ADULT_SUBJECT:
+            person = person_block(tx, case.subject_id)
     else:
         family, reports = _family(tx, case.subject_id, day), _reports(tx, svc, case.subject_id, until)
+    register_link = person is not None and access.can_keep_people_register(p)
     if until is not None:  # a view of the past: nothing to do in it
         return CaseDetail(header, family, reports, plans, visits, documents, deadlines,
                           history(tx, svc, case, until) if with_history else [], [], [], parties, resolutions, related,
-                          False, False, as_of)
+                          False, False, as_of, person, register_link)
     actions = [action_view(tx, svc, p, case, tr, refusal) for tr, refusal in action_options(tx, svc, p, case)]
     kind = kind_for(case.workflow)
     can_edit_plan = bool(kind and case.state in EDITABLE[kind]  # the same rule add_plan_item enforces
                          and access.acting_role(tx, p, case, PLAN_ROLES[kind]) is not None)
     return CaseDetail(header, family, reports, plans, visits, documents, deadlines,
                       history(tx, svc, case) if with_history else [], actions, case_commands(tx, svc, p, case), parties,
-                      resolutions, related, can_edit_plan, access.can_manage(p))
+                      resolutions, related, can_edit_plan, access.can_manage(p), None, person, register_link)
 
 
 def people_of_org(tx: UnitOfWork, p: Principal, roles: Sequence[str] | None = None,

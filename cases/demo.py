@@ -2,8 +2,9 @@
 
 The demo plays about six months of work in the Сургутский район of Yugra up to today:
 organisations, a user for every role, and about fifty families whose cases stand in
-every state of every workflow — some of them overdue, as in real life. Beside it runs the
-Боровичский район of the Novgorod region on the Novgorod profile (``cases.demo_novgorod``).
+every state of every workflow — some of them overdue, as in real life. Beside it run the
+Боровичский район of the Novgorod region on the Novgorod profile (``cases.demo_novgorod``) and the Шпаковский
+округ of the Stavropol territory on the Stavropol profile (``cases.demo_stavropol``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
-from cases import demo_novgorod, handlers, profiles
+from cases import demo_novgorod, demo_stavropol, handlers, profiles
 from cases.commands import ChildInput, RegisterReport
 from cases.demo_adults import run_adult_demo
 from cases.demo_obligations import run_obligations_demo
@@ -155,23 +156,28 @@ def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
         municipality = build_municipality(tx, clock.now())
         for territory in (TERRITORY, "nefteyugansk"):
             profiles.publish(tx, territory, "yugra", published=svc.runtime.catalog.names(), now=clock.now())
-        novgorod, _ = demo_novgorod.build_novgorod(tx, clock.now(), DEMO_PASSWORD, hash_password(DEMO_PASSWORD),
-                                                   svc.runtime.catalog)
+        shared_hash = hash_password(DEMO_PASSWORD)
+        novgorod, bor_users = demo_novgorod.build_novgorod(tx, clock.now(), DEMO_PASSWORD, shared_hash,
+                                                           svc.runtime.catalog)
+        stavropol, stav_users = demo_stavropol.build_stavropol(tx, clock.now(), DEMO_PASSWORD, shared_hash,
+                                                               svc.runtime.catalog)
         tx.commit()
     driver = Driver(svc, municipality.cast, clock, rng)
     district = RegionalDriver(svc, novgorod, clock, random.Random(seed + 1))
+    krai = Driver(svc, stavropol, clock, random.Random(seed + 2))
     days = working_days(svc.runtime.calendar, start, today - timedelta(days=1))
     plans = {id(driver): spread(random_reports, len(days), rng),
-             id(district): spread(random_reports // 3, len(days), district.rng)}
+             id(district): spread(random_reports // 3, len(days), district.rng),
+             id(krai): spread(random_reports // 3, len(days), krai.rng)}
     scripted: dict[tuple[int, date], list[Fate]] = {}
-    for who, targets in ((driver, TARGETS), (district, demo_novgorod.TARGETS)):
+    for who, targets in ((driver, TARGETS), (district, demo_novgorod.TARGETS), (krai, demo_stavropol.TARGETS)):
         for (workflow, state), fate_args, ago in targets:
             day = svc.runtime.calendar.add_working_days(svc.runtime.calendar.previous_working_day(today), -ago)
             args = copy.deepcopy(fate_args)  # the driver consumes a fate's decisions: never share TARGETS' lists
             fate = Fate(late=bool(args.pop("late", False)), stop_at=(workflow, state), **args)  # type: ignore[arg-type]
             scripted.setdefault((id(who), max(day, start)), []).append(fate)
     for i, day in enumerate([*days, today]):
-        for who in (driver, district):
+        for who in (driver, district, krai):
             clock.set(datetime.combine(day, time(9, 0), tzinfo=zone))
             with svc.db.unit_of_work() as tx:
                 for fate in scripted.pop((id(who), day), []):
@@ -180,13 +186,16 @@ def run_demo(svc: Services, clock: FixedClock, today: date, *, seed: int = 7,
             if day < today:
                 who.run_day(day, plans[id(who)][i])
     _repeat_report_on_ipr_child(svc, driver, municipality)
+    demo_novgorod.stopped_ministry_report(svc, novgorod, bor_users, clock.now())
+    krai.counters["mobile_visits"] = demo_stavropol.stavropol_records(svc, clock, stav_users, start, today,
+                                                                      krai.rng)
     driver.counters["adults"] = run_adult_demo(svc, clock, today, DEMO_PASSWORD, municipality.users,
                                                municipality.cast.orgs)
     driver.counters.update(run_obligations_demo(svc, clock, today))
     clock.set(datetime.combine(today, time(12, 0), tzinfo=zone))
     sweep(svc.db, svc.runtime)
-    return {k: driver.counters.get(k, 0) + district.counters.get(k, 0)
-            for k in sorted({*driver.counters, *district.counters})}
+    return {k: sum(who.counters.get(k, 0) for who in (driver, district, krai))
+            for k in sorted({*driver.counters, *district.counters, *krai.counters})}
 
 
 def _repeat_report_on_ipr_child(svc: Services, driver: Driver, municipality: Municipality) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cases import areas, profiles
+from cases import areas, handlers, ministry_report, profiles
+from cases.commands import FireEvent
 from cases.directory import add_organisation, add_territory, add_user, principal_of
+from cases.families import add_party
 from cases.principal import Principal
+from cases.services import Services
 from cases.simulation import Cast
 from cases.tables import Organisation
 from engine.catalog import Catalog
+from engine.commands import StartCase
 from engine.database import UnitOfWork
 
 TERRITORY, TERRITORY_NAME = "borovichi", "Боровичский муниципальный район"
@@ -29,6 +33,8 @@ ORGS = [
      "г. Боровичи, ул. Сушанская, 23"),
     ("kdn", "kdn", "Комиссия по делам несовершеннолетних и защите их прав Боровичского муниципального района",
      "РКДН и ЗП Боровичского района", "г. Боровичи, ул. Коммунарная, 48"),
+    ("src", "uso", "ОАУСО «Боровичский социально-реабилитационный центр для несовершеннолетних»",
+     "Боровичский СРЦН", "г. Боровичи, ул. Гоголя, 110"),
     ("school", "education", "МАОУ «Средняя школа № 1 им. А. С. Пушкина»", "Школа № 1", ""),
     ("police", "police", "ПДН МО МВД России «Боровичский»", "ПДН", ""),
     ("health", "health", "ГОБУЗ «Боровичская центральная районная больница»", "ЦРБ", ""),
@@ -98,3 +104,21 @@ def build_novgorod(tx: UnitOfWork, now: datetime, password: str, password_hash: 
                 orgs={k: o.id for k, o in orgs.items()},  # type: ignore[misc]
                 town="г. Боровичи", streets=list(STREETS))
     return cast, users
+
+
+def stopped_ministry_report(svc: Services, cast: Cast, users: dict[str, int], now: datetime) -> int:
+    """The rehabilitation centre reported to the ministry until the district's cases went to the КЦСО: its
+    obligation was opened and then stopped by the supervisor (the demo shows both states)."""
+    org_id = cast.orgs["src"]
+    with svc.db.unit_of_work() as tx:
+        boss = principal_of(tx, users["bor_boss"])
+        assert boss is not None
+        started = svc.runtime.start(tx, StartCase(
+            ministry_report.WORKFLOW, boss.actor("supervisor"), data={"org_id": org_id, "ministry_report_on":
+                                                                      now.date().isoformat()},
+            territory=TERRITORY, org_id=org_id, subject_kind=ministry_report.ORG_SUBJECT, subject_id=org_id))
+        add_party(tx, started.case_id, org_id, now)
+        handlers.fire_event(tx, svc, boss, FireEvent(started.case_id, "stop", {
+            "reason": "Дела по постановлениям РКДН переданы Боровичскому КЦСО"}))
+        tx.commit()
+    return started.case_id

@@ -2,7 +2,9 @@
 
 * **Need criteria** — when a family is recognised as needing social support, the criteria ticked from the
   territory's versioned checklist (profile setting ``need_checklist``) are recorded with the checklist's version
-  (table ``need_assessment``); the monitoring counts them.
+  (table ``need_assessment``): by the recognition step itself (field type ``need_criteria`` and effect
+  ``record_need_criteria``, :mod:`cases.region_effects`) or afterwards by :func:`record_need`; the monitoring
+  counts them.
 * **Mobile interagency team visits** (мобильные бригады) — events with the team's members, the families reached and
   the outcome (table ``mobile_visit``); a visit made later than the profile's response time after the request is
   counted as late.
@@ -60,10 +62,10 @@ BY_CODE = {i.code: i for i in INDICATORS}
 
 
 def _checklist(tx: UnitOfWork, territory: str) -> dict[str, Any]:
-    checklist = profiles.current(tx, territory).settings.get("need_checklist")
+    checklist = profiles.need_checklist(tx, territory)
     if not checklist:
         raise InputInvalid({"categories": "профиль территории не ведёт критерии нуждаемости"})
-    return dict(checklist)
+    return checklist
 
 
 def record_need(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, categories: Sequence[str],
@@ -75,13 +77,8 @@ def record_need(tx: UnitOfWork, svc: Services, p: Principal, case_id: int, categ
     if case.workflow != "family_support":
         raise InputInvalid({"case_id": "критерии нуждаемости отмечаются в деле социального сопровождения"})
     checklist = _checklist(tx, p.territory)
-    chosen = list(dict.fromkeys(categories))
-    unknown = [c for c in chosen if c not in checklist["items"]]
-    errors: dict[str, str] = {}
-    if not chosen:
-        errors["categories"] = "отметьте хотя бы один критерий нуждаемости"
-    elif unknown:
-        errors["categories"] = "нет в перечне критериев: " + ", ".join(unknown)
+    chosen, problem = profiles.chosen_criteria(checklist, categories)
+    errors: dict[str, str] = {"categories": problem} if problem else {}
     if decided_on > svc.runtime.calendar.local_date(svc.runtime.clock.now()):
         errors["decided_on"] = "дата решения не может быть позже сегодняшней"
     if errors:

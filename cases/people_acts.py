@@ -29,6 +29,24 @@ def person_context(tx: Any, person_id: int | None) -> dict[str, Any]:
     }
 
 
+def _name(row: Any) -> str:
+    return " ".join(str(x) for x in (row["last_name"], row["first_name"], row["middle_name"]) if x)
+
+
+def person_block(tx: Any, person_id: int | None) -> dict[str, Any] | None:
+    """The person block of an adult's case page: the person and the family members accompanied with them."""
+    row = person_row(tx, person_id) if person_id else None
+    if row is None:
+        return None
+    return {"id": int(row["id"]), "name": _name(row), "birth_date": row["birth_date"],
+            "category": CATEGORIES.get(str(row["category"]), str(row["category"])),
+            "release_date": row["release_date"], "address": row["intended_address"],
+            "institution": row["penal_institution"],
+            "members": [{"id": int(m["id"]), "name": _name(m), "birth_date": m["birth_date"],
+                         "relation": FAMILY_RELATIONS.get(str(m["relation"]), str(m["relation"]))}
+                        for m in members_of(tx, int(row["id"]))]}
+
+
 def person_as_family(tx: Any, person_id: int | None) -> dict[str, Any]:
     """An adult's case page shows the person and the family members accompanied with them in the family block."""
     row = person_row(tx, person_id) if person_id else None

@@ -1,6 +1,7 @@
-"""The people register (the resource centre's start page): search by part of the full name (case- and
-ё/е-insensitive), release date and intended address as sortable columns, the territory derived from the address,
-the columns the administrator chose, export of the filtered list (audited) and a data-entry report per institution.
+"""The people register (the resource centre's start page): search by any part of the full name (case- and
+ё/е-insensitive, ``people_search``), release date and intended address as sortable columns, the territory derived
+from the address, the columns the administrator chose, export of the filtered list (audited) and a data-entry report
+per institution.
 
 These are what the users of the state monitoring system say it lacks (report of the Yugra resource centre for
 the social adaptation of homeless people and people released from prison, Q1 2024, section 5).
@@ -15,10 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cases import access
-from cases.errors import Forbidden, InputInvalid
+from cases import access, people_search
+from cases.errors import Forbidden, InputInvalid, NotFound
 from cases.exports import to_csv, to_xlsx
-from cases.names import contains, normalise
 from cases.people import CATEGORIES
 from cases.people_tables import AdultPerson, RegisterColumn
 from cases.principal import Principal
@@ -104,43 +104,32 @@ def choose_columns(tx: UnitOfWork, svc: Services, p: Principal, columns: Sequenc
     return list(columns)
 
 
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _where(p: Principal, query: RegisterQuery) -> list[sa.ColumnElement[bool]]:
-    """The register's filter. The first word of the search is the beginning of the surname — a range of the
-    (territory, head, name) index, so a search over 100,000 people reads only the matching entries; every other
-    word is the beginning of one of the following words of the name (first name, patronymic)."""
-    clauses: list[sa.ColumnElement[bool]] = [AP.c.territory == p.territory, AP.c.head_id.is_(None)]
-    words = normalise(query.q).split()
-    if words:
-        first = words[0]
-        clauses += [AP.c.name_key >= first, AP.c.name_key < first[:-1] + chr(ord(first[-1]) + 1),
-                    AP.c.name_key.like(_escaped(first) + "%", escape="\\")]
-    for word in words[1:]:
-        clauses.append(AP.c.name_key.like(contains(" " + word), escape="\\"))
+def matching(p: Principal, query: RegisterQuery, dialect: str, *columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The register's filter: the territory's people (not their family members), every typed word found in the
+    name (``people_search``: a trigram index narrows, ``LIKE`` checks), the category."""
+    rows, clauses = people_search.source(dialect, query.q)
+    clauses += [AP.c.territory == p.territory, AP.c.head_id.is_(None)]
     if query.category:
         clauses.append(AP.c.category == query.category)
-    return clauses
+    return sa.select(*columns).select_from(rows).where(*clauses)
 
 
-def _select(p: Principal, query: RegisterQuery, limit: int, offset: int = 0) -> sa.Select[Any]:
-    """The page's people: their ids are chosen, sorted and cut in the (territory, head, name, release date) index
-    alone; only the page's rows are then read with their territory, organisation and case."""
+def page_select(p: Principal, query: RegisterQuery, dialect: str, limit: int, offset: int = 0) -> sa.Select[Any]:
+    """The page's people: their ids are chosen, sorted and cut first (from the trigram index's matches when a word
+    has three letters or more, else in the (territory, head, name, release date) index); only the page's rows are
+    then read with their territory, organisation and case, in the same order."""
     order = SORTS[query.sort]
     ordered: list[sa.ColumnElement[Any]] = [order.desc() if query.desc else order.asc()]
     if query.sort == "release_date":  # people without a release date last, either way
         ordered.insert(0, order.is_(None))
-    page = (sa.select(AP.c.id, sa.func.row_number().over(order_by=[*ordered, AP.c.id]).label("pos"))
-            .where(*_where(p, query)).order_by(*ordered, AP.c.id).limit(limit).offset(offset).subquery())
+    page = matching(p, query, dialect, AP.c.id).order_by(*ordered, AP.c.id).limit(limit).offset(offset).subquery()
     return (sa.select(AP.c.id, AP.c.last_name, AP.c.first_name, AP.c.middle_name, AP.c.birth_date, AP.c.category,
                       AP.c.release_date, AP.c.intended_address, AP.c.penal_institution, AP.c.created_at,
                       AP.c.case_id, TER.c.name.label("territory_name"), ORG.c.short_name.label("entered_by"),
                       CI.c.state, CI.c.workflow)
             .select_from(page).join(AP, AP.c.id == page.c.id)
             .join(TER, TER.c.code == AP.c.territory).join(ORG, ORG.c.id == AP.c.org_id)
-            .outerjoin(CI, CI.c.id == AP.c.case_id).order_by(page.c.pos))
+            .outerjoin(CI, CI.c.id == AP.c.case_id).order_by(*ordered, AP.c.id))
 
 
 def _row(r: Any, state_titles: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -169,8 +158,9 @@ def search(tx: UnitOfWork, svc: Services, p: Principal, query: RegisterQuery) ->
         raise Forbidden("Реестр ведёт ресурсный центр")
     query = _check(query)
     columns = chosen_columns(tx)
-    rows = tx.connection.execute(_select(p, query, query.limit, query.offset)).all()
-    total = tx.connection.execute(sa.select(sa.func.count()).select_from(AP).where(*_where(p, query))).scalar_one()
+    dialect = tx.connection.dialect.name
+    rows = tx.connection.execute(page_select(p, query, dialect, query.limit, query.offset)).all()
+    total = tx.connection.execute(matching(p, query, dialect, sa.func.count())).scalar_one()
     titles = _titles(svc)
     return RegisterPage([(c, COLUMNS[c]) for c in columns], [_row(r, titles) for r in rows], int(total), query)
 
@@ -188,7 +178,7 @@ def export(tx: UnitOfWork, svc: Services, p: Principal, query: RegisterQuery, fm
     if fmt not in ("csv", "xlsx"):
         raise InputInvalid({"format": "Выгрузка в csv или xlsx"})
     page = search(tx, svc, p, RegisterQuery(query.q, query.sort, query.desc, query.category, 1, 0))
-    rows = tx.connection.execute(_select(p, page.query, MAX_EXPORT)).all()
+    rows = tx.connection.execute(page_select(p, page.query, tx.connection.dialect.name, MAX_EXPORT)).all()
     titles = _titles(svc)
     keys = [k for k, _t in page.columns]
     body = [[_cell(_row(r, titles)[k]) for k in keys] for r in rows]
@@ -200,6 +190,19 @@ def export(tx: UnitOfWork, svc: Services, p: Principal, query: RegisterQuery, fm
     if fmt == "csv":
         return name, to_csv(header, body)
     return name, to_xlsx([("Реестр", header, body)])
+
+
+def entry_name(tx: UnitOfWork, svc: Services, p: Principal, person_id: int) -> str:
+    """The full name under which a person of the user's territory is found in the register (the case page links
+    to it); a family member is found under the person they are accompanied with."""
+    if not access.can_keep_people_register(p):
+        raise Forbidden("Реестр ведёт ресурсный центр")
+    row = tx.connection.execute(sa.select(AP.c.id, AP.c.head_id, AP.c.territory).where(AP.c.id == person_id)).first()
+    if row is None or row.territory != p.territory:
+        raise NotFound("Человек не найден в реестре вашей территории")
+    head = tx.connection.execute(sa.select(AP.c.last_name, AP.c.first_name, AP.c.middle_name)
+                                 .where(AP.c.id == (row.head_id or row.id))).one()
+    return " ".join(x for x in (head.last_name, head.first_name, head.middle_name) if x)
 
 
 COMPLETENESS = ("birth_date", "release_date", "intended_address", "penal_institution")

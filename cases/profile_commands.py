@@ -52,6 +52,7 @@ def workflow_names(tx: UnitOfWork, svc: Services, p: Principal) -> list[str]:
 
 
 def profile_page(tx: UnitOfWork, svc: Services, p: Principal) -> ProfilePage:
+    access.require_workflows(p)
     catalog = svc.runtime.catalog
     applied = profiles.current(tx, p.territory)
     kinds = [KindRow(kind, title, applied.workflows.get(kind, profiles.DEFAULT_WORKFLOWS[kind]),

@@ -47,6 +47,8 @@ KIND_WORKFLOWS: dict[str, tuple[str, ...]] = {
     "family_support": ("family_support",),
 }
 KIND_OF: dict[str, str] = {wf: kind for kind, names in KIND_WORKFLOWS.items() for wf in names}
+#: workflows that come with another one (the УСО's report to the ministry with the district commission's cases)
+COMPANIONS: dict[str, str] = {"uso_ministry_report": "kdn_ipr_district"}
 #: workflows that start at an organisation of this kind of the territory (the district commission receives the
 #: materials about the minor), not at the organisation of the case that started them
 ENTRY_ORG_KIND: dict[str, str] = {"kdn_ipr_district": "kdn"}
@@ -104,7 +106,10 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             "от 18.08.2020 № 11)",
             {**DEFAULT_WORKFLOWS, "kdn_ipr": "kdn_ipr_district"},
             (Setting("body_report_day", "День месяца после квартала для отчёта органов в РКДН", "день",
-                     "региональная настройка: ежеквартальная информация органов системы профилактики в РКДН", 10),)),
+                     "региональная настройка: ежеквартальная информация органов системы профилактики в РКДН", 10),
+             Setting("ministry_report_day", "День месяца после квартала для отчёта УСО в министерство", "день",
+                     "региональная настройка: порядок Новгородской обл. дня не называет (нерабочий день переносится "
+                     "на следующий рабочий)", 10))),
     Profile("stavropol", "Ставропольский край: критерии нуждаемости, мобильные бригады, показатели мониторинга",
             "Комплекс мер Ставропольского края по развитию эффективных практик социального сопровождения семей с "
             "детьми, нуждающихся в социальной помощи (совместный приказ министерства труда и социальной защиты "
@@ -142,6 +147,24 @@ def current(tx: UnitOfWork, territory: str | None) -> Applied:
                    dict(row["settings"]), row["basis"], row["changed_at"], row["changed_by"])
 
 
+def need_checklist(tx: UnitOfWork, territory: str | None) -> dict[str, Any] | None:
+    """The territory's versioned need checklist (``name``, ``version``, ``items``: code → title), or None."""
+    checklist = current(tx, territory).settings.get("need_checklist")
+    return dict(checklist) if checklist else None
+
+
+def chosen_criteria(checklist: Mapping[str, Any], codes: Iterable[str]) -> tuple[list[str], str]:
+    """The criteria chosen from ``checklist`` (once each, in the order given) and what is wrong with them ("" if
+    nothing): at least one is needed, and only the checklist's own."""
+    chosen = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    unknown = [c for c in chosen if c not in checklist["items"]]
+    if not chosen:
+        return chosen, "отметьте хотя бы один критерий нуждаемости"
+    if unknown:
+        return chosen, "нет в перечне критериев: " + ", ".join(unknown)
+    return chosen, ""
+
+
 def history(tx: UnitOfWork, territory: str) -> list[dict[str, Any]]:
     rows = tx.connection.execute(sa.select(TP).where(TP.c.territory == territory).order_by(TP.c.revision.desc()))
     return [dict(r) for r in rows.mappings()]
@@ -173,7 +196,8 @@ def entry_org(tx: UnitOfWork, territory: str | None, workflow: str) -> int | Non
 def territory_workflows(tx: UnitOfWork, territory: str | None, published: Iterable[str]) -> list[str]:
     """The published workflows a territory works by: those its profile chose and those of no kind."""
     chosen = set(current(tx, territory).workflows.values())
-    return [name for name in published if name not in KIND_OF or name in chosen]
+    return [name for name in published
+            if name in chosen or (name not in KIND_OF and COMPANIONS.get(name, "") in chosen | {""})]
 
 
 def check(profile: str, workflows: Mapping[str, str], settings: Mapping[str, Any],

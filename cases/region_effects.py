@@ -1,10 +1,12 @@
-"""Effects and guards of the regional workflows: the area curator by address, quarterly reports of the bodies.
+"""Effects and guards of the regional workflows: the area curator by address, quarterly reports of the bodies,
+the need criteria ticked at the recognition step (field type ``need_criteria``: the territory's checklist).
 
 Registered with the rest of the process's names in ``cases.vocabulary``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -12,10 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import areas, families, profiles
-from cases.region_tables import QuarterlyReport
+from cases.region_tables import NeedAssessment, QuarterlyReport
 from cases.tables import Family, User
 from engine.context import TransitionContext
-from engine.vocabulary import Vocabulary
+from engine.errors import PayloadInvalid
+from engine.vocabulary import FieldError, FieldType, Vocabulary
 
 QR = QuarterlyReport.__table__  # type: ignore[attr-defined]
 
@@ -42,7 +45,40 @@ def _report_day(ctx: TransitionContext) -> int:
     return int(profiles.current(ctx.tx, ctx.case.territory).settings.get("body_report_day", 10))
 
 
+def _need_criteria(ctx: TransitionContext, value: Any) -> list[str]:
+    """The criteria ticked from the territory's need checklist (a list, or the form's lines)."""
+    codes = [str(v) for v in value] if isinstance(value, list | tuple) else re.split(r"[\n,]", str(value))
+    checklist = profiles.need_checklist(ctx.tx, ctx.case.territory)
+    if checklist is None:
+        if any(c.strip() for c in codes):
+            raise FieldError("профиль территории не ведёт критерии нуждаемости")
+        return []
+    chosen, problem = profiles.chosen_criteria(checklist, codes)
+    if problem:
+        raise FieldError(problem)
+    return chosen
+
+
 def register_region_effects(registry: Vocabulary) -> None:
+    registry.add_field_type(FieldType("need_criteria", _need_criteria, "Критерии нуждаемости (чек-лист профиля)",
+                                      html_input="checkboxes"))
+
+    @registry.effect("record_need_criteria", "Записать критерии нуждаемости в начатое дело сопровождения")
+    def record_need_criteria(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
+        checklist = profiles.need_checklist(ctx.tx, ctx.case.territory)
+        if checklist is None:
+            return  # the territory's profile keeps no checklist
+        chosen = list(ctx.payload.get("need_criteria") or [])
+        if not chosen:
+            raise PayloadInvalid({"need_criteria": "отметьте хотя бы один критерий нуждаемости"})
+        started = ctx.case.data.get("started_cases") or [ctx.case.id]
+        decided = ctx.payload.get("decision_on")
+        ctx.session.add(NeedAssessment(
+            case_id=int(started[-1]), territory=ctx.case.territory or "", checklist=str(checklist["name"]),
+            checklist_version=int(checklist["version"]), categories=chosen,
+            decided_on=date.fromisoformat(str(decided)[:10]) if decided else ctx.today, created_at=ctx.now))
+        ctx.session.flush()
+
     @registry.effect("assign_area_curator", "Назначить куратора участка по адресу семьи")
     def assign_area_curator(ctx: TransitionContext, args: Mapping[str, Any]) -> None:
         family = ctx.session.get(Family, ctx.case.subject_id) if ctx.case.subject_id else None

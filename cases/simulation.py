@@ -87,6 +87,8 @@ class Cast:
     #: where the families live: the town and its streets (the Novgorod demo's streets name its areas)
     town: str = "г. Сургут"
     streets: list[str] = field(default_factory=lambda: list(STREETS))
+    #: the codes of the territory's need checklist the recognition step ticks from (none: no checklist)
+    need_criteria: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -250,8 +252,10 @@ class Driver:
     def _child_report_safety_control(self, tx: UnitOfWork, case: Any) -> None:
         fate, agent = self._fate(case), self._agent(tx, case)
         self._close_due_items(tx, agent, case.id, "safety", all_items=True)
-        decision = {"decision_on": self.today().isoformat()}
+        decision: dict[str, Any] = {"decision_on": self.today().isoformat()}
         if fate.category == "tzs":
+            if self.cast.need_criteria:
+                decision["need_criteria"] = self.rng.sample(self.cast.need_criteria, k=self.rng.randint(1, 3))
             self.fire(tx, agent, case.id, "classify_tzs", {**decision, "uso": self.cast.orgs["uso"],
                                                            "grounds": "Трудная жизненная ситуация"})
         elif fate.category == "sop":

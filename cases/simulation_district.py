@@ -2,8 +2,8 @@
 
 Mixed into :class:`cases.simulation.Driver` by :class:`RegionalDriver`: the commission adopts its resolution,
 the УСО drafts the plan, the commission approves it (the area curator follows from the address), the curator
-visits weekly, the УСО reports each quarter, and every three months the commission takes one of the five
-decisions.
+visits weekly, the УСО reports each quarter (to the commission on each case, to the ministry on all of them),
+and every three months the commission takes one of the five decisions.
 """
 
 from __future__ import annotations
@@ -11,14 +11,41 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from cases import handlers
+import sqlalchemy as sa
+
+from cases import handlers, ministry_report
 from cases.commands import RecordExecutionReport
 from cases.plans import items_of, plan_of
 from cases.simulation import Driver
 from engine.database import UnitOfWork
+from engine.tables import CaseInstance, table_of
+
+CI = table_of(CaseInstance)
 
 
 class RegionalDriver(Driver):
+    #: the УСО's report to the ministry: the obligation's case and the day it was last looked at
+    _ministry_case: int | None = None
+    _ministry_day: date | None = None
+
+    def _ministry_report(self, tx: UnitOfWork) -> None:
+        """The director reports to the ministry in the last days before the deadline (looked at once a day)."""
+        if self._ministry_day == self.today():
+            return
+        self._ministry_day = self.today()
+        if self._ministry_case is None:
+            found = tx.connection.execute(sa.select(CI.c.id).where(
+                CI.c.workflow == ministry_report.WORKFLOW, CI.c.subject_id == self.cast.orgs["uso"],
+                CI.c.closed_at.is_(None))).scalar()
+            if found is None:
+                return
+            self._ministry_case = int(found)
+        case = self.svc.runtime.load(tx, self._ministry_case)
+        if date.fromisoformat(case.data.get("ministry_report_on", "9999-12-31")) <= self.today() + timedelta(days=5):
+            self.fire(tx, self.pick(self.cast.directors), case.id, "submit_ministry_report",
+                      {"notes": "Показатели квартала по данным учёта"})
+            self.count("ministry_reports")
+
     def _number(self) -> str:
         return f"{self.rng.randint(1, 99)}/{self.rng.randint(1, 30)}"
 
@@ -59,6 +86,7 @@ class RegionalDriver(Driver):
             self.fire(tx, self.pick(self.cast.directors), case.id, "submit_quarterly_report",
                       {"summary": "Мероприятия плана исполняются, патронаж еженедельно"})
             self.count("quarterly_reports")
+        self._ministry_report(tx)
         started = date.fromisoformat(case.data.get("cycle_started_on", self.today().isoformat()))
         if (self.today() - started).days < 80:
             self.later(case.id, self.rng.uniform(5, 7))

@@ -7,6 +7,7 @@ from cases.adult_effects import register_adult_effects
 from cases.effects import register_effects
 from cases.fields import register_field_types
 from cases.guards import register_guards
+from cases.ministry_report import register_ministry_report
 from cases.region_effects import register_region_effects
 from cases.roles import ROLES
 from engine.builtins import register_builtins
@@ -23,5 +24,6 @@ def build_vocabulary() -> Vocabulary:
     register_guards(vocabulary)
     register_effects(vocabulary)
     register_region_effects(vocabulary)
+    register_ministry_report(vocabulary)
     register_adult_effects(vocabulary)
     return vocabulary

@@ -791,6 +791,24 @@ def quarterly_body_report(b: Builder) -> None:
     b.signature()
 
 
+def uso_ministry_report(b: Builder) -> None:
+    b.heading()
+    b.text("Учреждение социального обслуживания представляет в министерство труда и социальной защиты населения "
+           "Новгородской области ежеквартальный отчёт о работе с семьями по постановлениям районной комиссии по делам "
+           "несовершеннолетних и защите их прав{% if figures.period %} за {{ figures.quarter }} квартал "
+           "{{ figures.year }} года ({{ figures.period }}){% endif %}. Показатели посчитаны по данным учёта на дату "
+           "отчёта.")
+    b.h2("Показатели квартала")
+    b.kv([("Дел по постановлениям РКДН в работе в квартале", "{{ figures.cases or 0 }}"),
+          ("из них начато в квартале", "{{ figures.new_cases or 0 }}")], widths=(12.0, 0.0))
+    b.loop_table(["Решение РКДН по итогам пересмотра плана", "Число решений"], ["{{ d.title }}", "{{ d.count }}"],
+                 "for d in figures.decisions or []", (12.0, TEXT_WIDTH_CM - 12.0), align=("left", "center"))
+    b.kv([("Семьи без положительной динамики в течение года (на конец квартала)", "{{ figures.no_dynamics or 0 }}")],
+         widths=(12.0, 0.0))
+    b.fields("Пояснения")
+    b.signature()
+
+
 def _person(b: Builder, caption: str = "Сведения о гражданине") -> None:
     b.h2(caption)
     b.kv([("Фамилия, имя, отчество", "{{ person.name }}"),
@@ -864,6 +882,7 @@ ACTS: dict[str, Callable[[Builder], None]] = {
     "termination_notice": termination_notice,
     "resolution_dispatch_list": resolution_dispatch_list,
     "quarterly_body_report": quarterly_body_report,
+    "uso_ministry_report": uso_ministry_report,
     "route_map": route_map,
     "accompaniment_contract": accompaniment_contract,
     "curator_assignment": curator_assignment,

@@ -103,11 +103,15 @@ class Process:
         return int(rows[0].id)
 
     # -- Path 2 -----------------------------------------------------------------------------------
-    def to_support(self) -> tuple[int, int]:
+    def to_support(self, criteria: list[str] | None = None) -> tuple[int, int]:
+        """A family support case with an approved plan (``criteria``: the need criteria ticked at recognition,
+        for a territory whose profile keeps a checklist)."""
         report_case = self.to_safety_control()
         self.close_safety_items(report_case)
-        self.fire("agent", report_case, "classify_tzs", {"uso": self.world.orgs["uso"],
-                                                         "grounds": "Мать потеряла работу"})
+        payload: dict[str, Any] = {"uso": self.world.orgs["uso"], "grounds": "Мать потеряла работу"}
+        if criteria is not None:
+            payload["need_criteria"] = criteria
+        self.fire("agent", report_case, "classify_tzs", payload)
         support = self.started_case(report_case, "family_support")
         self.fire("director", support, "appoint_curator", {"curator": self.world.users["curator"]})
         self.add_item("curator", support, "Помощь в трудоустройстве матери", 30, org="uso")

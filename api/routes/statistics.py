@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from api.deps import api_principal
 from api.routes.api_common import errors, file_content, file_response
 from api.web import MEDIA, UiUser, download, page, services, ui_user
-from cases import access, discipline, quarterly, statistics
+from cases import access, adult_quarterly, discipline, quarterly, statistics
 from cases.errors import InputInvalid
 from cases.principal import Principal
 
@@ -39,7 +39,7 @@ def index(request: Request, user: Annotated[UiUser, Depends(ui_user)]) -> Respon
     """Отчёты и статистика: что доступно пользователю."""
     p = user.principal
     return page(request, "statistics.html", user, annual=access.can_see_annual(p),
-                discipline=access.can_see_discipline(p),
+                discipline=access.can_see_discipline(p), adults=access.can_keep_people_register(p),
                 kinds=[(k, quarterly.KINDS[k].short) for k in access.quarterly_kinds(p)])
 
 
@@ -96,6 +96,30 @@ def quarterly_file(request: Request, fmt: str, user: Annotated[UiUser, Depends(u
         raise InputInvalid({"format": "выберите docx или xlsx"})
     data = quarterly.quarterly_docx(report, svc) if fmt == "docx" else quarterly.quarterly_xlsx(report, svc)
     return download(f"kvartal_{report.kind}_{report.year}_{report.quarter}.{fmt}", data, MEDIA[fmt])
+
+
+@router.get("/statistics/adults", response_class=HTMLResponse, include_in_schema=False)
+def adults_page(request: Request, user: Annotated[UiUser, Depends(ui_user)], year: Year = None,
+                quarter: Quarter = None) -> Response:
+    """Квартальные таблицы ресурсного центра (взрослые) с АППГ и выгрузкой в XLSX."""
+    svc = services(request)
+    now = adult_quarterly.this_quarter(svc)
+    year, quarter = year or now.year, quarter or now.quarter
+    tables = svc.execute(adult_quarterly.quarterly, user.principal, year, quarter)
+    return page(request, "statistics_adults.html", user, tables=tables, year=year, quarter=quarter,
+                sections=adult_quarterly.sections(tables), titles=adult_quarterly.SECTION_TITLES,
+                query=urlencode({"year": year, "quarter": quarter}), years=list(range(now.year - 3, now.year + 1)))
+
+
+@router.get("/statistics/adults.xlsx", include_in_schema=False)
+def adults_file(request: Request, user: Annotated[UiUser, Depends(ui_user)], year: Year = None,
+                quarter: Quarter = None) -> Response:
+    """Квартальные таблицы ресурсного центра файлом XLSX (те же, что на странице)."""
+    svc = services(request)
+    now = adult_quarterly.this_quarter(svc)
+    year, quarter = year or now.year, quarter or now.quarter
+    tables = svc.execute(adult_quarterly.quarterly, user.principal, year, quarter)
+    return download(f"kvartal_vzroslye_{year}_{quarter}.xlsx", adult_quarterly.quarterly_xlsx(tables), MEDIA["xlsx"])
 
 
 @router.get("/statistics/discipline", response_class=HTMLResponse, include_in_schema=False)

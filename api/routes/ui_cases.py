@@ -40,9 +40,14 @@ FIELD_PREFIX = "f_"
 # -- form plumbing (shared by the other UI modules) -----------------------------------------------------
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form as plain strings (files are ignored); a dependency, so routes stay synchronous."""
+    """The posted form as plain strings (files are ignored); a dependency, so routes stay synchronous. A name sent
+    more than once (the ticked boxes of a checklist) keeps its values one per line."""
     form = await request.form()
-    return {key: value.strip() if isinstance(value, str) else "" for key, value in form.multi_items()}
+    fields: dict[str, str] = {}
+    for key, value in form.multi_items():
+        text = value.strip() if isinstance(value, str) else ""
+        fields[key] = f"{fields[key]}\n{text}" if fields.get(key) and text else (text or fields.get(key, ""))
+    return fields
 
 
 Form = Annotated[dict[str, str], Depends(form_fields)]
@@ -169,6 +174,8 @@ def fire(request: Request, case_id: int, event: str, user: User, form: Form) -> 
     svc, p = services(request), user.principal
     values = {k.removeprefix(FIELD_PREFIX): v for k, v in form.items() if k.startswith(FIELD_PREFIX)}
     tr = svc.read(_transition, p, case_id, event)
+    for spec in tr.fields if tr is not None else ():
+        values.setdefault(spec.name, "")  # an unticked checklist sends nothing: its error belongs to the field
     if tr is not None and tr.confirm and form.get("confirmed") != "yes":
         return render_case(request, user, case_id, 422, form=f"action:{event}", values=values,
                            errors={"_confirm": "отметьте «Подтверждаю», чтобы выполнить действие"},

@@ -1,4 +1,4 @@
-"""The people register page (the resource centre's start page): search by the beginning of the full name, sort by
+"""The people register page (the resource centre's start page): search by any part of the full name, sort by
 release date or intended address, export what is found. As in the children's registry, the typed name is posted
 and kept as a saved search: the page, its sort links and its exports carry only the search's opaque id."""
 
@@ -33,7 +33,7 @@ def _query(request: Request, typed: dict[str, str], limit: int = PAGE_SIZE) -> R
 
 @router.get("/people")
 def people_page(request: Request, user: User) -> Response:
-    """Реестр людей: поиск по началу ФИО, сортировка по дате освобождения и адресу, выгрузка."""
+    """Реестр людей: поиск по любой части ФИО, сортировка по дате освобождения и адресу, выгрузка."""
     typed = _typed(request, user)
     found = services(request).read(people_register.search, user.principal, _query(request, typed))
     return page(request, "people.html", user, q=typed, found=found, categories=CATEGORIES, errors={},
@@ -48,6 +48,14 @@ def people_search(request: Request, user: User, form: Form) -> Response:
     if typed["category"] and typed["category"] not in CATEGORIES:
         typed["category"] = ""
     search_id = saved_search.save(services(request), user.principal.user_id, KIND, typed)
+    return redirect(f"/people?q={search_id}")
+
+
+@router.get("/people/{person_id:int}")
+def register_entry(request: Request, user: User, person_id: int) -> Response:
+    """Запись человека в реестре: реестр, найденный по его ФИО (член семьи — по ФИО того, с кем сопровождается)."""
+    name = services(request).read(people_register.entry_name, user.principal, person_id)
+    search_id = saved_search.save(services(request), user.principal.user_id, KIND, {"name": name, "category": ""})
     return redirect(f"/people?q={search_id}")
 
 

@@ -35,8 +35,9 @@ Read top to bottom, this module is the whole policy:
     handed over to someone who can act on its open step, labelled by the first role they would act in; the
     summary of a case for the commission is printed by whoever sees the case, a meeting's agenda by the
     secretary of that commission or a supervisor of its territory.
-13. **Regions.** The territory's profile is published by the administrator; its areas (участки) are kept by the
-    administrator or a УСО director, and an area's curator is a curator of the territory. Need criteria are
+13. **Regions.** The territory's profile (its workflows and regional settings, the page ``/workflows``) is seen
+    by every user of the territory who holds a role, and published by the administrator; its areas (участки) are
+    kept by the administrator or a УСО director, and an area's curator is a curator of the territory. Need criteria are
     recorded by guardianship, the Agency, a УСО director or the case's curator; mobile team visits by the same
     roles; monitoring targets are set by a supervisor or the administrator; the monitoring is seen by supervisors,
     guardianship, the Agency and УСО directors; territories side by side (aggregates) by supervisors.
@@ -56,14 +57,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cases.access.case import (  # noqa: F401
-    _OFFERED,
-    _PARTY,
     ATTACHING,
     CLOSE_ROLES,
     PLAN_ROLES,
     REPORT_ROLES,
-    _is_party,
-    _offered,
     acting_role,
     assignable_staff,
     assigns_across_organisations,
@@ -93,7 +90,6 @@ from cases.access.records import (  # noqa: F401
     OBLIGATIONS_WIDE,
     QUARTERLY_ROLES,
     REGIONAL_RECORD_ROLES,
-    _works_in,
     acting_role_for_start,
     beds_role,
     can_add_roadmap_item,
@@ -112,6 +108,7 @@ from cases.access.records import (  # noqa: F401
     can_see_obligation,
     can_see_obligations_of,
     can_see_reports,
+    can_see_workflows,
     can_set_beds,
     can_set_targets,
     can_submit_obligation,
@@ -122,6 +119,7 @@ from cases.access.records import (  # noqa: F401
     require_comparison,
     require_discipline,
     require_quarterly,
+    require_workflows,
     sees_territory_obligations,
     starts_at_people_register,
 )
@@ -140,7 +138,6 @@ from cases.access.roles import (  # noqa: F401
     TERRITORY_WIDE,
     WORKING_ROLES,
     _holds,
-    _wide_for,
     any_role,
     territory_wide,
 )
@@ -190,6 +187,8 @@ def menu_for(p: Principal) -> list[str]:
     if p.roles - {ADMIN} or can_add_roadmap_item(p):
         items.append("obligations")
     items += ["registry", "statistics"]
+    if can_see_workflows(p):
+        items.append("workflows")
     if can_administer(p):
         items += ["users", "webhooks"]
     return items

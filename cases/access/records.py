@@ -58,6 +58,16 @@ REGIONAL_RECORD_ROLES = frozenset({"agency", "guardianship", "uso_director"})
 MONITORING_ROLES = frozenset({"supervisor", "guardianship", "agency", "uso_director"})
 
 
+def can_see_workflows(p: Principal) -> bool:
+    """The territory's workflows and profile (no personal data): every user of the territory with a role."""
+    return bool(p.roles)
+
+
+def require_workflows(p: Principal) -> None:
+    if not can_see_workflows(p):
+        raise Forbidden("Процессы территории видят её сотрудники")
+
+
 def can_keep_areas(p: Principal) -> bool:
     return _holds(p, ADMIN, "uso_director")
 

@@ -163,6 +163,7 @@ PAGES = {
              "/statistics/discipline", "/statistics/discipline/chart/steps.svg", "/registry", "/notifications",
              "/me", "/me/notifications", "/me/password"],
     "secretary": ["/kdn"], "opeka": ["/reports/new"], "admin": ["/admin/users", "/admin/webhooks"],
+    "rc_head": ["/statistics/adults", "/people"],
 }
 
 
@@ -209,9 +210,10 @@ def test_a_case_as_of_a_date_with_counts_in_proper_russian(page: Page, demo: Con
     expect(stat).to_have_text(f"{total}{words}")
     shots.take(page, "dashboard")
 
-    with demo.db.read() as tx:  # a ИПР case that has moved on since the day it was opened
+    with demo.db.read() as tx:  # a ИПР case of the supervisor's district that has moved on since it was opened
         case = tx.connection.execute(sa.select(CI.c.id, CI.c.created_at, CI.c.workflow_version).where(
-            CI.c.workflow == "kdn_prevention", CI.c.state == "execution").order_by(CI.c.id).limit(1)).one()
+            CI.c.territory == "surgut", CI.c.workflow == "kdn_prevention", CI.c.state == "execution")
+            .order_by(CI.c.id).limit(1)).one()
         case_id, version = case.id, case.workflow_version
         day = demo.calendar.local_date(case.created_at)
         state = tx.connection.execute(sa.select(AE.c.to_state).where(

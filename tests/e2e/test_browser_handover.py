@@ -22,7 +22,8 @@ def test_supervisor_hands_a_case_over_and_the_receiver_accepts(page: Page, demo:
                                                                base_url: str) -> None:
     with demo.db.read() as tx:
         case_id = tx.connection.execute(sa.select(CI.c.id).where(
-            CI.c.workflow == "family_support", CI.c.state == "support", CI.c.closed_at.is_(None),
+            CI.c.territory == "surgut", CI.c.workflow == "family_support", CI.c.state == "support",
+            CI.c.closed_at.is_(None),
             CI.c.assignee_id.is_not(None)).order_by(CI.c.id)).scalars().first()
     assert case_id is not None
     shots = Shots("handover")

@@ -1,5 +1,6 @@
 """Browser: the KDN secretary of the Novgorod municipality (the district commission) records a resolution and
-approves an interagency plan on the demo database, in Debian's Chromium."""
+approves an interagency plan; a Stavropol specialist ticks the need criteria at the recognition step and the
+monitoring counts them — on the demo database, in Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from api.bootstrap import Container
-from cases import areas
-from cases.tables import Family
+from cases import areas, handlers
+from cases.commands import CloseItem
+from cases.directory import principal_of
+from cases.services import Services
+from cases.tables import Family, Plan, PlanItem, User
 from engine.tables import CaseInstance, table_of
 from tests.e2e.browser import Shots, log_in, open_action
 
-CI, FA = table_of(CaseInstance), table_of(Family)
+CI, FA, PL, PI, USR = (table_of(t) for t in (CaseInstance, Family, Plan, PlanItem, User))
 pytestmark = pytest.mark.browser
 
 
@@ -69,3 +73,63 @@ def test_district_secretary_records_a_resolution_and_approves_a_plan(page: Page,
         address = tx.connection.execute(sa.select(FA.c.address).where(FA.c.id == case.subject_id)).scalar_one()
         area = areas.area_for(tx, "borovichi", address)
     assert case.assignee_id == (area.curator_id if area else None)
+
+
+def _stavropol_recognition(demo: Container) -> int:
+    """A Stavropol report case at the recognition step with its safety plan done (so the step is open)."""
+    svc = Services(demo.db, demo.runtime)
+    with demo.db.unit_of_work() as tx:
+        case_id = tx.connection.execute(sa.select(CI.c.id).where(
+            CI.c.territory == "shpakovsky", CI.c.workflow == "child_report", CI.c.state == "safety_control")
+            .order_by(CI.c.id).limit(1)).scalar()
+        assert case_id is not None
+        agent = principal_of(tx, tx.connection.execute(sa.select(USR.c.id).where(USR.c.login == "stav_agent"))
+                             .scalar_one())
+        assert agent is not None
+        items = tx.connection.execute(sa.select(PI.c.id).join(PL, PL.c.id == PI.c.plan_id).where(
+            PL.c.case_id == case_id, PI.c.status == "open")).scalars().all()
+        for item in items:
+            handlers.close_plan_item(tx, svc, agent, CloseItem(int(case_id), int(item), "done", "Выполнено"))
+        tx.commit()
+    return int(case_id)
+
+
+def _category_count(page: Page, title: str) -> int:
+    row = page.locator("[data-testid=categories] tr", has_text=title)
+    return int(row.locator("td.num").first.inner_text())
+
+
+def test_stavropol_recognition_ticks_need_criteria_and_the_monitoring_counts_them(page: Page,
+                                                                                  demo: Container) -> None:
+    shots = Shots("stavropol")
+    case_id = _stavropol_recognition(demo)
+    log_in(page, "stav_boss")
+    page.goto("/statistics/monitoring")
+    before = _category_count(page, "многодетная семья"), _category_count(page, "малообеспеченная семья")
+    page.locator("form[action='/logout'] button").click()
+
+    log_in(page, "stav_agent")
+    page.goto(f"/cases/{case_id}")
+    form = open_action(page, "classify_tzs")
+    checklist = form.locator("fieldset[data-field=need_criteria]")
+    expect(checklist.locator("legend")).to_contain_text("Критерии нуждаемости")
+    expect(checklist.locator("input[type=checkbox]")).to_have_count(10)
+    form.locator("select[name=f_uso]").select_option(label="Шпаковский КЦСОН")
+    form.locator("textarea[name=f_grounds]").fill("Отец потерял работу, семья многодетная")
+    form.locator("button[type=submit]").click()  # nothing ticked: refused on the field, nothing written
+    expect(page.locator("#error-need_criteria")).to_contain_text("отметьте хотя бы один критерий нуждаемости")
+    expect(page.locator("[data-testid=state]")).to_contain_text("признание нуждающимися")
+    form = open_action(page, "classify_tzs")
+    form.get_by_label("многодетная семья").check()
+    form.get_by_label("малообеспеченная семья").check()
+    shots.take(page, "criteria")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("Семья в трудной жизненной ситуации")
+    expect(page.locator("[data-testid=state]")).to_have_text("Передано на социальное сопровождение (ТЖС)")
+    page.locator("form[action='/logout'] button").click()
+
+    log_in(page, "stav_boss")
+    page.goto("/statistics/monitoring")
+    assert (_category_count(page, "многодетная семья"), _category_count(page, "малообеспеченная семья")) == \
+        (before[0] + 1, before[1] + 1)
+    shots.take(page, "monitoring")

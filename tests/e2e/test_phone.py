@@ -31,6 +31,7 @@ PAGES = {
     "secretary": ["/", "/kdn", "CASE"],
     "opeka": ["/reports/new", "CASE"],
     "admin": ["/admin/users", "/admin/webhooks"],
+    "rc_head": ["/statistics/adults", "/people", "CASE"],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from cases import areas
 from tests.e2e.conftest import Web
 from tests.e2e.test_api import Api, Bed, error, ok
 from tests.e2e.test_api import bed as bed  # the fixture: the app at Monday 03.03.2025 09:00
-from tests.regions_steps import add_novgorod, referred
+from tests.regions_steps import active, add_novgorod, referred
 
 
 def _names(api: Api) -> set[str]:
@@ -30,7 +31,7 @@ def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:
     add_novgorod(bed.web.process)
     assert _names(bed.as_("boss")) == {"child_report", "family_support", "kdn_prevention", "kdn_forward", *ADULTS}
     assert _names(bed.as_("b_secretary")) == {"child_report", "family_support", "kdn_ipr_district", "kdn_forward",
-                                              *ADULTS}
+                                              "uso_ministry_report", *ADULTS}
     profile = ok(bed.as_("b_secretary").get("/territory/profile"))
     assert profile["profile"] == "novgorod" and profile["workflows"]["kdn_ipr"] == "kdn_ipr_district"
     assert profile["settings"]["body_report_day"] == 10
@@ -63,6 +64,39 @@ def test_the_workflows_page_shows_the_profile_and_the_admin_publishes_with_csrf(
                                                   "csrf": web.csrf(admin, "/workflows")})
     assert done.status_code == 303
     assert "Ставропольский край" in admin.get("/workflows").text
+
+
+def test_the_usos_report_to_the_ministry_over_http(bed: Bed) -> None:
+    proc = bed.web.process
+    add_novgorod(proc)
+    active(proc)
+    obligation = int(proc.rows("select id from wf_instance where workflow = 'uso_ministry_report'")[0].id)
+    director = bed.as_("b_director")
+    case = ok(director.get(f"/cases/{obligation}"))
+    assert case["workflow"] == "uso_ministry_report" and case["family"] is None
+    assert [d["due_at"][:10] for d in case["deadlines"] if d["key"] == "ministry_report"] == ["2025-04-10"]
+    assert [e["event"] for e in case["events"]] == ["submit_ministry_report"]
+    error(bed.as_("b_curator1").post(f"/cases/{obligation}/events/submit_ministry_report", json={}), 403,
+          "role_not_allowed")
+    _fire(director, obligation, "submit_ministry_report", {"notes": "Отчёт за I квартал"})
+    documents = ok(director.get(f"/cases/{obligation}/documents"))
+    assert [d["template"] for d in documents] == ["uso_ministry_report"]
+    assert "министерство" in documents[0]["title"]
+    page = bed.web.client_for("b_director").get(f"/cases/{obligation}")
+    assert page.status_code == 200 and "Сформировать и представить отчёт в министерство за квартал" in page.text
+
+
+def test_the_menu_links_to_the_workflows_page_for_every_role(web: Web) -> None:
+    add_novgorod(web.process)
+    for login in ("b_secretary", "b_director", "admin"):
+        page = web.client_for(login).get("/")
+        assert page.status_code == 200
+        assert '<nav class="menu"' in page.text
+        menu = page.text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+        assert 'href="/workflows"' in menu and "Процессы" in menu, login
+    page = web.client_for("admin").get("/workflows")
+    menu = page.text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/workflows" class="active"' in menu
 
 
 def _fire(api: Api, case_id: int, event: str, payload: dict[str, Any] | None = None, status: int = 200) -> Any:
@@ -114,7 +148,7 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     error(put(boss, "/statistics/monitoring/targets/unknown_thing", {"year": 2025, "target": 1}), 404, "not_found")
     error(put(agent, "/statistics/monitoring/targets/mobile_team_families", {"year": 2025, "target": 1}), 403,
           "forbidden")
-    _, support = bed.web.process.to_support()
+    _, support = bed.web.process.to_support(criteria=["large"])
     ok(agent.post(f"/cases/{support}/need-assessment", json={"categories": ["large", "low_income"],
                                                              "decided_on": "2025-03-03"}), 201)
     body = error(agent.post(f"/cases/{support}/need-assessment", json={"categories": [], "decided_on": "2025-03-03"}),
@@ -145,6 +179,50 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     assert done.status_code == 303
     again = ok(boss.get("/statistics/monitoring", params={"year": 2025}))
     assert again["visits"] == 2 and again["late_visits"] == 1
+
+
+def test_the_recognition_form_shows_the_checklist_and_records_the_ticked_criteria(bed: Bed, web: Web) -> None:
+    from tests.e2e.test_ui import form_of
+
+    ok(put(bed.as_("admin"), "/territory/profile", {"profile": "stavropol",
+                                                    "settings": {"mobile_team_response_hours": 24}}))
+    proc = web.process
+    case = proc.to_safety_control()
+    proc.close_safety_items(case)
+    agent = web.client_for("agent")
+    url = f"/cases/{case}/actions/classify_tzs"
+    page = agent.get(f"/cases/{case}").text
+    form = page.split(f'action="{url}"', 1)[1].split("</form>", 1)[0]
+    assert form.count('name="f_need_criteria"') == 10
+    assert "многодетная семья" in form and "семья, воспитывающая ребёнка-инвалида или ребёнка с ОВЗ" in form
+    base = {**form_of(page, url), "f_uso": str(proc.world.orgs["uso"]), "f_grounds": "Мать потеряла работу"}
+    refused = agent.post(url, data=base)  # nothing ticked
+    assert refused.status_code == 422 and "отметьте хотя бы один критерий нуждаемости" in refused.text
+    assert 'id="error-need_criteria"' in refused.text
+    unknown = agent.post(url, data={**base, "f_need_criteria": ["large", "rich"]})
+    assert unknown.status_code == 422 and "нет в перечне критериев: rich" in unknown.text
+    assert proc.rows("select id from need_assessment") == [] and proc.case(case).state == "safety_control"
+    done = agent.post(url, data={**base, "f_need_criteria": ["large", "disabled_child"]})
+    assert done.status_code == 303, done.text
+    support = proc.started_case(case, "family_support")
+    rows = proc.rows("select case_id, categories from need_assessment")
+    categories = rows[0].categories  # JSON text on SQLite, a list on PostgreSQL
+    assert [r.case_id for r in rows] == [support]
+    assert set(json.loads(categories) if isinstance(categories, str) else categories) == {"large", "disabled_child"}
+    # the REST action takes them the same way
+    other = proc.to_safety_control()
+    proc.close_safety_items(other)
+    api = bed.as_("agent")
+    body = error(api.post(f"/cases/{other}/events/classify_tzs", json={
+        "uso": proc.world.orgs["uso"], "grounds": "Нет работы", "need_criteria": ["party"]}), 422, "payload_invalid")
+    assert "need_criteria" in body["details"]["fields"]
+    _fire(api, other, "classify_tzs", {"uso": proc.world.orgs["uso"], "grounds": "Нет работы",
+                                       "need_criteria": ["low_income", "disabled_child"]})
+    found = ok(bed.as_("boss").get("/statistics/monitoring", params={"year": 2025}))
+    rows_ = {r["code"]: r["actual"] for r in found["indicators"]}
+    assert rows_["need_decisions"] == 2 and rows_["disabled_child_families"] == 2
+    monitoring_page = web.client_for("boss").get("/statistics/monitoring?year=2025").text
+    assert "многодетная семья" in monitoring_page
 
 
 def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:

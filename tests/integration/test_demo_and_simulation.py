@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from api.bootstrap import bootstrap
 from api.cli import main
 from api.settings import Settings
+from cases import demo_stavropol
 from cases.demo import DEMO_PASSWORD
 from cases.passwords import verify_password
 from cases.roles import ROLES
@@ -48,6 +49,24 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.C
         assert conn.exec_driver_sql("select count(*) from wf_instance where territory = 'borovichi' "
                                     "and workflow = 'kdn_prevention'").scalar_one() == 0
         assert conn.exec_driver_sql("select count(*) from quarterly_report").scalar_one() > 0
+        ministry = {r.state for r in conn.exec_driver_sql(  # the УСО reports to the ministry; another stopped
+            "select state from wf_instance where territory = 'borovichi' and workflow = 'uso_ministry_report'")}
+        assert ministry == {"active", "stopped"}
+        assert conn.exec_driver_sql("select count(*) from document where template = 'uso_ministry_report'"
+                                    ).scalar_one() > 0
+        krai = {(r.workflow, r.state) for r in conn.exec_driver_sql(  # the Stavropol district: Yugra's workflows
+            "select distinct workflow, state from wf_instance where territory = 'shpakovsky'")}
+        assert len(krai) >= 6 and {w for w, _ in krai} == {"child_report", "family_support", "kdn_prevention"}
+        needs = conn.exec_driver_sql("select count(*) from need_assessment n join wf_instance i on i.id = n.case_id "
+                                     "where n.territory = 'shpakovsky' and i.workflow = 'family_support'")
+        assert needs.scalar_one() >= 4  # ticked at the recognition step of every ТЖС family
+        assert conn.exec_driver_sql("select count(*) from mobile_visit where territory = 'shpakovsky'"
+                                    ).scalar_one() >= 3
+        assert conn.exec_driver_sql("select count(*) from indicator_target where territory = 'shpakovsky'"
+                                    ).scalar_one() == 10
+        logins = {r[0] for r in conn.exec_driver_sql("select login from app_user where territory = 'shpakovsky'")}
+        assert logins == {login for login, *_ in demo_stavropol.USERS} and all(x.startswith("stav_") for x in logins)
+        assert "stav_secretary" in out
         roles = {r[0] for r in conn.exec_driver_sql("select distinct role from user_role")}
         assert roles == set(ROLES)
         hashes = [r[0] for r in conn.exec_driver_sql("select password_hash from app_user")]
@@ -110,7 +129,7 @@ def test_simulation_is_reproducible_and_leaves_nothing_due(tmp_path: Path, sqlit
 def test_database_url_is_taken_after_the_command_too(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--database-url", db_url]) == 0
     assert main(["workflows", "publish", "--database-url", db_url]) == 0
-    assert "child_report v2" in capsys.readouterr().out
+    assert "child_report v3" in capsys.readouterr().out
 
 
 def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],

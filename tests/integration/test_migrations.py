@@ -9,13 +9,19 @@ from alembic.migration import MigrationContext
 
 from api.db_schema import current_revision, head_revision, upgrade
 from api.metadata import metadata
+from cases.people_search import not_modelled
 from engine.database import Database
+
+
+def _modelled(name: str | None, kind: str, parent: object) -> bool:
+    return not not_modelled(name)
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
     assert current_revision(db) == head_revision(db)
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        # the name index of the people register (an FTS5 table, a pg_trgm index) is written by its migration alone
+        context = MigrationContext.configure(conn, opts={"compare_type": False, "include_name": _modelled})
         diff = compare_metadata(context, metadata)
     assert diff == []
 

@@ -3,6 +3,7 @@ regions publish reproduced through the statistics."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from cases import comparison, monitoring, profile_commands, statistics
 from cases.errors import Forbidden, InputInvalid
 from cases.monitoring import INDICATORS, MobileVisitInput
 from cases.simulation import SURNAMES
+from engine.errors import PayloadInvalid
 from tests.process_steps import Process
 from tests.regions_steps import add_novgorod, referred, resolution
 
@@ -25,7 +27,7 @@ def _stavropol(process: Process) -> None:
 
 def test_stavropol_targets_need_criteria_and_mobile_teams_in_the_monitoring(process: Process) -> None:
     _stavropol(process)
-    _, support = process.to_support()
+    _, support = process.to_support(criteria=["large"])
     need = process.svc.execute(monitoring.record_need, process.world["agent"], support,
                                ["disabled_child", "low_income", "disabled_child"], process.today())
     assert need.checklist == "stavropol_need" and need.checklist_version == 1
@@ -44,8 +46,64 @@ def test_stavropol_targets_need_criteria_and_mobile_teams_in_the_monitoring(proc
     assert all(r.previous == 0 for r in report.rows)  # nothing in the same period of 2024
     assert (report.visits, report.late_visits, report.response_hours) == (2, 1, 24)
     assert ("семья, воспитывающая ребёнка-инвалида или ребёнка с ОВЗ", 1, 0) in report.categories
+    assert ("многодетная семья", 1, 0) in report.categories  # ticked at the recognition step
     workbook = monitoring.monitoring_xlsx(report)
     assert workbook[:2] == b"PK"
+
+
+def _recognise(process: Process, criteria: object = None) -> int:
+    """A report case at the recognition step, classified as ТЖС with ``criteria`` (None: the field not sent)."""
+    case = process.to_safety_control()
+    process.close_safety_items(case)
+    payload: dict[str, object] = {"uso": process.world.orgs["uso"], "grounds": "Мать потеряла работу",
+                                  "decision_on": process.today().isoformat()}
+    if criteria is not None:
+        payload["need_criteria"] = criteria
+    process.fire("agent", case, "classify_tzs", payload)
+    return process.started_case(case, "family_support")
+
+
+def test_the_recognition_step_records_the_checklist_in_the_same_unit_of_work(process: Process) -> None:
+    _stavropol(process)
+    support = _recognise(process, ["disabled_child", "minor_offender", "disabled_child"])
+    rows = process.rows("select case_id, checklist, checklist_version, categories, decided_on from need_assessment")
+    assert len(rows) == 1 and rows[0].case_id == support
+    assert (rows[0].checklist, rows[0].checklist_version) == ("stavropol_need", 1)
+    categories = rows[0].categories  # JSON text on SQLite, a list on PostgreSQL
+    assert (json.loads(categories) if isinstance(categories, str) else categories) == ["disabled_child",
+                                                                                      "minor_offender"]
+    report = {r.code: r.actual for r in process.svc.read(monitoring.monitoring, process.world["boss"], 2025).rows}
+    assert (report["need_decisions"], report["disabled_child_families"], report["minor_offender_families"]) == \
+        (1, 1, 1)
+
+
+@pytest.mark.parametrize(("criteria", "message"), [
+    (None, "хотя бы один"), ([], "хотя бы один"), (["rich", "large"], "нет в перечне критериев: rich")])
+def test_the_recognition_step_refuses_a_missing_or_unknown_criterion_and_writes_nothing(
+        process: Process, criteria: object, message: str) -> None:
+    _stavropol(process)
+    case = process.to_safety_control()
+    process.close_safety_items(case)
+    payload: dict[str, object] = {"uso": process.world.orgs["uso"], "grounds": "Мать потеряла работу"}
+    if criteria is not None:
+        payload["need_criteria"] = criteria
+    with pytest.raises(PayloadInvalid) as refused:
+        process.fire("agent", case, "classify_tzs", payload)
+    assert message in refused.value.errors["need_criteria"]
+    assert process.case(case).state == "safety_control"
+    assert process.rows("select id from wf_instance where parent_id = :p", p=case) == []
+    assert process.rows("select id from need_assessment") == []
+
+
+def test_a_territory_without_a_checklist_recognises_without_criteria(process: Process) -> None:
+    _recognise(process)  # Yugra: no checklist, nothing to tick
+    assert process.rows("select id from need_assessment") == []
+    case = process.to_safety_control()
+    process.close_safety_items(case)
+    with pytest.raises(PayloadInvalid) as refused:
+        process.fire("agent", case, "classify_tzs", {"uso": process.world.orgs["uso"], "grounds": "Нет работы",
+                                                     "need_criteria": ["large"]})
+    assert "не ведёт критерии" in refused.value.errors["need_criteria"]
 
 
 def test_stavropol_records_refuse_bad_input_and_other_profiles(process: Process) -> None:

@@ -37,7 +37,7 @@ from engine.errors import EngineError, TransitionNotAllowed
 from tests.adults import add_adult_world
 from tests.adults import register as register_person
 from tests.process_steps import Process
-from tests.regions_steps import add_novgorod, referred
+from tests.regions_steps import active, add_novgorod, referred
 from tests.world import _HASH, PASSWORD, START
 
 FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "workflows").glob("*.yaml"))
@@ -49,6 +49,7 @@ LOGINS = {
     **{name: YUGRA_LOGINS for name in ("child_report", "family_support", "kdn_forward", "kdn_prevention")},
     "kdn_ipr_district": ["b_opeka", "b_agent", "b_director", "b_curator1", "b_curator2", "b_secretary", "secretary",
                          "opeka", "system"],
+    "uso_ministry_report": ["b_director", "b_curator1", "b_secretary", "b_opeka", "director", "system"],
     "release_accompaniment": ["rc", "rc_head", "patrol", "provider", "director", "curator", "other_rc",
                               "other_director", "boss", "opeka", "system"],
     "homeless_placement": ["rc", "rc_head", "patrol", "provider", "director", "curator", "other_rc",
@@ -57,12 +58,14 @@ LOGINS = {
     "free_places": ["rc", "rc_head", "bed_staff", "provider", "director", "boss", "other_rc", "opeka", "system"],
 }
 WORKFLOWS = sorted(LOGINS)
+#: the Novgorod district's workflows: its commission's individual work and the УСО's report to the ministry
+NOVGOROD = {"kdn_ipr_district", "uso_ministry_report"}
 
 
 def refs(process: Process, name: str) -> dict[str, Any]:
     """Reference fields: which organisation, user or territory of the world is the right value."""
     orgs, users = process.world.orgs, process.world.users
-    if name == "kdn_ipr_district":
+    if name in NOVGOROD:
         return {"agency_ref": orgs["b_agency"], "uso_ref": orgs["b_uso"], "kdn_ref": orgs["b_kdn"],
                 "curator_ref": users["b_curator1"], "agency_user_ref": users["b_agent"]}
     found = {"agency_ref": orgs["agency"], "uso_ref": orgs["uso"], "kdn_ref": orgs["kdn"],
@@ -108,7 +111,7 @@ def logins_for(process: Process, name: str, roles: frozenset[str]) -> list[str]:
 
 def prepare(process: Process, name: str) -> None:
     """The world a workflow needs beyond the Yugra municipality: Novgorod's district, or the adults' practices."""
-    if name == "kdn_ipr_district":
+    if name in NOVGOROD:
         add_novgorod(process)
     elif name in ADULTS:
         add_adult_world(process)
@@ -150,6 +153,12 @@ def start(process: Process, name: str, n: int, variant: int) -> int:
         return process.to_kdn(**child)[1]
     if name == "kdn_ipr_district":
         return referred(process, birth=date(2010, 5, 1) + timedelta(days=n))[1]
+    if name == "uso_ministry_report":  # one per УСО, opened by its first approved plan: later examples go on with it
+        found = process.rows("select id from wf_instance where workflow = 'uso_ministry_report'")
+        if not found:
+            active(process, birth=date(2010, 5, 1) + timedelta(days=n))
+            found = process.rows("select id from wf_instance where workflow = 'uso_ministry_report'")
+        return int(found[0].id)
     if name == "release_accompaniment":  # sometimes still in prison, sometimes already released
         release = process.today() + timedelta(days=(-3, 20, 70)[variant])
         done = register_person(process, release_date=release)

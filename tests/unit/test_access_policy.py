@@ -15,14 +15,20 @@ def who(*roles: str) -> Principal:
 
 
 @pytest.mark.parametrize(("roles", "menu"), [
-    (("guardianship",), ["worklist", "new_report", "cases", "obligations", "registry", "statistics"]),
-    (("curator",), ["worklist", "cases", "obligations", "registry", "statistics"]),
-    (("kdn_secretary",), ["worklist", "cases", "kdn", "obligations", "registry", "statistics"]),
-    (("uso_director",), ["worklist", "cases", "supervisor", "obligations", "registry", "statistics"]),
-    (("admin",), ["worklist", "obligations", "registry", "statistics", "users", "webhooks"]),
+    (("guardianship",), ["worklist", "new_report", "cases", "obligations", "registry", "statistics", "workflows"]),
+    (("curator",), ["worklist", "cases", "obligations", "registry", "statistics", "workflows"]),
+    (("kdn_secretary",), ["worklist", "cases", "kdn", "obligations", "registry", "statistics", "workflows"]),
+    (("uso_director",), ["worklist", "cases", "supervisor", "obligations", "registry", "statistics", "workflows"]),
+    (("admin",), ["worklist", "obligations", "registry", "statistics", "workflows", "users", "webhooks"]),
 ])
 def test_the_menu_follows_the_rights(roles: tuple[str, ...], menu: list[str]) -> None:
     assert access.menu_for(who(*roles)) == menu
+
+
+def test_the_workflows_page_is_in_the_menu_of_everyone_with_a_role() -> None:
+    assert "workflows" not in access.menu_for(who())
+    with pytest.raises(Forbidden):
+        access.require_workflows(who())
 
 
 def test_notifications_to_a_role_reach_only_who_may_see_the_case() -> None:

@@ -68,6 +68,12 @@ def facts(name: str, context: dict[str, Any]) -> list[str]:
         found += [person["name"], person["birth_date"], person["address"], person["release_date"]]
         for member in person["members"]:
             found += [member["name"], member["birth_date"]]
+    elif "figures" in context:  # the УСО's report to the ministry: the quarter's figures
+        figures = context["figures"]
+        found += [figures["period"], f"{figures['quarter']} квартал {figures['year']} года",
+                  "Семьи без положительной динамики"]
+        for decision in figures["decisions"]:
+            found += [decision["title"]]
     else:
         found.append(context["family"]["address"])
         for child in context["family"]["children"]:
