@@ -10,6 +10,7 @@ from cases.commands import FireEvent
 from cases.directory import add_organisation, add_user, principal_of
 from cases.passwords import hash_password
 from cases.people import AddFamilyMember, PersonInput, RegisterPerson
+from cases.people_inputs import checked_family_member, checked_person
 from cases.principal import Principal
 from cases.services import Services
 from engine.clock import FixedClock
@@ -77,7 +78,7 @@ def run_adult_demo(svc: Services, clock: FixedClock, today: date, password: str,
         clock.set(datetime.combine(entered, time(10, 0), tzinfo=zone))
         person = PersonInput(last, first, middle, date(1980 + len(last), 1 + len(first) % 12, 10), category,
                              release, address, "ФКУ ИК-11 УФСИН России по ХМАО-Югре" if category != "probation" else "")
-        done = svc.execute(people.register_person, p["rc"], RegisterPerson(person))
+        done = svc.execute(people.register_person, p["rc"], checked_person(RegisterPerson(person)))
         case = done.case_id
         if case is None or target in ("registered", "pre_release"):
             continue
@@ -108,8 +109,8 @@ def run_adult_demo(svc: Services, clock: FixedClock, today: date, password: str,
             _fire(svc, p["curator"], case, "record_help", {"help_kind": kind, "given_on": released_on})
         _fire(svc, p["curator"], case, "record_family_visit", {"kind": "home", "visited_on": released_on,
                                                                "notes": "Семья готова поддерживать"})
-        svc.execute(people.add_family_member, p["curator"], AddFamilyMember(
-            done.person_id, PersonInput(last + "а", "Мария", "Сергеевна", date(1984, 3, 1)), "spouse"))
+        svc.execute(people.add_family_member, p["curator"], checked_family_member(AddFamilyMember(
+            done.person_id, PersonInput(last + "а", "Мария", "Сергеевна", date(1984, 3, 1)), "spouse")))
         if target == "closed":
             _fire(svc, p["curator"], case, "close_case", {"reason": "settled",
                                                           "comment": "Трудоустроен, зарегистрирован, паспорт получен"})
@@ -148,8 +149,8 @@ def _homeless_demo(svc: Services, clock: FixedClock, today: date, users: dict[st
         svc.execute(capacity.record_trip, p["patrol"], clock.now().date(), "остановки, подъезды, подвалы")
     for last, first, outcome, ago in HOMELESS:
         clock.set(datetime.combine(today - timedelta(days=ago), time(8, 0), tzinfo=zone))
-        done = svc.execute(people.register_person, p["patrol"], RegisterPerson(
-            PersonInput(last, first, "", None, "homeless"), None, "patrol", "adaptation"))
+        done = svc.execute(people.register_person, p["patrol"], checked_person(RegisterPerson(
+            PersonInput(last, first, "", None, "homeless"), None, "patrol", "adaptation")))
         case = int(done.case_id or 0)
         if outcome in ("placed", "discharged"):
             _fire(svc, p["patrol"], case, "place", {"institution": orgs["provider"]})

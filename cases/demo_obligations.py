@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cases import access, obligation_escalation, obligation_work
 from cases.directory import principal_of
+from cases.obligation_inputs import checked_decision, checked_roadmap_item
 from cases.obligation_work import AddRoadmapItem, DecideReport, SubmitReport
 from cases.obligations import PARTS
 from cases.principal import Principal
@@ -86,8 +87,8 @@ def run_obligations_demo(svc: Services, clock: FixedClock, today: date) -> dict[
             _at(svc, clock, min(due - timedelta(days=1), today - timedelta(days=1)))
             returned = row.report == "methodological_products" and not returned_kept
             returned_kept = returned_kept or returned
-            svc.execute(obligation_work.decide, recipient, DecideReport(row.id, not returned,
-                                                                      RETURN_REASON if returned else ""))
+            svc.execute(obligation_work.decide, recipient, checked_decision(DecideReport(
+                row.id, not returned, RETURN_REASON if returned else "")))
     _at(svc, clock, today)
     boss = next((p for p in staff.values() if access.can_add_roadmap_item(p)), None)
     added = 0
@@ -96,7 +97,8 @@ def run_obligations_demo(svc: Services, clock: FixedClock, today: date) -> dict[
         later = svc.runtime.calendar.next_working_day(today + timedelta(days=20))
         for (kind, title, source), due in zip(ROADMAP, (saturday, later), strict=True):
             if kind in orgs:
-                svc.execute(obligation_work.add_roadmap_item, boss, AddRoadmapItem(orgs[kind], title, due, source))
+                svc.execute(obligation_work.add_roadmap_item, boss,
+                            checked_roadmap_item(AddRoadmapItem(orgs[kind], title, due, source)))
                 added += 1
     _at(svc, clock, svc.runtime.calendar.previous_working_day(today))  # escalations run on working days
     escalated = obligation_escalation.escalate_overdue(svc.db, svc.runtime)

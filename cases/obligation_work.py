@@ -339,15 +339,12 @@ class DecideReport:
 
 
 def decide(tx: UnitOfWork, svc: Services, p: Principal, cmd: DecideReport) -> dict[str, Any]:
-    """The recipient accepts a submitted report, or returns it with a reason."""
+    """The recipient accepts a submitted report, or returns it with a reason (the command built through
+    :func:`cases.obligation_inputs.checked_decision` or its body)."""
     from cases.handlers import log_access
 
     row = _load(tx, p, cmd.obligation_id)
-    reason = " ".join(cmd.reason.split())
-    if not cmd.accept and not reason:
-        raise InputInvalid({"reason": "укажите, что исправить"})
-    if len(reason) > 2000:
-        raise InputInvalid({"reason": "не длиннее 2000 символов"})
+    reason = "" if cmd.accept else cmd.reason  # checked by the return's input model (cases.obligation_inputs)
     if not access.can_decide_obligation(p, row.recipient_org_id):
         raise Forbidden("Принимает или возвращает отчёт организация, которой он адресован")
     if row.state != "submitted":
@@ -397,14 +394,7 @@ def add_roadmap_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddRoadma
                                 .where(ORG.c.id == cmd.org_id)).first()
     if org is None or org.territory != p.territory:
         raise NotFound("Организация")
-    title, source = " ".join(cmd.title.split()), " ".join(cmd.source.split())
-    errors = {}
-    if not title or len(title) > 300:
-        errors["title"] = "укажите задачу (не длиннее 300 символов)"
-    if not source or len(source) > 2000:
-        errors["source"] = "укажите документ и пункт дорожной карты (не длиннее 2000 символов)"
-    if errors:
-        raise InputInvalid(errors)
+    title, source = cmd.title, cmd.source  # checked by the roadmap item's input model (cases.obligation_inputs)
     report = f"{ROADMAP}:{hashlib.sha1(title.lower().encode()).hexdigest()[:12]}"
     known = tx.connection.execute(sa.select(RO.c.id).where(RO.c.org_id == org.id, RO.c.report == report,
                                                            RO.c.period_first == cmd.due_on)).first()

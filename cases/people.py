@@ -7,7 +7,7 @@ system could not tell it without opening «Социальные данные»),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,6 @@ from engine.commands import FireTransition, StartCase
 from engine.database import UnitOfWork
 from engine.sql import Prepared
 from engine.tables import table_of
-from engine.text import TextInvalid, clean_line
 
 CATEGORIES = {
     "to_release": "Готовится к освобождению",
@@ -111,38 +110,30 @@ def territory_exists(tx: UnitOfWork, code: str) -> bool:
     return any(row[0] == code for row in _TERRITORIES.all(tx.connection, {}))
 
 
-def check_person(person: PersonInput, today: date, *, family: bool = False) -> PersonInput:
-    """The person's data cleaned, or :class:`InputInvalid` with a Russian message per field."""
+def check_person(person: PersonInput, today: date) -> PersonInput:
+    """The person, or :class:`InputInvalid` with a Russian message per field that breaks a rule of the day.
+
+    The register's input model (:mod:`cases.people_inputs`) has already checked the category, the lengths and
+    cleaned the text; here stay what it cannot know: the names it left empty, the dates against today, and what
+    a category needs (a release date for someone still to be released, the intended address for a release
+    category).
+    """
     errors: dict[str, str] = {}
-    cleaned: dict[str, str] = {}
-    for name, limit, required in (("last_name", 100, True), ("first_name", 100, True), ("middle_name", 100, False),
-                                  ("intended_address", 300, False), ("penal_institution", 200, False)):
-        try:
-            value = clean_line(getattr(person, name))
-        except TextInvalid as exc:
-            errors[name] = str(exc)
-            continue
-        if required and not value:
+    for name in ("last_name", "first_name"):
+        if not getattr(person, name):
             errors[name] = "Заполните поле"
-        elif len(value) > limit:
-            errors[name] = f"Не длиннее {limit} символов"
-        cleaned[name] = value
-    category = "family" if family else person.category
-    if not family and (category not in CATEGORIES or category == "family"):
-        errors["category"] = "Выберите категорию из списка"
+    category = person.category
     if person.birth_date and person.birth_date > today:
         errors["birth_date"] = "Дата рождения не может быть в будущем"
     if category == "to_release" and person.release_date is None:
         errors["release_date"] = "Укажите ожидаемую дату освобождения"
     if category == "released" and person.release_date and person.release_date > today:
         errors["release_date"] = "Дата освобождения освободившегося не может быть в будущем"
-    if category in RELEASE_CATEGORIES and not cleaned.get("intended_address") and "intended_address" not in errors:
+    if category in RELEASE_CATEGORIES and not person.intended_address:
         errors["intended_address"] = "Укажите адрес предполагаемого места жительства или пребывания"
     if errors:
         raise InputInvalid(errors)
-    return PersonInput(cleaned["last_name"], cleaned["first_name"], cleaned["middle_name"], person.birth_date,
-                       category, None if family else person.release_date, cleaned["intended_address"],
-                       cleaned["penal_institution"])
+    return person
 
 
 def _insert(tx: UnitOfWork, svc: Services, p: Principal, person: PersonInput, territory: str,
@@ -177,8 +168,6 @@ def register_person(tx: UnitOfWork, svc: Services, p: Principal, cmd: RegisterPe
     if territory != p.territory and not access.can_keep_people_register(p):
         raise Forbidden("Человека другой территории ставит на учёт ресурсный центр")
     homeless = person.category == "homeless"
-    if homeless and (cmd.source not in SOURCES or cmd.need not in NEEDS):
-        raise InputInvalid({"source" if cmd.source not in SOURCES else "need": "Выберите значение из списка"})
     person_id = _insert(tx, svc, p, person, territory)
     role = access.acting_role_for_start(p)
     if homeless:  # identified today: placement the same working day
@@ -225,10 +214,8 @@ def add_family_member(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddFamil
         if access.acting_role(tx, p, case, ("curator", "uso_director", "rc_specialist", "rc_head",
                                             "provider_staff")) is None:
             raise Forbidden("Добавить члена семьи может куратор или учреждение, ведущее сопровождение")
-    if cmd.relation not in FAMILY_RELATIONS:
-        raise InputInvalid({"relation": "Выберите степень родства из списка"})
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
-    person = check_person(cmd.person, today, family=True)
+    person = check_person(replace(cmd.person, category="family", release_date=None), today)
     member_id = _insert(tx, svc, p, person, str(head[1]), head_id=int(head[0]), relation=cmd.relation)
     if head[2] is not None:
         tx.connection.execute(sa.update(AP).where(AP.c.id == member_id).values(case_id=head[2]))

@@ -8,6 +8,7 @@ from typing import Any
 from cases import handlers, people
 from cases.directory import add_organisation, add_user, principal_of
 from cases.people import PersonInput, RegisterPerson
+from cases.people_inputs import checked_person
 from cases.tables import Organisation
 from tests.process_steps import Process
 from tests.world import _HASH, PASSWORD, START
@@ -54,7 +55,7 @@ def register(proc: Process, login: str = "rc", *, last_name: str = "Ёлкин",
              address: str = "г. Сургут, ул. Мира, д. 3", **kwargs: Any) -> people.PersonRegistered:
     person = PersonInput(last_name, first_name, middle_name, date(1985, 5, 17), category, release_date, address,
                          kwargs.pop("penal_institution", "ФКУ ИК-11 УФСИН России по ХМАО-Югре"))
-    return proc.svc.execute(people.register_person, proc.world[login], RegisterPerson(person, **kwargs))
+    return proc.svc.execute(people.register_person, proc.world[login], checked_person(RegisterPerson(person, **kwargs)))
 
 
 def fire(proc: Process, login: str, case_id: int, event: str, payload: dict[str, Any] | None = None) -> str:

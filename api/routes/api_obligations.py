@@ -16,6 +16,7 @@ from api.schemas.inputs import ObligationReturn, RoadmapItemCreate
 from api.web import download as file_download
 from api.web import services
 from cases import obligation_work, obligations
+from cases.obligation_inputs import checked_decision
 from cases.obligation_work import DecideReport, SubmitReport
 
 router = APIRouter(tags=["obligations"])
@@ -99,7 +100,7 @@ def submit(request: Request, obligation_id: ObligationId, p: Caller,
 def accept(request: Request, obligation_id: ObligationId, p: Caller) -> Any:
     """Принять сданный отчёт (организация-получатель). Сводная отчётность получателя, составленная из этого
     отчёта, получает срок, когда приняты все её части."""
-    return services(request).execute(obligation_work.decide, p, DecideReport(obligation_id, True))
+    return services(request).execute(obligation_work.decide, p, checked_decision(DecideReport(obligation_id, True)))
 
 
 @router.post("/obligations/{obligation_id}/return", response_model=dict[str, Any], responses=write_errors(404, 409))

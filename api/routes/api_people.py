@@ -24,7 +24,6 @@ from api.schemas.people import (
 from api.web import MEDIA, download, services
 from cases import adult_quarterly, capacity, people, people_register
 from cases.errors import InputInvalid
-from cases.people import AddFamilyMember, PersonInput, RegisterPerson
 from cases.people_register import RegisterQuery
 
 router = APIRouter(tags=["people"])
@@ -42,10 +41,7 @@ def register_person(request: Request, body: PersonCreate, p: Caller) -> PersonPu
     Территория определяется по адресу предполагаемого места жительства или пребывания после освобождения;
     для освобождающихся и освободившихся открывается дело «Сопровождение после освобождения» в этой территории.
     """
-    person = PersonInput(body.last_name, body.first_name, body.middle_name, body.birth_date, body.category,
-                         body.release_date, body.intended_address, body.penal_institution)
-    done = services(request).execute(people.register_person, p, RegisterPerson(person, body.territory or None,
-                                                                               body.source, body.need))
+    done = services(request).execute(people.register_person, p, body.command())
     return PersonPublic(person_id=done.person_id, case_id=done.case_id, territory=done.territory, state=done.state)
 
 
@@ -54,9 +50,7 @@ def register_person(request: Request, body: PersonCreate, p: Caller) -> PersonPu
 def add_family_member(request: Request, person_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                       body: FamilyMemberCreate, p: Caller) -> dict[str, int]:
     """Принять члена семьи на сопровождение вместе с человеком (куратор ведёт и его)."""
-    member = PersonInput(body.last_name, body.first_name, body.middle_name, body.birth_date, "family")
-    member_id = services(request).execute(people.add_family_member, p,
-                                          AddFamilyMember(person_id, member, body.relation))
+    member_id = services(request).execute(people.add_family_member, p, body.command(person_id))
     return {"person_id": member_id}
 
 

@@ -18,6 +18,7 @@ from api.schemas.inputs import ObligationReturn, RoadmapItemCreate
 from api.web import UiUser, check_csrf, download, page, redirect, services
 from cases import access, obligation_work, obligations
 from cases.errors import Conflict, InputInvalid, TooLarge
+from cases.obligation_inputs import checked_decision
 from cases.obligation_work import DecideReport, SubmitReport
 from cases.principal import Principal
 from cases.services import Services
@@ -109,7 +110,7 @@ def _decide(request: Request, user: UiUser, obligation_id: int, cmd: DecideRepor
 def accept(request: Request, obligation_id: int, user: User, form: Form) -> Response:
     """Принять сданный отчёт."""
     check_csrf(user, form.get("csrf"))
-    return _decide(request, user, obligation_id, DecideReport(obligation_id, True), "Отчёт принят")
+    return _decide(request, user, obligation_id, checked_decision(DecideReport(obligation_id, True)), "Отчёт принят")
 
 
 @router.post("/obligations/{obligation_id}/return")

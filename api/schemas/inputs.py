@@ -40,7 +40,10 @@ from cases.input_models import (  # noqa: F401 (the input types and report bodie
     Text,
     _no_nul,
 )
-from cases.obligation_work import AddRoadmapItem, DecideReport
+from cases.obligation_inputs import (  # noqa: F401 (the obligations' bodies, used from here by the api)
+    ObligationReturn,
+    RoadmapItemCreate,
+)
 
 Date = date  # for models with a field named ``date``
 _ISO_DAY = re.compile(r"^\s*(\d{4})-\d{2}-\d{2}")
@@ -138,20 +141,3 @@ class RegistryQuery(Input):
     name: Annotated[Line, Field(max_length=200, description="часть ФИО (без учёта регистра и ё/е)")] = ""
     birth_date: Day | None = Field(default=None, description="дата рождения ГГГГ-ММ-ДД")
     address: Annotated[Line, Field(max_length=300, description="часть адреса")] = ""
-
-
-class ObligationReturn(Input):
-    reason: Annotated[Text, Field(min_length=1, max_length=2000, description="что исправить")]
-
-    def command(self, obligation_id: int) -> DecideReport:
-        return DecideReport(obligation_id, False, self.reason)
-
-
-class RoadmapItemCreate(Input):
-    org_id: Id
-    title: Annotated[Line, Field(min_length=1, max_length=300, description="задача пункта дорожной карты")]
-    due_on: Day
-    source: Annotated[Text, Field(min_length=1, max_length=2000, description="документ и пункт дорожной карты")]
-
-    def command(self) -> AddRoadmapItem:
-        return AddRoadmapItem(self.org_id, self.title, self.due_on, self.source)

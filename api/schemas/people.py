@@ -1,4 +1,8 @@
-"""REST schemas of the people register (adults released from prison, homeless people) and their family members."""
+"""REST schemas of the people register (adults released from prison, homeless people) and their family members.
+
+The bodies that register a person and add a family member live in :mod:`cases.people_inputs`, where the domain's
+own callers build those commands through them.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.inputs import Day, Input, Line, Name
-
-Category = Literal["to_release", "released", "probation", "homeless"]
-Relation = Literal["spouse", "parent", "child", "sibling", "other"]
-
-
-class PersonCreate(Input):
-    last_name: Name
-    first_name: Name
-    middle_name: Name = ""
-    birth_date: Day | None = None
-    category: Category = "to_release"
-    release_date: Day | None = Field(default=None, description="ожидаемая (или фактическая) дата освобождения")
-    intended_address: Line = Field(default="", max_length=300,
-                                   description="адрес предполагаемого места жительства или пребывания после "
-                                               "освобождения: по нему определяется территория")
-    penal_institution: Line = Field(default="", max_length=200)
-    territory: Line | None = Field(default=None, max_length=64,
-                                   description="код территории, если не та, что следует из адреса")
-    source: Literal["patrol", "uso", "provider", "volunteer", "citizen"] = Field(
-        default="patrol", description="для БОМЖ: кем выявлен")
-    need: Literal["adaptation", "night_stay"] = Field(default="adaptation", description="для БОМЖ: что нужно")
-
-
-class FamilyMemberCreate(Input):
-    last_name: Name
-    first_name: Name
-    middle_name: Name = ""
-    birth_date: Day | None = None
-    relation: Relation = "other"
+from api.schemas.inputs import Day, Input, Line
+from cases.people_inputs import (  # noqa: F401 (the register's bodies, used from here by the api)
+    Category,
+    FamilyMemberCreate,
+    PersonCreate,
+    Relation,
+)
 
 
 class PersonPublic(BaseModel):

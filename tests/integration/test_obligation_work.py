@@ -14,10 +14,12 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from cases import obligation_escalation, obligation_work
 from cases.directory import add_organisation, add_user, principal_of
 from cases.errors import Conflict, Forbidden, InputInvalid, NotFound
+from cases.obligation_inputs import checked_decision, checked_roadmap_item
 from cases.obligation_work import AddRoadmapItem, DecideReport, SubmitReport
 from engine.tables import OutboxMessage, table_of
 from notifications import messages, recipients
@@ -85,7 +87,8 @@ def submit(proc: Process, login: str, obligation_id: int, content: bytes = PDF, 
 
 
 def decide(proc: Process, login: str, obligation_id: int, accept: bool, reason: str = "") -> dict[str, Any]:
-    return proc.svc.execute(obligation_work.decide, proc.world[login], DecideReport(obligation_id, accept, reason))
+    return proc.svc.execute(obligation_work.decide, proc.world[login],
+                            checked_decision(DecideReport(obligation_id, accept, reason)))
 
 
 def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
@@ -130,7 +133,7 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
         decide(proc, "rc_head", part_provider.id, True)
     with pytest.raises(NotFound):  # another organisation's staff do not see it at all
         decide(proc, "director", part_provider.id, True)
-    with pytest.raises(InputInvalid):
+    with pytest.raises(ValidationError):  # a return without a reason: refused by the return's input model
         decide(proc, "opeka", part_provider.id, False, "  ")
     returned = decide(proc, "opeka", part_provider.id, False, "Нет раздела 3")
     assert returned["state"] == "returned" and returned["reason"] == "Нет раздела 3"
@@ -149,8 +152,8 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     assert told[0][1].startswith("Сдан отчёт") and "возвращён" in told[1][1] and told[3][1].endswith("принят")
 
     # a roadmap item due on a Saturday moves to Monday
-    item = proc.svc.execute(obligation_work.add_roadmap_item, w["boss"], AddRoadmapItem(
-        w.orgs["rc"], "Провести семинар для специалистов УСЗН", date(2025, 3, 15), "дорожная карта, п. 2.4"))
+    item = proc.svc.execute(obligation_work.add_roadmap_item, w["boss"], checked_roadmap_item(AddRoadmapItem(
+        w.orgs["rc"], "Провести семинар для специалистов УСЗН", date(2025, 3, 15), "дорожная карта, п. 2.4")))
     assert item["due_on"] == date(2025, 3, 17) and item["recipient_org_id"] == w.orgs["rcrso"]
     with pytest.raises(Forbidden):
         proc.svc.execute(obligation_work.add_roadmap_item, w["curator"], AddRoadmapItem(
