@@ -57,7 +57,7 @@ run: install
 	$(BIN)/opora serve --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/python -m pytest -n 2 -q --durations=10
+	$(BIN)/python -m pytest -n 3 -q --durations=10
 
 lint: install-test
 	$(BIN)/ruff check .

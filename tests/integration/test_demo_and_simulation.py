@@ -25,8 +25,10 @@ from workflows import DEFAULT_CALENDAR
 @pytest.mark.slow
 @pytest.mark.parametrize("today", ["2026-11-20 07:00:00", "2026-01-12 05:00:00", "2025-06-30 12:00:00",
                                    "2026-11-29 01:40:00"])  # … and a Sunday morning
-def test_demo_covers_every_state_with_some_overdue(db_url: str, capsys: pytest.CaptureFixture[str],
+def test_demo_covers_every_state_with_some_overdue(db_url: str, backend: str, capsys: pytest.CaptureFixture[str],
                                                    today: str) -> None:
+    if backend != "sqlite" and today != "2026-11-20 07:00:00":
+        pytest.skip("the calendar's other days are checked on SQLite; PostgreSQL fills the demo on one day")
     with freeze_time(today):
         assert main(["--database-url", db_url, "demo"]) == 0
         out = capsys.readouterr().out
