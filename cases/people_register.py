@@ -117,14 +117,16 @@ def matching(p: Principal, query: RegisterQuery, dialect: str, *columns: sa.Colu
 def page_select(p: Principal, query: RegisterQuery, dialect: str, limit: int, offset: int = 0) -> sa.Select[Any]:
     """The page's people: their ids are chosen, sorted and cut first (from the trigram index's matches when a word
     has three letters or more, else in the (territory, head, name, release date) index); only the page's rows are
-    then read with their territory, organisation and case, in the same order."""
+    then read with their territory, organisation and case, in the same order. Each row carries ``total``, the count
+    of every match, computed in the same pass over the matches as the sort."""
     order = SORTS[query.sort]
     ordered: list[sa.ColumnElement[Any]] = [order.desc() if query.desc else order.asc()]
     if query.sort == "release_date":  # people without a release date last, either way
         ordered.insert(0, order.is_(None))
-    page = matching(p, query, dialect, AP.c.id).order_by(*ordered, AP.c.id).limit(limit).offset(offset).subquery()
-    return (sa.select(AP.c.id, AP.c.last_name, AP.c.first_name, AP.c.middle_name, AP.c.birth_date, AP.c.category,
-                      AP.c.release_date, AP.c.intended_address, AP.c.penal_institution, AP.c.created_at,
+    page = (matching(p, query, dialect, AP.c.id, sa.func.count().over().label("total"))
+            .order_by(*ordered, AP.c.id).limit(limit).offset(offset).subquery())
+    return (sa.select(page.c.total, AP.c.id, AP.c.last_name, AP.c.first_name, AP.c.middle_name, AP.c.birth_date,
+                      AP.c.category, AP.c.release_date, AP.c.intended_address, AP.c.penal_institution, AP.c.created_at,
                       AP.c.case_id, TER.c.name.label("territory_name"), ORG.c.short_name.label("entered_by"),
                       CI.c.state, CI.c.workflow)
             .select_from(page).join(AP, AP.c.id == page.c.id)
@@ -160,7 +162,8 @@ def search(tx: UnitOfWork, svc: Services, p: Principal, query: RegisterQuery) ->
     columns = chosen_columns(tx)
     dialect = tx.connection.dialect.name
     rows = tx.connection.execute(page_select(p, query, dialect, query.limit, query.offset)).all()
-    total = tx.connection.execute(matching(p, query, dialect, sa.func.count())).scalar_one()
+    total = rows[0].total if rows else (  # a page past the end still tells how many there are
+        tx.connection.execute(matching(p, query, dialect, sa.func.count())).scalar_one() if query.offset else 0)
     titles = _titles(svc)
     return RegisterPage([(c, COLUMNS[c]) for c in columns], [_row(r, titles) for r in rows], int(total), query)
 
