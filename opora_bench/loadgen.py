@@ -53,11 +53,14 @@ class LoadResult:
     replayed: int = 0
     samples: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: the latencies of each kind of request (worklist, case, overdue, …)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, kind: str, elapsed: float, status: int | None, detail: str = "") -> None:
         self.requests += 1
         self.kinds[kind] += 1
         self.latencies.append(elapsed)
+        self.by_kind.setdefault(kind, []).append(elapsed)
         self.statuses[status if status is not None else detail] += 1
         if status is None or status >= 500:
             self.errors += 1
@@ -66,8 +69,8 @@ class LoadResult:
         elif status >= 400:
             self.refused[status] += 1
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
+    def percentile(self, share: float, kind: str | None = None) -> float:
+        ordered = sorted(self.latencies if kind is None else self.by_kind.get(kind, []))
         if not ordered:
             return 0.0
         return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * share + 0.5) - 1))] * 1000
@@ -77,7 +80,9 @@ class LoadResult:
                 "p50_ms": round(self.percentile(0.50), 1), "p95_ms": round(self.percentile(0.95), 1),
                 "p99_ms": round(self.percentile(0.99), 1), "max_ms": round(self.percentile(1.0), 1),
                 "errors": self.errors, "refused": dict(sorted(self.refused.items())),
-                "mix": dict(sorted(self.kinds.items())), **({"error_samples": self.samples} if self.samples else {})}
+                "mix": dict(sorted(self.kinds.items())),
+                "p95_ms_by_kind": {kind: round(self.percentile(0.95, kind), 1) for kind in sorted(self.by_kind)},
+                **({"error_samples": self.samples} if self.samples else {})}
 
 
 def value_for(spec: dict[str, Any], today: date, rng: random.Random) -> Any:
