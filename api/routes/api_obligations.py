@@ -22,31 +22,36 @@ from cases.obligation_work import DecideReport, SubmitReport
 router = APIRouter(tags=["obligations"])
 OrgId = Annotated[int, Path(ge=1, le=MAX_ID, description="номер организации")]
 ObligationId = Annotated[int, Path(ge=1, le=MAX_ID, description="номер обязательства")]
-Year = Annotated[int, Query(ge=2000, le=2100)]
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="год (по умолчанию текущий)")]
+
+
+def _year(request: Request, year: int | None) -> int:
+    """The year asked for, or the region's current year."""
+    return year or obligation_work.today_of(services(request).runtime).year
 
 
 @router.get("/organisations/{org_id}/obligations", response_model=dict[str, Any], responses=errors(403, 404))
-def calendar(request: Request, org_id: OrgId, p: Caller, year: Year) -> Any:
+def calendar(request: Request, org_id: OrgId, p: Caller, year: Year = None) -> Any:
     """Календарь отчётности организации за год: что, кому, за какой период, к какому сроку, по какому правилу и
     документу; противоречащие правила других документов — рядом с действующим (действует более ранний срок)."""
-    return services(request).read(obligations.calendar_of, p, org_id, year)
+    return services(request).read(obligations.calendar_of, p, org_id, _year(request, year))
 
 
 @router.get("/organisations/{org_id}/obligations.ics", responses={**errors(403, 404),
                                                                    200: {"content": {"text/calendar": {}}}})
-def ical(request: Request, org_id: OrgId, p: Caller, year: Year) -> Response:
+def ical(request: Request, org_id: OrgId, p: Caller, year: Year = None) -> Response:
     """Тот же календарь в формате iCalendar — для подписки в почтовом клиенте или календаре."""
-    text = services(request).read(obligations.icalendar, p, org_id, year)
+    text = services(request).read(obligations.icalendar, p, org_id, _year(request, year))
     return Response(text, media_type="text/calendar; charset=utf-8")
 
 
 @router.get("/obligations", response_model=list[dict[str, Any]], responses=errors(403, 404))
-def stored(request: Request, p: Caller, year: Year,
+def stored(request: Request, p: Caller, year: Year = None,
            org_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="организация (по умолчанию своя)")]
            = None) -> Any:
     """Открытые обязательства организации за год (период начинается в этом году): состояние, срок, получатель,
     просрочка; роль-сводная без принятых частей — «ждёт частей» (срок не наступил)."""
-    return services(request).read(obligation_work.stored_of, p, org_id or p.org_id, year)
+    return services(request).read(obligation_work.stored_of, p, org_id or p.org_id, _year(request, year))
 
 
 @router.get("/obligations/to-accept", response_model=list[dict[str, Any]], responses=errors())
@@ -57,16 +62,17 @@ def to_accept(request: Request, p: Caller) -> Any:
 
 @router.get("/obligations/overdue", response_model=list[dict[str, Any]], responses=errors(403))
 def overdue(request: Request, p: Caller) -> Any:
-    """Просроченные обязательства организаций территории (срок прошёл, отчёт не принят), самые давние первыми."""
+    """Просроченные обязательства организаций территории (срок прошёл, отчёт не сдан или возвращён), самые давние
+    первыми."""
     return services(request).read(obligation_work.overdue_in, p)
 
 
 @router.get("/obligations/roadmap", response_model=list[dict[str, Any]], responses=errors(403, 404))
-def roadmap_items(request: Request, p: Caller, year: Year,
+def roadmap_items(request: Request, p: Caller, year: Year = None,
                   org_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="организация (по умолчанию своя)")]
                   = None) -> Any:
     """Пункты дорожной карты организации со сроком в этом году."""
-    rows = services(request).read(obligation_work.stored_of, p, org_id or p.org_id, year)
+    rows = services(request).read(obligation_work.stored_of, p, org_id or p.org_id, _year(request, year))
     return [r for r in rows if r["kind"] == obligation_work.ROADMAP]
 
 

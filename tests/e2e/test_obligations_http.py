@@ -42,6 +42,7 @@ def test_submit_return_accept_and_the_roll_up_over_rest(bed: Bed) -> None:
     w = bed.web.world
     provider, opeka, director = bed.as_("provider"), bed.as_("opeka"), bed.as_("director")
     part = _find(provider, w.orgs["provider"], "provider_forms", "2025-01-01")
+    assert ok(provider.get("/obligations")) == ok(provider.get("/obligations", params={"year": 2025}))  # this year
     assert part["state"] == "due" and part["may_submit"] and part["recipient_name"] == "УСЗН Сургутского района"
     rollup = _find(opeka, w.orgs["opeka"], "uszn_control", "2025-01-01")
     assert rollup["waiting_for_parts"] and rollup["due_on"] is None
