@@ -3,9 +3,7 @@ input models the REST API and the forms use, so the domain keeps only the rules 
 
 from __future__ import annotations
 
-import ast
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -14,8 +12,7 @@ from api.errors import input_problems
 from api.schemas import inputs as schemas
 from cases.obligation_inputs import ObligationReturn, RoadmapItemCreate, checked_decision, checked_roadmap_item
 from cases.obligation_work import AddRoadmapItem, DecideReport
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.source_scan import built_without
 
 
 def problems(cmd: DecideReport | AddRoadmapItem) -> dict[str, str]:
@@ -49,16 +46,5 @@ def test_the_api_uses_the_same_models() -> None:
 def test_the_product_builds_returns_and_roadmap_items_through_the_model() -> None:
     """Every ``DecideReport(…)`` / ``AddRoadmapItem(…)`` built in the product outside the models is wrapped in
     ``checked_decision(…)`` / ``checked_roadmap_item(…)``."""
-    wrappers = {"DecideReport": "checked_decision", "AddRoadmapItem": "checked_roadmap_item"}
-    unchecked = []
-    for package in ("cases", "opora_bench", "notifications", "api"):
-        for path in (ROOT / package).rglob("*.py"):
-            if path.name == "obligation_inputs.py":
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-            wrapped = {id(call.args[0]) for call in calls
-                       if getattr(call.func, "id", "") in wrappers.values() and call.args}
-            unchecked += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in calls
-                          if getattr(node.func, "id", "") in wrappers and id(node) not in wrapped]
-    assert unchecked == []
+    assert built_without({"DecideReport": "checked_decision", "AddRoadmapItem": "checked_roadmap_item"},
+                         "obligation_inputs.py") == []

@@ -4,10 +4,8 @@ database and what a category needs."""
 
 from __future__ import annotations
 
-import ast
 import typing
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -35,8 +33,8 @@ from cases.people_inputs import (
     checked_family_member,
     checked_person,
 )
+from tests.source_scan import built_without
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2025, 3, 3)
 
 
@@ -107,16 +105,5 @@ def test_the_api_uses_the_same_models() -> None:
 def test_the_domains_own_callers_build_people_through_the_model() -> None:
     """Every ``RegisterPerson(…)`` / ``AddFamilyMember(…)`` built in the product outside the model is wrapped in
     ``checked_person(…)`` / ``checked_family_member(…)``."""
-    wrappers = {"RegisterPerson": "checked_person", "AddFamilyMember": "checked_family_member"}
-    unchecked = []
-    for package in ("cases", "opora_bench", "notifications", "api"):
-        for path in (ROOT / package).rglob("*.py"):
-            if path.name == "people_inputs.py":
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-            wrapped = {id(call.args[0]) for call in calls
-                       if getattr(call.func, "id", "") in wrappers.values() and call.args}
-            unchecked += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in calls
-                          if getattr(node.func, "id", "") in wrappers and id(node) not in wrapped]
-    assert unchecked == []
+    assert built_without({"RegisterPerson": "checked_person", "AddFamilyMember": "checked_family_member"},
+                         "people_inputs.py") == []

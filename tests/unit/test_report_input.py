@@ -3,10 +3,8 @@ the input model the REST API and the forms use, so the domain keeps only the rul
 
 from __future__ import annotations
 
-import ast
 import typing
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -14,8 +12,8 @@ from pydantic import ValidationError
 from api.errors import input_problems
 from cases.commands import CHANNELS, RELATIONS, SOURCE_TYPES, AdultInput, ChildInput, RegisterReport
 from cases.input_models import AdultRelation, Channel, SourceType, checked_report
+from tests.source_scan import built_without
 
-ROOT = Path(__file__).resolve().parents[2]
 MOMENT = datetime(2025, 3, 3, 4, 0, tzinfo=UTC)
 
 
@@ -63,15 +61,5 @@ def test_the_models_choices_are_the_domains_vocabulary() -> None:
 
 def test_the_domains_own_callers_build_reports_through_the_model() -> None:
     """Every ``RegisterReport(…)`` built in the product outside the model is wrapped in ``checked_report(…)``."""
-    unchecked = []
-    for package in ("cases", "opora_bench", "notifications"):
-        for path in (ROOT / package).rglob("*.py"):
-            if path.name == "input_models.py":
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            wrapped = {id(call.args[0]) for call in ast.walk(tree) if isinstance(call, ast.Call)
-                       and getattr(call.func, "id", "") == "checked_report" and call.args}
-            unchecked += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
-                          if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "RegisterReport"
-                          and id(node) not in wrapped]
-    assert unchecked == []
+    assert built_without({"RegisterReport": "checked_report"}, "input_models.py",
+                         ("cases", "opora_bench", "notifications")) == []
