@@ -11,12 +11,11 @@ from datetime import datetime
 
 from cases import areas, handlers, ministry_report, profiles
 from cases.commands import FireEvent
-from cases.directory import add_organisation, add_territory, add_user, principal_of
+from cases.directory import add_district, principal_of
 from cases.families import add_party
 from cases.principal import Principal
 from cases.services import Services
 from cases.simulation import Cast
-from cases.tables import Organisation
 from engine.catalog import Catalog
 from engine.commands import StartCase
 from engine.database import UnitOfWork
@@ -81,15 +80,7 @@ TARGETS: list[tuple[tuple[str, str], dict[str, object], int]] = [
 def build_novgorod(tx: UnitOfWork, now: datetime, password: str, password_hash: str, catalog: Catalog
                    ) -> tuple[Cast, dict[str, int]]:
     """The Borovichi district: organisations, users, areas and the Novgorod profile; its cast and its users."""
-    add_territory(tx, TERRITORY, TERRITORY_NAME)
-    orgs: dict[str, Organisation] = {key: add_organisation(tx, TERRITORY, kind, name, short, address)
-                                     for key, kind, name, short, address in ORGS}
-    users: dict[str, int] = {}
-    for login, org, roles, full_name, position in USERS:
-        user = add_user(tx, login=login, password=password, full_name=full_name, org=orgs[org], roles=roles,
-                        now=now, position=position, email=f"{login}@opora.local", password_hash=password_hash)
-        assert user.id is not None
-        users[login] = user.id
+    orgs, users = add_district(tx, TERRITORY, TERRITORY_NAME, ORGS, USERS, now, password, password_hash)
     for name, places, curator, passport in AREAS:
         areas.add_area(tx, TERRITORY, name, places, users[curator], now, passport=passport)
     profiles.publish(tx, TERRITORY, "novgorod", published=catalog.names(), now=now,

@@ -11,11 +11,10 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from cases import monitoring, profiles
-from cases.directory import add_organisation, add_territory, add_user, principal_of
+from cases.directory import add_district, principal_of
 from cases.principal import Principal
 from cases.services import Services
 from cases.simulation import Cast
-from cases.tables import Organisation
 from engine.catalog import Catalog
 from engine.clock import FixedClock
 from engine.database import UnitOfWork
@@ -74,15 +73,7 @@ MEMBERS = ["КЦСОН: Мельникова Д. О.", "опека: Белоус
 def build_stavropol(tx: UnitOfWork, now: datetime, password: str, password_hash: str, catalog: Catalog
                     ) -> tuple[Cast, dict[str, int]]:
     """The Shpakovsky district: organisations, users and the Stavropol profile; its cast and its users."""
-    add_territory(tx, TERRITORY, TERRITORY_NAME)
-    orgs: dict[str, Organisation] = {key: add_organisation(tx, TERRITORY, kind, name, short, address)
-                                     for key, kind, name, short, address in ORGS}
-    users: dict[str, int] = {}
-    for login, org, roles, full_name, position in USERS:
-        user = add_user(tx, login=login, password=password, full_name=full_name, org=orgs[org], roles=roles,
-                        now=now, position=position, email=f"{login}@opora.local", password_hash=password_hash)
-        assert user.id is not None
-        users[login] = user.id
+    orgs, users = add_district(tx, TERRITORY, TERRITORY_NAME, ORGS, USERS, now, password, password_hash)
     profiles.publish(tx, TERRITORY, "stavropol", published=catalog.names(), now=now,
                      settings={"mobile_team_response_hours": RESPONSE_HOURS},
                      basis="профиль Ставропольского края: критерии нуждаемости, мобильные бригады, мониторинг")

@@ -100,6 +100,24 @@ _PRINCIPAL = Prepared(sa.select(_USR.c.login, _USR.c.full_name, _USR.c.org_id, _
 _ROLES = Prepared(sa.select(_UR.c.role).where(_UR.c.user_id == sa.bindparam("uid")))
 
 
+def add_district(tx: UnitOfWork, territory: str, name: str, orgs: Iterable[tuple[str, str, str, str, str]],
+                 users: Iterable[tuple[str, str, list[str], str, str]], now: datetime, password: str,
+                 password_hash: str) -> tuple[dict[str, Organisation], dict[str, int]]:
+    """A territory with its organisations (key, kind, name, short name, address) and their staff (login, key of the
+    organisation, roles, full name, position; e-mail ``login@opora.local``): the organisations by key, the users'
+    ids by login."""
+    add_territory(tx, territory, name)
+    by_key = {key: add_organisation(tx, territory, kind, full, short, address)
+              for key, kind, full, short, address in orgs}
+    ids: dict[str, int] = {}
+    for login, org, roles, full_name, position in users:
+        user = add_user(tx, login=login, password=password, full_name=full_name, org=by_key[org], roles=roles,
+                        now=now, position=position, email=f"{login}@opora.local", password_hash=password_hash)
+        assert user.id is not None
+        ids[login] = user.id
+    return by_key, ids
+
+
 def principal_of(tx: UnitOfWork, user_id: int) -> Principal | None:
     """The principal of an active user (their roles, organisation and territory), or None.
 
