@@ -98,14 +98,19 @@ def quarterly_file(request: Request, fmt: str, user: Annotated[UiUser, Depends(u
     return download(f"kvartal_{report.kind}_{report.year}_{report.quarter}.{fmt}", data, MEDIA[fmt])
 
 
+def _adult_tables(request: Request, user: UiUser, year: int | None, quarter: int | None) -> tuple[Any, int, int, Any]:
+    """The adults' quarterly tables of the quarter asked for (by default the current one), that quarter and today's."""
+    svc = services(request)
+    now = adult_quarterly.this_quarter(svc)
+    year, quarter = year or now.year, quarter or now.quarter
+    return svc.execute(adult_quarterly.quarterly, user.principal, year, quarter), year, quarter, now
+
+
 @router.get("/statistics/adults", response_class=HTMLResponse, include_in_schema=False)
 def adults_page(request: Request, user: Annotated[UiUser, Depends(ui_user)], year: Year = None,
                 quarter: Quarter = None) -> Response:
     """Квартальные таблицы ресурсного центра (взрослые) с АППГ и выгрузкой в XLSX."""
-    svc = services(request)
-    now = adult_quarterly.this_quarter(svc)
-    year, quarter = year or now.year, quarter or now.quarter
-    tables = svc.execute(adult_quarterly.quarterly, user.principal, year, quarter)
+    tables, year, quarter, now = _adult_tables(request, user, year, quarter)
     return page(request, "statistics_adults.html", user, tables=tables, year=year, quarter=quarter,
                 sections=adult_quarterly.sections(tables), titles=adult_quarterly.SECTION_TITLES,
                 query=urlencode({"year": year, "quarter": quarter}), years=list(range(now.year - 3, now.year + 1)))
@@ -115,10 +120,7 @@ def adults_page(request: Request, user: Annotated[UiUser, Depends(ui_user)], yea
 def adults_file(request: Request, user: Annotated[UiUser, Depends(ui_user)], year: Year = None,
                 quarter: Quarter = None) -> Response:
     """Квартальные таблицы ресурсного центра файлом XLSX (те же, что на странице)."""
-    svc = services(request)
-    now = adult_quarterly.this_quarter(svc)
-    year, quarter = year or now.year, quarter or now.quarter
-    tables = svc.execute(adult_quarterly.quarterly, user.principal, year, quarter)
+    tables, year, quarter, _now = _adult_tables(request, user, year, quarter)
     return download(f"kvartal_vzroslye_{year}_{quarter}.xlsx", adult_quarterly.quarterly_xlsx(tables), MEDIA["xlsx"])
 
 
