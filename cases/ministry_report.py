@@ -21,8 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cases import families, profiles
-from cases.region_effects import quarter_of, reported_quarter
-from cases.region_tables import QuarterlyReport
+from cases.region_effects import quarter_of, reported_quarter, store_quarterly_report
 from cases.tables import CaseParty, KdnResolution
 from engine.calendar import ProductionCalendar
 from engine.commands import StartCase
@@ -36,7 +35,7 @@ WORKFLOW = "uso_ministry_report"
 DISTRICT_WORKFLOW = "kdn_ipr_district"
 ORG_SUBJECT = "organisation"
 MINISTRY = "министерство труда и социальной защиты населения Новгородской области"
-CI, CP, KR, QR = (table_of(t) for t in (CaseInstance, CaseParty, KdnResolution, QuarterlyReport))
+CI, CP, KR = (table_of(t) for t in (CaseInstance, CaseParty, KdnResolution))
 #: the commission's decisions at a review, as the regional order letters them
 DECISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "a": ("(а) продолжить работу по утверждённому плану", ("continue",)),
@@ -120,13 +119,7 @@ def register_ministry_report(registry: Vocabulary) -> None:
         org_id = int(ctx.case.subject_id or ctx.case.org_id or 0)
         found = figures(ctx.connection, ctx.case.territory or "", org_id, year, quarter, ctx.runtime.calendar.zone)
         ctx.case.data["ministry_figures"] = found
-        done = ctx.connection.execute(sa.select(QR.c.id).where(
-            QR.c.case_id == ctx.case.id, QR.c.org_id == org_id, QR.c.year == year, QR.c.quarter == quarter)).first()
-        if done is None:
-            ctx.session.add(QuarterlyReport(case_id=ctx.case.id, org_id=org_id, year=year, quarter=quarter,
-                                            due_on=due_on, submitted_on=ctx.today,
-                                            summary=str(ctx.payload.get("notes", "")), created_at=ctx.now))
-            ctx.session.flush()
-        next_year, next_quarter = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+        next_year, next_quarter = store_quarterly_report(ctx, org_id, year, quarter, due_on,
+                                                         str(ctx.payload.get("notes", "")))
         ctx.case.data["ministry_report_on"] = report_due(ctx.runtime.calendar, next_year, next_quarter,
                                                          _day(ctx.tx, ctx.case.territory)).isoformat()

@@ -41,6 +41,19 @@ def reported_quarter(due: date) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+def store_quarterly_report(ctx: TransitionContext, org_id: int, year: int, quarter: int, due: date,
+                           summary: str) -> tuple[int, int]:
+    """Record an organisation's report of the quarter on the case (once: a repeat keeps the first); the next
+    quarter, whose report is due next."""
+    done = ctx.connection.execute(sa.select(QR.c.id).where(
+        QR.c.case_id == ctx.case.id, QR.c.org_id == org_id, QR.c.year == year, QR.c.quarter == quarter)).first()
+    if done is None:
+        ctx.session.add(QuarterlyReport(case_id=ctx.case.id, org_id=org_id, year=year, quarter=quarter, due_on=due,
+                                        submitted_on=ctx.today, summary=summary, created_at=ctx.now))
+        ctx.session.flush()
+    return (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+
+
 def _report_day(ctx: TransitionContext) -> int:
     return int(profiles.current(ctx.tx, ctx.case.territory).settings.get("body_report_day", 10))
 
@@ -103,12 +116,6 @@ def register_region_effects(registry: Vocabulary) -> None:
         year, quarter = reported_quarter(due)
         org_id = ctx.actor.org_id or ctx.case.org_id
         assert org_id is not None
-        done = ctx.connection.execute(sa.select(QR.c.id).where(
-            QR.c.case_id == ctx.case.id, QR.c.org_id == org_id, QR.c.year == year, QR.c.quarter == quarter)).first()
-        if done is None:
-            ctx.session.add(QuarterlyReport(case_id=ctx.case.id, org_id=org_id, year=year, quarter=quarter,
-                                            due_on=due, submitted_on=ctx.today,
-                                            summary=str(ctx.payload.get("summary", "")), created_at=ctx.now))
-            ctx.session.flush()
-        next_year, next_quarter = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+        next_year, next_quarter = store_quarterly_report(ctx, org_id, year, quarter, due,
+                                                         str(ctx.payload.get("summary", "")))
         ctx.case.data["quarter_report_on"] = report_due(next_year, next_quarter, _report_day(ctx)).isoformat()
