@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.web import MEDIA
 from cases import areas
 from tests.e2e.conftest import Web
 from tests.e2e.test_api import Api, Bed, error, ok
@@ -167,6 +168,11 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     assert page.status_code == 200 and "Мониторинг показателей" in page.text and "3000" in page.text
     xlsx = client.get("/statistics/monitoring.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    over_rest = boss.get("/statistics/monitoring/export", params={"year": 2025})  # a bearer token, no session
+    assert over_rest.status_code == 200 and over_rest.headers["content-type"] == MEDIA["xlsx"]
+    assert over_rest.content == xlsx.content
+    assert "monitoring_2025.xlsx" in over_rest.headers["content-disposition"]
+    assert bed.web.client.get("/api/v1/statistics/monitoring/export").status_code == 401
     director = web.client_for("director")
     refused = director.post("/statistics/monitoring/visits", data={
         "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03", "members": "",
@@ -236,7 +242,12 @@ def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
     client = web.client_for("boss")
     page = client.get("/statistics/territories")
     assert page.status_code == 200 and "Боровичский муниципальный район" in page.text
-    assert client.get("/statistics/territories.xlsx").content[:2] == b"PK"
+    xlsx = client.get("/statistics/territories.xlsx")
+    assert xlsx.content[:2] == b"PK"
+    over_rest = bed.as_("boss").get("/statistics/territories/export")  # a bearer token, no session
+    assert over_rest.status_code == 200 and over_rest.content == xlsx.content
+    assert over_rest.headers["content-type"] == MEDIA["xlsx"]
+    error(bed.as_("secretary").get("/statistics/territories/export"), 403, "forbidden")
 
 
 def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> None:
