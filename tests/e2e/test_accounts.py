@@ -55,6 +55,18 @@ def test_the_administrator_creates_re_roles_resets_and_deactivates_users_in_the_
                                          "пользователь newbie: роли agency, curator"]
 
 
+def test_a_name_with_a_control_character_is_refused_by_the_administrators_form(web: Web) -> None:
+    admin = web.client_for("admin")
+    data = {"csrf": web.csrf(admin, "/admin/users"), "login": "newbie", "full_name": "Новикова\x07 Анна",
+            "position": "Специалист\u202e", "org_id": str(web.world.orgs["uso"]), "roles": ["curator"]}
+    refused = admin.post("/admin/users", data=data)
+    assert refused.status_code == 422 and "U+0007" in refused.text and "U+202E" in refused.text
+    assert web.process.rows("select count(*) from app_user where login = 'newbie'")[0][0] == 0
+    created = admin.post("/admin/users", data={**data, "full_name": " Новикова\t Анна ", "position": "Специалист"})
+    assert created.status_code == 200
+    assert web.process.rows("select full_name from app_user where login = 'newbie'")[0][0] == "Новикова Анна"
+
+
 def test_only_administrators_manage_users(web: Web) -> None:
     boss = web.client_for("boss")
     assert boss.get("/admin/users").status_code == 403

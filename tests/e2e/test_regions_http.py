@@ -270,3 +270,26 @@ def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> N
     assert found is not None and found.curator_id == proc.world.users["b_curator2"]
     page = web.client_for("b_secretary").get("/workflows")
     assert "Участок 3" in page.text and "Микрорайон" in page.text
+
+
+def test_regional_records_refuse_control_characters_by_field_and_store_clean_text(bed: Bed) -> None:
+    proc = bed.web.process
+    admin, boss, agent = bed.as_("admin"), bed.as_("boss"), bed.as_("agent")
+    profile = {"profile": "stavropol", "settings": {"mobile_team_response_hours": 48}}
+    refused = error(put(admin, "/territory/profile", {**profile, "basis": "Приказ\x07 № 5"}), 422, "input_invalid")
+    assert list(refused["details"]["fields"]) == ["basis"] and "U+0007" in refused["details"]["fields"]["basis"]
+    assert ok(put(admin, "/territory/profile", {**profile, "basis": " Приказ\t № 5 "}))["basis"] == "Приказ № 5"
+    refused = error(put(boss, "/statistics/monitoring/targets/mobile_team_families",
+                        {"year": 2025, "target": 5, "basis": "План\x1b[31m"}), 422, "input_invalid")
+    assert list(refused["details"]["fields"]) == ["basis"]
+    visit = {"visited_on": "2025-03-03", "outcome": "helped", "families_reached": 1}
+    refused = error(agent.post("/mobile-visits", json={**visit, "members": ["Агентство:\x07 Лебедев А. С."],
+                                                       "notes": "Дома\u202eникого"}), 422, "input_invalid")
+    assert set(refused["details"]["fields"]) == {"members", "notes"}
+    ok(agent.post("/mobile-visits", json={**visit, "members": ["Агентство:   Лебедев\tА. С."],
+                                          "notes": "Семья  дома"}), 201)
+    assert [(r.members, r.notes) for r in proc.rows("select members, notes from mobile_visit")] in (
+        [(["Агентство: Лебедев А. С."], "Семья дома")], [('["Агентство: Лебедев А. С."]', "Семья дома")])
+    refused = error(put(admin, "/territory/areas/Участок 9", {"places": ["ул. Мира\x0b"], "passport": "Дома\x00"}),
+                    422, "input_invalid")
+    assert set(refused["details"]["fields"]) == {"places", "passport"}
