@@ -156,6 +156,21 @@ def test_tokens_expire_and_show_their_dates(web: Web) -> None:
         assert "истёк" in web.client_for("secretary").get("/me").text
 
 
+def test_a_key_name_with_a_control_character_is_refused_over_rest_and_on_the_page(web: Web) -> None:
+    refused = web.client.post("/api/v1/tokens", json={"login": "secretary", "password": PASSWORD,
+                                                      "name": "выгрузка\x1b[31m"})
+    assert refused.status_code == 422 and refused.json()["details"][0]["field"] == "name"
+    assert "U+001B" in refused.json()["details"][0]["message"]
+    client = web.client_for("secretary")
+    page = client.post("/me/tokens", data={"csrf": web.csrf(client), "name": "отчёт\u202eтэчто"})
+    assert page.status_code == 422 and "U+202E" in page.text and 'data-testid="new-token"' not in page.text
+    made = client.post("/me/tokens", data={"csrf": web.csrf(client), "name": "  отчёт\t за  квартал "})
+    assert made.status_code == 200 and 'data-testid="new-token"' in made.text
+    names = [r.name for r in web.process.rows("select name from api_token where user_id = :u order by id",
+                                              u=web.world.users["secretary"])]
+    assert names[-1] == "отчёт за квартал" and not any("\x1b" in n or "\u202e" in n for n in names)
+
+
 def test_the_login_form_needs_its_csrf_token(web: Web) -> None:
     web.client.get("/login")
     forged = web.client.post("/login", data={"login": "opeka", "password": PASSWORD, "next": "/", "csrf": "forged"})
