@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from cases import access
 from cases.directory import add_user
 from cases.errors import Forbidden, InputInvalid, NotFound
 from cases.handlers import log_access
+from cases.inputs import Fields
 from cases.password_policy import password_problem
 from cases.passwords import hash_password, verify_password
 from cases.principal import Principal
@@ -135,18 +136,22 @@ def create_account(tx: UnitOfWork, new: NewUser, org: Organisation, password: st
                    must_change: bool = False) -> User:
     """Create the account itself (also for ``opora users add``, which has no administrator yet)."""
     login = new.login.strip()
-    errors = _check_roles(new.roles)
+    f = Fields()  # text as typed: one Unicode form, plain spaces, no control characters
+    new = replace(new, full_name=f.line("full_name", new.full_name, max_length=200),
+                  position=f.line("position", new.position, max_length=200),
+                  email=f.line("email", new.email, max_length=200))
+    errors = {**f.errors, **_check_roles(new.roles)}
     if not login or len(login) > 64 or any(c.isspace() for c in login):
         errors["login"] = "логин — от 1 до 64 символов без пробелов"
-    if not new.full_name.strip():
-        errors["full_name"] = "укажите ФИО"
+    if not new.full_name:
+        errors.setdefault("full_name", "укажите ФИО")
     problem = password_problem(password, login)
     if problem:
         errors["password"] = problem
     if errors:
         raise InputInvalid(errors)
-    user = add_user(tx, login=login, password=password, full_name=new.full_name.strip(), org=org, roles=new.roles,
-                    now=now, position=new.position.strip(), email=new.email.strip())
+    user = add_user(tx, login=login, password=password, full_name=new.full_name, org=org, roles=new.roles,
+                    now=now, position=new.position, email=new.email)
     user.must_change_password = must_change
     user.password_changed_at = now
     tx.session.add(user)
@@ -172,7 +177,10 @@ def update_user(tx: UnitOfWork, svc: Services, p: Principal, user_id: int, chang
     """
     require_admin(p)
     user = _user_of_territory(tx, p, user_id)
-    errors: dict[str, str] = {}
+    f = Fields()
+    change = replace(change, full_name=_line(f, "full_name", change.full_name),
+                     position=_line(f, "position", change.position), email=_line(f, "email", change.email))
+    errors: dict[str, str] = dict(f.errors)
     if change.roles is not None:
         errors |= _check_roles(change.roles)
         if user_id == p.user_id and not access.grants_administration(change.roles):
@@ -183,14 +191,19 @@ def update_user(tx: UnitOfWork, svc: Services, p: Principal, user_id: int, chang
         org = tx.session.get(Organisation, change.org_id)
         if org is None or org.territory != p.territory:
             errors["org_id"] = "выберите организацию вашей территории"
-    if change.full_name is not None and not change.full_name.strip():
-        errors["full_name"] = "укажите ФИО"
+    if change.full_name is not None and not change.full_name:
+        errors.setdefault("full_name", "укажите ФИО")
     if errors:
         raise InputInvalid(errors)
     what = _apply(tx, user, change)
     if what:
         log_access(tx, p, None, "account", f"пользователь {user.login}: {', '.join(what)}", svc)
     return _view(tx, user)
+
+
+def _line(f: Fields, name: str, value: str | None) -> str | None:
+    """A changed one-line value cleaned (its problem recorded in ``f``); None: not changed."""
+    return None if value is None else f.line(name, value, max_length=200)
 
 
 def _apply(tx: UnitOfWork, user: User, change: UserChange) -> list[str]:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from cases import access
 from cases.errors import Forbidden, InputInvalid
 from cases.handlers import log_access
+from cases.inputs import Fields
 from cases.names import normalise
 from cases.principal import Principal
 from cases.region_tables import Area
@@ -86,12 +87,15 @@ def save_area(tx: UnitOfWork, svc: Services, p: Principal, name: str, places: It
     an active curator of the territory; a street or settlement may belong to one area only."""
     if not access.can_keep_areas(p):
         raise Forbidden("Участки ведёт администратор или директор УСО")
-    name, listed = name.strip(), [x.strip() for x in places if x.strip()]
-    errors: dict[str, str] = {}
+    f = Fields()  # text as typed: one Unicode form, plain spaces, no control characters
+    name = f.line("name", name, max_length=120)
+    listed = [x for x in (f.line("places", x, max_length=300) for x in places) if x]
+    passport = f.text("passport", passport, max_length=20_000)
+    errors: dict[str, str] = dict(f.errors)
     if not name:
-        errors["name"] = "укажите название участка"
+        errors.setdefault("name", "укажите название участка")
     if not listed:
-        errors["places"] = "перечислите улицы и населённые пункты участка"
+        errors.setdefault("places", "перечислите улицы и населённые пункты участка")
     if curator_id is not None:
         user = tx.session.get(User, curator_id)
         roles = set(tx.connection.execute(sa.select(UR.c.role).where(UR.c.user_id == curator_id)).scalars())

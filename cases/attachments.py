@@ -29,6 +29,7 @@ from cases.attachment_store import AttachmentStore
 from cases.errors import Conflict, InputInvalid, NotFound, TooLarge
 from cases.field_tables import Attachment
 from cases.handlers import log_access, visible_case
+from cases.inputs import Fields
 from cases.principal import Principal
 from cases.services import Services
 from cases.tables import Document, Plan, PlanItem, User, Visit, names_by_id
@@ -82,9 +83,9 @@ def _checked(cmd: AddAttachment, store: AttachmentStore) -> tuple[images.CleanFi
         errors["target"] = "неизвестно, к чему приложить файл"
     if cmd.signed_copy and (cmd.target != "document" or cmd.kind != "scan"):
         errors["signed_copy"] = "подписанной копией акта может быть только скан, приложенный к акту"
-    title = " ".join(cmd.title.split())
-    if len(title) > 300:
-        errors["title"] = "не длиннее 300 символов"
+    f = Fields()  # text as typed: one Unicode form, plain spaces, no control characters
+    title = f.line("title", cmd.title, max_length=300)
+    errors |= f.errors
     if not cmd.content:
         errors["file"] = "выберите файл"
     clean: images.CleanFile | None = None

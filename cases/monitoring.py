@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from cases import access, exports, profiles
 from cases.errors import Forbidden, InputInvalid, NotFound
 from cases.handlers import log_access, visible_case
+from cases.inputs import Fields
 from cases.principal import Principal
 from cases.region_tables import IndicatorTarget, MobileVisit, NeedAssessment
 from cases.services import Services
@@ -110,10 +111,12 @@ def record_mobile_visit(tx: UnitOfWork, svc: Services, p: Principal, visit: Mobi
     if profiles.current(tx, p.territory).settings.get("mobile_team_response_hours") is None:
         raise InputInvalid({"territory": "профиль территории не задаёт время реагирования мобильной бригады"})
     today = svc.runtime.calendar.local_date(svc.runtime.clock.now())
-    members = [m.strip() for m in visit.members if m.strip()]
-    errors: dict[str, str] = {}
+    f = Fields()  # text as typed: one Unicode form, plain spaces, no control characters
+    members = [m for m in (f.line("members", m, max_length=200) for m in visit.members) if m]
+    notes = f.text("notes", visit.notes, max_length=2000)
+    errors: dict[str, str] = dict(f.errors)
     if not members:
-        errors["members"] = "укажите состав бригады (ведомство и ФИО)"
+        errors.setdefault("members", "укажите состав бригады (ведомство и ФИО)")
     if visit.outcome not in OUTCOMES:
         errors["outcome"] = "выберите результат: " + ", ".join(OUTCOMES.values())
     if not 1 <= visit.families_reached <= 10_000:
@@ -127,7 +130,7 @@ def record_mobile_visit(tx: UnitOfWork, svc: Services, p: Principal, visit: Mobi
     if visit.case_id is not None:
         visible_case(tx, svc, p, visit.case_id)
     row = MobileVisit(territory=p.territory, case_id=visit.case_id, visited_on=visit.visited_on, members=members,
-                      families_reached=visit.families_reached, outcome=visit.outcome, notes=visit.notes,
+                      families_reached=visit.families_reached, outcome=visit.outcome, notes=notes,
                       requested_at=visit.requested_at, by_user=p.user_id, created_at=svc.runtime.clock.now())
     tx.session.add(row)
     tx.session.flush()
@@ -141,12 +144,15 @@ def set_target(tx: UnitOfWork, svc: Services, p: Principal, indicator: str, year
         raise Forbidden("Целевые значения показателей задаёт руководитель или администратор")
     if indicator not in BY_CODE:
         raise NotFound("Показатель")
+    f = Fields()
+    basis = f.line("basis", basis, max_length=300)
     if not 2000 <= year <= 2100 or not 0 <= target <= 10_000_000:
-        raise InputInvalid({"target": "год 2000–2100, значение от 0"})
+        f.error("target", "год 2000–2100, значение от 0")
+    f.done()
     tx.connection.execute(sa.delete(IT).where(IT.c.territory == p.territory, IT.c.indicator == indicator,
                                               IT.c.year == year))
     tx.connection.execute(sa.insert(IT).values(territory=p.territory, indicator=indicator, year=year,
-                                               target=target, basis=(basis or BY_CODE[indicator].basis)[:300]))
+                                               target=target, basis=basis or BY_CODE[indicator].basis))
     log_access(tx, p, None, "profile", f"цель показателя {indicator} на {year}: {target}", svc)
 
 

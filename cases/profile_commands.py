@@ -13,6 +13,7 @@ from typing import Any
 from cases import access, profiles
 from cases.errors import Forbidden
 from cases.handlers import log_access
+from cases.inputs import Fields
 from cases.principal import Principal
 from cases.services import Services
 from engine.database import UnitOfWork
@@ -73,6 +74,9 @@ def publish_profile(tx: UnitOfWork, svc: Services, p: Principal, profile: str, s
     InputInvalid when the profile is unknown or lacks a required regional setting)."""
     if not access.can_administer(p):
         raise Forbidden("Профиль территории публикует только администратор")
+    f = Fields()
+    basis = f.line("basis", basis, max_length=500)
+    f.done()
     row = profiles.publish(tx, p.territory, profile, published=svc.runtime.catalog.names(),
                            now=svc.runtime.clock.now(), basis=basis, workflows=workflows, settings=settings,
                            actor_id=p.user_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from engine import deadlines
+from engine import deadlines, text
 from engine.commands import Actor
 from engine.database import UnitOfWork
 from engine.errors import MigrationInvalid
@@ -66,8 +66,9 @@ def plan_migration(tx: UnitOfWork, runtime: Runtime, workflow: str, from_version
             unmapped[row.state] = unmapped.get(row.state, 0) + 1
             continue
         plan.moves.append(Move(row.id, row.state, target))
-    for state, count in sorted(unmapped.items()):
-        plan.problems.append(f"состояние «{state}» ({count} дел) не сопоставлено состоянию версии {to_version}; "
+    for state, n in sorted(unmapped.items()):
+        cases = text.count(n, "дело", "дела", "дел")
+        plan.problems.append(f"состояние «{state}» ({cases}) не сопоставлено состоянию версии {to_version}; "
                              f"укажите --map {state}=<состояние>")
     return plan
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, Field, StrictInt
 
-from api.routes.api_common import Caller, bearer, errors, write_errors
+from api.routes.api_common import Caller, bearer, errors, file_content, file_response, write_errors
 from api.schemas import Input, Public
 from api.web import MEDIA, UiUser, check_csrf, download, page, redirect, services, ui_user
 from cases import comparison, monitoring
@@ -131,6 +131,14 @@ def monitoring_json(request: Request, p: Caller, year: Year = None) -> Any:
                             categories={title: [now, before] for title, now, before in m.categories})
 
 
+@api.get("/statistics/monitoring/export", response_class=Response,
+         responses={**errors(403), 200: {"description": "файл", **file_content(MEDIA["xlsx"])}})
+def monitoring_export(request: Request, p: Caller, year: Year = None) -> Response:
+    """Показатели мониторинга файлом XLSX (тот же файл, что на странице «Мониторинг показателей»)."""
+    report = services(request).read(monitoring.monitoring, p, year)
+    return file_response(f"monitoring_{report.year}.xlsx", monitoring.monitoring_xlsx(report), MEDIA["xlsx"])
+
+
 class TargetUpdate(Input):
     year: StrictInt = Field(ge=2000, le=2100)
     target: StrictInt = Field(ge=0, le=10_000_000)
@@ -171,6 +179,15 @@ def territories_json(request: Request, p: Caller, start: From = "", end: To = ""
                             rows=[ComparisonRowPublic(territory=r.territory, name=r.name, profile=r.profile,
                                                       values=values)
                                   for r, values in zip(c.rows, comparison.table_rows(c), strict=True)])
+
+
+@api.get("/statistics/territories/export", response_class=Response,
+         responses={**errors(403), 200: {"description": "файл", **file_content(MEDIA["xlsx"])}})
+def territories_export(request: Request, p: Caller, start: From = "", end: To = "") -> Response:
+    """Территории рядом файлом XLSX (только руководитель), как на странице «Территории рядом»."""
+    c = services(request).read(comparison.compare, p, start, end)
+    return file_response(f"territories_{c.period.start}_{c.period.end}.xlsx", comparison.comparison_xlsx(c),
+                         MEDIA["xlsx"])
 
 
 class NeedCreate(Input):

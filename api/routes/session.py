@@ -26,9 +26,11 @@ from api.web import (
     ui_user,
 )
 from cases.errors import InputInvalid
+from cases.input_models import Line
 from cases.password_policy import MIN_LENGTH
 from cases.principal import Principal
 from cases.tables import Organisation, Territory, User
+from engine.text import TextInvalid, clean_line
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["access"])
@@ -107,7 +109,8 @@ def logout(request: Request, user: Annotated[UiUser, Depends(ui_user)],
     return response
 
 
-def _me_page(request: Request, user: UiUser, *, new_token: str = "", status: int = 200) -> Response:
+def _me_page(request: Request, user: UiUser, *, new_token: str = "", status: int = 200, token_error: str = ""
+             ) -> Response:
     svc = services(request)
     p = user.principal
     now = svc.runtime.clock.now()
@@ -122,7 +125,7 @@ def _me_page(request: Request, user: UiUser, *, new_token: str = "", status: int
                 territory_name=territory.name if territory else p.territory,
                 position=person.position if person else "", sessions=sessions, tokens=tokens, new_token=new_token,
                 token_days=settings_of(request).token_days, idle_minutes=int(span.idle.total_seconds() // 60),
-                max_hours=f"{span.absolute.total_seconds() / 3600:g}")
+                max_hours=f"{span.absolute.total_seconds() / 3600:g}", token_error=token_error)
 
 
 @router.get("/me", response_class=HTMLResponse)
@@ -139,8 +142,12 @@ def create_token(request: Request, user: Annotated[UiUser, Depends(ui_user)], cs
     svc = services(request)
     limit = settings_of(request).token_days
     chosen = int(days) if days.isdigit() and 1 <= int(days) <= limit else limit
+    try:
+        name = clean_line(name)
+    except TextInvalid as exc:
+        return _me_page(request, user, status=422, token_error=str(exc))
     with svc.db.unit_of_work() as tx:
-        token = auth.issue_token(tx, user.principal.user_id, name.strip() or "API", svc.runtime.clock.now(),
+        token = auth.issue_token(tx, user.principal.user_id, name or "API", svc.runtime.clock.now(),
                                  lifetime=timedelta(days=chosen))
         tx.commit()
     return _me_page(request, user, new_token=token)
@@ -195,7 +202,7 @@ def change_password(request: Request, user: Annotated[UiUser, Depends(ui_user)],
 class TokenRequest(BaseModel):
     login: str = Field(max_length=64)
     password: str = Field(max_length=200)
-    name: str = Field(default="API", max_length=120)
+    name: Annotated[Line, Field(max_length=120)] = "API"
     days: StrictInt | None = Field(default=None, ge=1, le=3650,
                              description="срок действия в днях (не больше OPORA_TOKEN_DAYS, по умолчанию он)")
 

@@ -22,6 +22,15 @@
     return field ? field.value : "";
   }
 
+  /* the noun's form for n, by the rules of the server's one helper (engine.text.plural): 1, 21 поле; 2–4, 22 поля;
+     0, 5–20, 111 полей */
+  function plural(n, one, few, many) {
+    var last = Math.abs(n) % 10, lastTwo = Math.abs(n) % 100;
+    if (last === 1 && lastTwo !== 11) { return one; }
+    if (last >= 2 && last <= 4 && (lastTwo < 12 || lastTwo > 14)) { return few; }
+    return many;
+  }
+
   function fieldOf(error) {
     var box = error.closest("label, fieldset, .confirm, .matches, .child-row") || error.parentElement;
     return box ? box.querySelector("input:not([type=hidden]), select, textarea") : null;
@@ -58,8 +67,7 @@
       box.setAttribute("role", "alert");
       box.tabIndex = -1;
       var title = document.createElement("h3");
-      title.textContent = "Исправьте, пожалуйста: " + pairs.length + " " +
-        (pairs.length === 1 ? "поле" : (pairs.length < 5 ? "поля" : "полей"));
+      title.textContent = "Исправьте, пожалуйста: " + pairs.length + " " + plural(pairs.length, "поле", "поля", "полей");
       box.appendChild(title);
       var list = document.createElement("ul");
       pairs.forEach(function (pair) {

@@ -41,6 +41,7 @@ from engine.audit.breaks import (
 from engine.audit.chain import GENESIS, at_text, payload_text, record_bytes, record_text
 from engine.audit.rows import HASH, LINK, SEQ
 from engine.database import UnitOfWork
+from engine.text import count
 
 #: a case's state during the pass: next seq, last hash, all good so far, events seen, pin cursor, findings,
 #: the seq from which the anchors must be looked at again, the earliest date an event may carry until then
@@ -238,9 +239,7 @@ def _pins_beyond(case_id: int, last_seq: int, pinned: Pinned) -> Iterator[ChainB
 
 
 def _count(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} событие"
-    return f"{n} события" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else f"{n} событий"
+    return count(n, "событие", "события", "событий")
 
 
 def _moment(iso: str) -> str:

@@ -55,6 +55,18 @@ def test_the_administrator_creates_re_roles_resets_and_deactivates_users_in_the_
                                          "пользователь newbie: роли agency, curator"]
 
 
+def test_a_name_with_a_control_character_is_refused_by_the_administrators_form(web: Web) -> None:
+    admin = web.client_for("admin")
+    data = {"csrf": web.csrf(admin, "/admin/users"), "login": "newbie", "full_name": "Новикова\x07 Анна",
+            "position": "Специалист\u202e", "org_id": str(web.world.orgs["uso"]), "roles": ["curator"]}
+    refused = admin.post("/admin/users", data=data)
+    assert refused.status_code == 422 and "U+0007" in refused.text and "U+202E" in refused.text
+    assert web.process.rows("select count(*) from app_user where login = 'newbie'")[0][0] == 0
+    created = admin.post("/admin/users", data={**data, "full_name": " Новикова\t Анна ", "position": "Специалист"})
+    assert created.status_code == 200
+    assert web.process.rows("select full_name from app_user where login = 'newbie'")[0][0] == "Новикова Анна"
+
+
 def test_only_administrators_manage_users(web: Web) -> None:
     boss = web.client_for("boss")
     assert boss.get("/admin/users").status_code == 403
@@ -142,6 +154,21 @@ def test_tokens_expire_and_show_their_dates(web: Web) -> None:
         frozen.tick(timedelta(days=7, seconds=1))
         assert web.client.get("/api/v1/me", headers=headers).status_code == 401
         assert "истёк" in web.client_for("secretary").get("/me").text
+
+
+def test_a_key_name_with_a_control_character_is_refused_over_rest_and_on_the_page(web: Web) -> None:
+    refused = web.client.post("/api/v1/tokens", json={"login": "secretary", "password": PASSWORD,
+                                                      "name": "выгрузка\x1b[31m"})
+    assert refused.status_code == 422 and refused.json()["details"][0]["field"] == "name"
+    assert "U+001B" in refused.json()["details"][0]["message"]
+    client = web.client_for("secretary")
+    page = client.post("/me/tokens", data={"csrf": web.csrf(client), "name": "отчёт\u202eтэчто"})
+    assert page.status_code == 422 and "U+202E" in page.text and 'data-testid="new-token"' not in page.text
+    made = client.post("/me/tokens", data={"csrf": web.csrf(client), "name": "  отчёт\t за  квартал "})
+    assert made.status_code == 200 and 'data-testid="new-token"' in made.text
+    names = [r.name for r in web.process.rows("select name from api_token where user_id = :u order by id",
+                                              u=web.world.users["secretary"])]
+    assert names[-1] == "отчёт за квартал" and not any("\x1b" in n or "\u202e" in n for n in names)
 
 
 def test_the_login_form_needs_its_csrf_token(web: Web) -> None:

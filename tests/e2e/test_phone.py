@@ -233,6 +233,25 @@ def test_axe_finds_no_serious_problem_on_any_page(browser: Any, base_url: str, v
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
 
 
+def test_the_error_summary_counts_its_fields_in_proper_russian(browser: Any, base_url: str) -> None:
+    page = open_page(browser, base_url, DESKTOP)
+
+    def form_of(route: Any) -> None:  # a form of n fields, each with the server's error, and the site's script
+        n = int(route.request.url.rsplit("=", 1)[1])
+        fields = "".join(f'<label>Поле {i}<input name="f{i}"><span class="field-error">ошибка</span></label>'
+                         for i in range(n))
+        route.fulfill(content_type="text/html; charset=utf-8",
+                      body=f'<!doctype html><html lang="ru"><head><script src="/static/app.js"></script></head>'
+                           f'<body><form method="post">{fields}</form></body></html>')
+
+    page.route("**/error-summary?n=*", form_of)
+    for n, words in ((1, "1 поле"), (3, "3 поля"), (11, "11 полей"), (21, "21 поле"), (24, "24 поля"),
+                     (112, "112 полей")):
+        page.goto(f"/error-summary?n={n}")
+        expect(page.locator(".error-summary h3")).to_have_text(f"Исправьте, пожалуйста: {words}")
+    page.context.close()
+
+
 def test_form_errors_are_summarised_with_links_to_their_fields(browser: Any, base_url: str) -> None:
     page = open_page(browser, base_url, PHONE, bypass_csp=True)
     log_in(page, "curator")

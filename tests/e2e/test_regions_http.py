@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.web import MEDIA
 from cases import areas
 from tests.e2e.conftest import Web
 from tests.e2e.test_api import Api, Bed, error, ok
@@ -167,6 +168,11 @@ def test_stavropol_records_and_monitoring_over_http(bed: Bed, web: Web) -> None:
     assert page.status_code == 200 and "Мониторинг показателей" in page.text and "3000" in page.text
     xlsx = client.get("/statistics/monitoring.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    over_rest = boss.get("/statistics/monitoring/export", params={"year": 2025})  # a bearer token, no session
+    assert over_rest.status_code == 200 and over_rest.headers["content-type"] == MEDIA["xlsx"]
+    assert over_rest.content == xlsx.content
+    assert "monitoring_2025.xlsx" in over_rest.headers["content-disposition"]
+    assert bed.web.client.get("/api/v1/statistics/monitoring/export").status_code == 401
     director = web.client_for("director")
     refused = director.post("/statistics/monitoring/visits", data={
         "csrf": web.csrf(director, "/statistics/monitoring"), "visited_on": "2025-03-03", "members": "",
@@ -236,7 +242,12 @@ def test_territories_side_by_side_over_http(bed: Bed, web: Web) -> None:
     client = web.client_for("boss")
     page = client.get("/statistics/territories")
     assert page.status_code == 200 and "Боровичский муниципальный район" in page.text
-    assert client.get("/statistics/territories.xlsx").content[:2] == b"PK"
+    xlsx = client.get("/statistics/territories.xlsx")
+    assert xlsx.content[:2] == b"PK"
+    over_rest = bed.as_("boss").get("/statistics/territories/export")  # a bearer token, no session
+    assert over_rest.status_code == 200 and over_rest.content == xlsx.content
+    assert over_rest.headers["content-type"] == MEDIA["xlsx"]
+    error(bed.as_("secretary").get("/statistics/territories/export"), 403, "forbidden")
 
 
 def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> None:
@@ -259,3 +270,26 @@ def test_areas_are_listed_and_kept_by_the_administrator(bed: Bed, web: Web) -> N
     assert found is not None and found.curator_id == proc.world.users["b_curator2"]
     page = web.client_for("b_secretary").get("/workflows")
     assert "Участок 3" in page.text and "Микрорайон" in page.text
+
+
+def test_regional_records_refuse_control_characters_by_field_and_store_clean_text(bed: Bed) -> None:
+    proc = bed.web.process
+    admin, boss, agent = bed.as_("admin"), bed.as_("boss"), bed.as_("agent")
+    profile = {"profile": "stavropol", "settings": {"mobile_team_response_hours": 48}}
+    refused = error(put(admin, "/territory/profile", {**profile, "basis": "Приказ\x07 № 5"}), 422, "input_invalid")
+    assert list(refused["details"]["fields"]) == ["basis"] and "U+0007" in refused["details"]["fields"]["basis"]
+    assert ok(put(admin, "/territory/profile", {**profile, "basis": " Приказ\t № 5 "}))["basis"] == "Приказ № 5"
+    refused = error(put(boss, "/statistics/monitoring/targets/mobile_team_families",
+                        {"year": 2025, "target": 5, "basis": "План\x1b[31m"}), 422, "input_invalid")
+    assert list(refused["details"]["fields"]) == ["basis"]
+    visit = {"visited_on": "2025-03-03", "outcome": "helped", "families_reached": 1}
+    refused = error(agent.post("/mobile-visits", json={**visit, "members": ["Агентство:\x07 Лебедев А. С."],
+                                                       "notes": "Дома\u202eникого"}), 422, "input_invalid")
+    assert set(refused["details"]["fields"]) == {"members", "notes"}
+    ok(agent.post("/mobile-visits", json={**visit, "members": ["Агентство:   Лебедев\tА. С."],
+                                          "notes": "Семья  дома"}), 201)
+    assert [(r.members, r.notes) for r in proc.rows("select members, notes from mobile_visit")] in (
+        [(["Агентство: Лебедев А. С."], "Семья дома")], [('["Агентство: Лебедев А. С."]', "Семья дома")])
+    refused = error(put(admin, "/territory/areas/Участок 9", {"places": ["ул. Мира\x0b"], "passport": "Дома\x00"}),
+                    422, "input_invalid")
+    assert set(refused["details"]["fields"]) == {"places", "passport"}

@@ -103,6 +103,9 @@ def test_wrong_types_and_sizes_are_refused_and_nothing_is_stored(process: Proces
     with pytest.raises(InputInvalid) as kind:
         attach(p, "agent", case_id, minimal_pdf(), kind="selfie")
     assert "kind" in kind.value.errors
+    with pytest.raises(InputInvalid) as title:
+        attach(p, "agent", case_id, minimal_pdf(), title="Кухня\x07")
+    assert list(title.value.errors) == ["title"] and "U+0007" in title.value.errors["title"]
     small = Services(p.svc.db, p.svc.runtime, attachments=AttachmentStore(max_bytes=1000))
     with pytest.raises(TooLarge) as large:
         attachments.add_attachment(small, p.world["agent"], AddAttachment(case_id, "photo", "a.jpg",

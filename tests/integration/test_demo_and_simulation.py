@@ -98,6 +98,8 @@ def test_demo_covers_every_state_with_some_overdue(db_url: str, backend: str, ca
         assert conn.exec_driver_sql("select count(*) from report_obligation where kind = 'roadmap' "
                                     "and due_on > period_first").scalar_one() == 1
         assert conn.execute(sa.text("select count(*) from outbox where kind = 'obligation.overdue'")).scalar_one() > 0
+        people = conn.exec_driver_sql("select last_name, first_name, middle_name from person").all()
+        assert len(people) > 100 and all(of_one_gender(*person) in (True, False) for person in people)
         assert list(verify(tx)) == []
     app.close()
 
@@ -157,10 +159,19 @@ def test_simulate_keeps_its_database_when_asked(tmp_path: Path, capsys: pytest.C
     assert len(list(tmp_path.glob("opora-simulate-*"))) == 1  # the temporary one was removed
 
 
+def of_one_gender(last: str, first: str, middle: str) -> bool:
+    """Whether the person is female, after checking that surname, first name and patronymic agree."""
+    from cases.simulation import BOYS, GIRLS
+
+    female = first in GIRLS
+    assert female or first in BOYS, first
+    assert last.endswith("а") == female, (last, first, middle)
+    assert middle.endswith("вна") == female and middle.endswith(("вна", "вич")), (last, first, middle)
+    return female
+
+
 def test_simulated_people_have_names_of_one_gender(tmp_path: Path, sqlite_template: Path) -> None:
     import shutil
-
-    from cases.simulation import BOYS, GIRLS
 
     target = tmp_path / "names.db"
     shutil.copyfile(sqlite_template, target)
@@ -173,10 +184,7 @@ def test_simulated_people_have_names_of_one_gender(tmp_path: Path, sqlite_templa
     assert len(people) > 100
     by_family: dict[int, set[bool]] = {}
     for relation, last, first, middle, family in people:
-        female = first in GIRLS
-        assert female or first in BOYS, first
-        assert last.endswith("а") == female, (relation, last, first, middle)
-        assert middle.endswith("вна") == female and middle.endswith(("вна", "вич")), (relation, last, first, middle)
+        female = of_one_gender(last, first, middle)
         if relation == "child":
             by_family.setdefault(family, set()).add(female)
         else:

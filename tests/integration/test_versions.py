@@ -86,7 +86,8 @@ def test_migration_maps_states_keeps_deadlines_and_audits(engine: Harness, tmp_p
     runtime = fresh_runtime(engine, write(tmp_path / "v2", V2))
     with engine.db.unit_of_work() as tx:
         plan = plan_migration(tx, runtime, "review", 1, 2, {})
-        assert plan.problems and "checking" in plan.problems[0]
+        assert plan.problems == ["состояние «checking» (1 дело) не сопоставлено состоянию версии 2; "
+                                 "укажите --map checking=<состояние>"]
         with pytest.raises(MigrationInvalid):
             apply_migration(tx, runtime, plan, Actor(1, "admin"))
         plan = plan_migration(tx, runtime, "review", 1, 2, {"checking": "verification"})
