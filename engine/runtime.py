@@ -135,7 +135,7 @@ class Runtime:
 
     def timing(self, tx: UnitOfWork, workflow: Workflow, case: CaseView) -> Timing:
         overrides = self.overrides(tx, workflow.name, case.territory) if workflow.parameters else {}
-        return Timing(self.calendar, workflow.parameters, overrides, case.data)
+        return Timing(self.calendar, workflow.parameters, overrides, case.data, frozenset(self.vocabulary.targets))
 
     # -- reading --------------------------------------------------------------------------------
     def load(self, tx: UnitOfWork, case_id: int) -> CaseView:
@@ -358,6 +358,23 @@ class Runtime:
         _update_case(conn, values, case.id)
         outbox.write(conn, rows, now)
         return TransitionResult(case.id, kind, case.state, case.state, new_version, seq)
+
+    def reschedule(self, tx: UnitOfWork, case_id: int, data: Mapping[str, Any], actor: Actor, *,
+                   kind: str = "rescheduled") -> TransitionResult:
+        """Change dates of the case (``data``, merged into its data) and count again the open deadlines of its
+        state that count from them (``from_field``): the old ones are cancelled with their steps, the new ones
+        opened from the new dates (none while a date with ``if_set`` is empty). One history entry."""
+        result = self.record(tx, case_id, kind, dict(data), actor, data=data)
+        case = self.load(tx, case_id)
+        wf = self.workflow_of(case)
+        specs = [d for d in wf.states[case.state].deadlines
+                 if not d.manual and d.due is not None and d.due.field in data]
+        if specs:
+            conn, now = tx.connection, self.clock.now()
+            deadlines.close_some(conn, case.id, now, [d.id for d in specs], None, "cancelled")
+            deadlines.open_deadlines(conn, case.id, case.state, specs, now, self.timing(tx, wf, case))
+            self._refresh_next_due(conn, case.id)
+        return result
 
     # -- per-item deadlines ---------------------------------------------------------------------
     def open_item_deadline(self, tx: UnitOfWork, case_id: int, deadline_id: str, ref: str,

@@ -57,6 +57,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cases.access.case import (  # noqa: F401
+    OBLIGATION_SUBJECT,
     ATTACHING,
     CLOSE_ROLES,
     PLAN_ROLES,
@@ -120,6 +121,7 @@ from cases.access.records import (  # noqa: F401
     require_discipline,
     require_quarterly,
     require_workflows,
+    obligation_role,
     sees_territory_obligations,
     starts_at_people_register,
 )
