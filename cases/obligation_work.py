@@ -144,10 +144,11 @@ def open_at(db: Database, runtime: Runtime) -> int:
         return 0
     with db.unit_of_work() as tx:
         # the rows another worker opened meanwhile are skipped (the key), and not counted: only ours are returned
-        ours = tx.connection.execute(_insert(tx.connection).returning(RO.c.id, RO.c.org_id, RO.c.territory,
-                                                                      RO.c.due_on), wanted).all()
-        obligation_flow.start(tx, runtime, [r._mapping for r in ours])
-        refresh_rollups(tx, runtime)
+        ours = {r.id for r in tx.connection.execute(_insert(tx.connection).returning(RO.c.id), wanted)}
+        refresh_rollups(tx, runtime)  # the new roll-ups' days first: their instances start with them
+        new = sa.select(RO.c.id, RO.c.org_id, RO.c.territory, RO.c.due_on).where(RO.c.case_id.is_(None),
+                                                                                 RO.c.period_first >= first)
+        obligation_flow.start(tx, runtime, [r._mapping for r in tx.connection.execute(new) if r.id in ours])
         tx.commit()
     return len(ours)
 
