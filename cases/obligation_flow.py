@@ -13,8 +13,8 @@ resolving each level to an organisation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,15 +68,16 @@ def _day(value: date | None) -> str | None:
 
 def start(tx: UnitOfWork, runtime: Runtime, rows: Iterable[Mapping[str, Any]], actor: Actor | None = None) -> None:
     """Open the instance of each new row (``id``, ``org_id``, ``territory``, ``due_on``, optional ``source``)."""
-    found = []
+    cmds, subjects = [], []
     for row in rows:
         data: dict[str, Any] = {"due_on": _day(row["due_on"])}
         if row.get("source"):
             data["source"] = row["source"]
-        started = runtime.start(tx, StartCase(WORKFLOW, actor or Actor.system(), data=data,
-                                              territory=row["territory"], org_id=row["org_id"], subject_kind=SUBJECT,
-                                              subject_id=int(row["id"])))
-        found.append({"b_id": int(row["id"]), "b_case": started.case_id})
+        cmds.append(StartCase(WORKFLOW, actor or Actor.system(), data=data, territory=row["territory"],
+                              org_id=row["org_id"], subject_kind=SUBJECT, subject_id=int(row["id"])))
+        subjects.append(int(row["id"]))
+    found = [{"b_id": subject, "b_case": case_id}
+             for subject, case_id in zip(subjects, runtime.start_many(tx, cmds), strict=True)]
     if found:
         tx.connection.execute(_SET_CASE, found)
 
@@ -129,15 +130,10 @@ def history(conn: sa.Connection, case_id: int | None) -> list[dict[str, Any]]:
 
 
 def _moment(value: Any) -> Any:
-    from datetime import datetime
-
+    """A moment carried over from the old history table (ISO text in the audit payload)."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def with_instance(query: sa.Select[Any]) -> sa.Select[Any]:
     """A query over ``report_obligation`` with its instance's version (``case_version``)."""
     return query.add_columns(CI.c.version.label("case_version")).outerjoin(CI, CI.c.id == RO.c.case_id)
-
-
-def columns(exclude: Sequence[str] = ()) -> list[Any]:
-    return [c for c in RO.c if c.name not in exclude]

@@ -148,7 +148,7 @@ def open_at(db: Database, runtime: Runtime) -> int:
         refresh_rollups(tx, runtime)  # the new roll-ups' days first: their instances start with them
         new = sa.select(RO.c.id, RO.c.org_id, RO.c.territory, RO.c.due_on).where(RO.c.case_id.is_(None),
                                                                                  RO.c.period_first >= first)
-        obligation_flow.start(tx, runtime, [r._mapping for r in tx.connection.execute(new) if r.id in ours])
+        obligation_flow.start(tx, runtime, [dict(r._mapping) for r in tx.connection.execute(new) if r.id in ours])
         tx.commit()
     return len(ours)
 
@@ -169,18 +169,14 @@ def schedule_unscheduled(db: Database, runtime: Runtime) -> int:
     return len(found)
 
 
-def rollup_due(conn: sa.Connection, cal: ProductionCalendar, row: Any) -> date | None:
-    """The day a roll-up counts from: None while a part is not accepted (see the module's description)."""
-    parts = PARTS.get(row.report)
-    if not parts:
+def rollup_due(row: Any, parts: Sequence[Any], cal: ProductionCalendar) -> date | None:
+    """The day a roll-up counts from, given its parts (``state``, ``decided_at``): None while a part is not accepted
+    (see the module's description)."""
+    if not PARTS.get(row.report) or not parts:
         return row.rule_due_on
-    found = conn.execute(sa.select(RO.c.state, RO.c.decided_at).where(
-        RO.c.report.in_(parts), RO.c.recipient_org_id == row.org_id, RO.c.period_first == row.period_first)).all()
-    if not found:
-        return row.rule_due_on
-    if any(r.state != "accepted" or r.decided_at is None for r in found):
+    if any(r.state != "accepted" or r.decided_at is None for r in parts):
         return None
-    last = max(cal.local_date(r.decided_at) for r in found)
+    last = max(cal.local_date(r.decided_at) for r in parts)
     return max(row.rule_due_on, cal.add_working_days(last, ROLLUP_LAG))
 
 
@@ -194,9 +190,22 @@ def refresh_rollups(tx: UnitOfWork, runtime: Runtime, *, org_id: int | None = No
         RO.c.report.in_(list(PARTS)), RO.c.state != "accepted")
     if org_id is not None:
         query = query.where(RO.c.org_id == org_id, RO.c.period_first == period_first)
+    rollups = conn.execute(query).all()
+    if not rollups:
+        return 0
+    # every part owed to those organisations for those periods, in one read
+    wanted = sa.select(RO.c.report, RO.c.recipient_org_id, RO.c.period_first, RO.c.state, RO.c.decided_at).where(
+        RO.c.report.in_(sorted({p for parts in PARTS.values() for p in parts})),
+        RO.c.recipient_org_id.in_(sorted({r.org_id for r in rollups})),
+        RO.c.period_first.in_(sorted({r.period_first for r in rollups})))
+    parts_of: dict[tuple[str, int, date], list[Any]] = {}
+    for part in conn.execute(wanted):
+        for rollup, parts in PARTS.items():
+            if part.report in parts:
+                parts_of.setdefault((rollup, part.recipient_org_id, part.period_first), []).append(part)
     changed = 0
-    for row in conn.execute(query).all():
-        due = rollup_due(conn, cal, row)
+    for row in rollups:
+        due = rollup_due(row, parts_of.get((row.report, row.org_id, row.period_first), []), cal)
         if due != row.due_on:
             conn.execute(sa.update(RO).where(RO.c.id == row.id).values(due_on=due))
             if row.case_id is not None:

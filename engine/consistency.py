@@ -47,7 +47,8 @@ def check(tx: UnitOfWork) -> list[str]:
     stray_steps = conn.execute(
         sa.select(ST.c.id, ST.c.instance_id, DL.c.status)
         .join(DL, DL.c.id == ST.c.deadline_id)
-        .where(ST.c.status.in_(("pending", "held")), sa.or_(DL.c.status != "open", DL.c.instance_id != ST.c.instance_id))
+        .where(ST.c.status.in_(("pending", "held")),
+               sa.or_(DL.c.status != "open", DL.c.instance_id != ST.c.instance_id))
         .order_by(ST.c.id).limit(SHOWN)).all()
     problems += [f"дело {r.instance_id}: шаг {r.id} ждёт исполнения, а его срок закрыт ({r.status})"
                  for r in stray_steps]

@@ -130,6 +130,27 @@ def open_deadlines(conn: sa.Connection, case_id: int, state: str, specs: Iterabl
     return dues
 
 
+def open_many(conn: sa.Connection, cases: Sequence[tuple[int, Timing]], state: str, specs: Sequence[DeadlineSpec],
+              now: datetime, dues: dict[int, list[datetime]]) -> int:
+    """:func:`open_deadlines` for many cases entering the same state (set-based); their due moments go to
+    ``dues`` by case; returns how many deadlines were opened."""
+    wanted = [(case_id, timing, spec, due_at) for case_id, timing in cases for spec in specs
+              if not spec.manual and spec.due is not None and (due_at := timing.due(spec.due, now)) is not None]
+    if not wanted:
+        return 0
+    ids = conn.execute(sa.insert(DL).returning(DL.c.id, sort_by_parameter_order=True), [
+        {"instance_id": case_id, "state": state, "key": spec.id, "ref": None, "title": spec.title,
+         "basis": spec.basis, "due_at": due_at, "opened_at": now, "status": "open"}
+        for case_id, _timing, spec, due_at in wanted]).scalars().all()
+    steps: list[dict[str, Any]] = []
+    for deadline_id, (case_id, timing, spec, due_at) in zip(ids, wanted, strict=True):
+        steps.extend(step_rows(spec, deadline_id, case_id, due_at, now, timing))
+        dues.setdefault(case_id, []).append(due_at)
+    if steps:
+        _INSERT_STEPS.executemany(conn, steps)
+    return len(ids)
+
+
 def open_manual(conn: sa.Connection, case_id: int, state: str, spec: DeadlineSpec, ref: str,
                 due_at: datetime, now: datetime, timing: Timing) -> int:
     deadline_id = _insert_deadline(conn, case_id, state, spec, ref, due_at, now)

@@ -57,9 +57,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cases.access.case import (  # noqa: F401
-    OBLIGATION_SUBJECT,
     ATTACHING,
     CLOSE_ROLES,
+    OBLIGATION_SUBJECT,
     PLAN_ROLES,
     REPORT_ROLES,
     acting_role,
@@ -114,6 +114,7 @@ from cases.access.records import (  # noqa: F401
     can_set_targets,
     can_submit_obligation,
     heads_organisation,
+    obligation_role,
     only_own_uso,
     quarterly_kinds,
     require_annual,
@@ -121,7 +122,6 @@ from cases.access.records import (  # noqa: F401
     require_discipline,
     require_quarterly,
     require_workflows,
-    obligation_role,
     sees_territory_obligations,
     starts_at_people_register,
 )

@@ -26,7 +26,6 @@ from typing import Any
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from pydantic import ValidationError
 
 from cases import capacity, handlers, obligation_escalation, obligation_work
