@@ -71,7 +71,8 @@ def _figures(tx: UnitOfWork, svc: Services, territory: str, period: Period) -> F
     sop, _ = _count_families(conn, organised["sop"], cutoff)
     tzs, _ = _count_families(conn, organised["tzs"], cutoff)
     closed = conn.execute(sa.select(DL.c.status, sa.func.count()).join(CI, CI.c.id == DL.c.instance_id).where(
-        CI.c.territory == territory, DL.c.closed_at >= bounds[0], DL.c.closed_at < bounds[1],
+        CI.c.territory == territory, sa.or_(CI.c.subject_kind.is_(None), CI.c.subject_kind != "obligation"),
+        DL.c.closed_at >= bounds[0], DL.c.closed_at < bounds[1],
         DL.c.status.in_(("met", "late"))).group_by(DL.c.status)).all()
     counts = {status: int(n) for status, n in closed}
     return Figures(int(reports), sop, tzs, sum(counts.values()), counts.get("met", 0))

@@ -1,7 +1,8 @@
 """The demo's reporting calendar as stored work: a month of obligations of the Сургутский район's organisations in
 every state — reports submitted and accepted on time, the provider's monthly statistics overdue (and escalated),
 the УСО's methodological products returned with a reason, the УСЗН's roll-up waiting for its parts, and roadmap
-items, one of them due on a day off and moved to the next working day."""
+items, one of them due on a day off and moved to the next working day, the УСО's done early and waiting for the
+recipient's answer."""
 
 from __future__ import annotations
 
@@ -97,9 +98,12 @@ def run_obligations_demo(svc: Services, clock: FixedClock, today: date) -> dict[
         later = svc.runtime.calendar.next_working_day(today + timedelta(days=20))
         for (kind, title, source), due in zip(ROADMAP, (saturday, later), strict=True):
             if kind in orgs:
-                svc.execute(obligation_work.add_roadmap_item, boss,
-                            checked_roadmap_item(AddRoadmapItem(orgs[kind], title, due, source)))
+                item = svc.execute(obligation_work.add_roadmap_item, boss,
+                                   checked_roadmap_item(AddRoadmapItem(orgs[kind], title, due, source)))
                 added += 1
+                owing = staff.get(orgs[kind])
+                if kind == "uso" and owing is not None:  # done early: submitted, waiting for the recipient's answer
+                    obligation_work.submit(svc, owing, SubmitReport(item["id"], "памятка.pdf", PDF))
     _at(svc, clock, svc.runtime.calendar.previous_working_day(today))  # escalations run on working days
     escalated = obligation_escalation.escalate_overdue(svc.db, svc.runtime)
     _at(svc, clock, today)

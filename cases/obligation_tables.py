@@ -1,11 +1,11 @@
-"""Tables of the reporting calendar kept as work: each (organisation, report, period) owed is a stored obligation
-with its state, the file submitted and the answer; every step is a row of its history.
+"""The table of the reporting calendar kept as work: each (organisation, report, period) owed is a stored obligation
+with the file submitted and the answer, the subject of one workflow instance (``case_id``) that holds its state,
+deadline and history (:mod:`cases.obligation_flow`).
 
 ::
 
-    organisation ── report_obligation        due → submitted → accepted | returned (→ submitted again);
-                       │                       a roadmap item is one with kind "roadmap" and a one-off due day
-                       └─ report_obligation_event   opened, submitted, accepted, returned, escalated
+    organisation ── report_obligation ── wf_instance (report_obligation.yaml)   due → submitted → accepted | returned;
+                                                                               a roadmap item: kind "roadmap"
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class ReportObligation(SQLModel, table=True):
     __tablename__ = "report_obligation"
     __table_args__ = (sa.UniqueConstraint("org_id", "report", "period_first", name="uq_report_obligation_key"),
                       sa.Index("ix_report_obligation_territory_state", "territory", "state", "due_on"),
-                      sa.Index("ix_report_obligation_recipient", "recipient_org_id", "report", "period_first"))
+                      sa.Index("ix_report_obligation_recipient", "recipient_org_id", "report", "period_first"),
+                      sa.Index("ix_report_obligation_case", "case_id", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisation.id")
@@ -45,7 +46,9 @@ class ReportObligation(SQLModel, table=True):
     #: accepted; None while a roll-up waits for its parts
     due_on: date | None = None
     recipient_org_id: int | None = Field(default=None, foreign_key="organisation.id")
-    #: due | submitted | accepted | returned
+    #: the workflow instance whose subject the row is (it holds the state, the deadline and the history)
+    case_id: int | None = Field(default=None, foreign_key="wf_instance.id")
+    #: due | submitted | accepted | returned: the instance's state and version, copied by its transitions
     state: str = Field(default="due", max_length=16)
     version: int = 1
     filename: str = Field(default="", max_length=200)
@@ -65,21 +68,3 @@ class ReportObligation(SQLModel, table=True):
     escalation_level: int = 0
     escalated_on: date | None = None
     created_at: datetime = Field(sa_column=dt_column())
-
-
-class ReportObligationEvent(SQLModel, table=True):
-    """A step of an obligation's history: who did what, when, with which file or reason."""
-
-    __tablename__ = "report_obligation_event"
-    __table_args__ = (sa.Index("ix_report_obligation_event_obligation", "obligation_id", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    obligation_id: int = Field(foreign_key="report_obligation.id")
-    #: opened | submitted | accepted | returned | escalated
-    kind: str = Field(max_length=16)
-    from_state: str = Field(default="", max_length=16)
-    to_state: str = Field(default="", max_length=16)
-    by_user: int | None = Field(default=None, foreign_key="app_user.id")
-    at: datetime = Field(sa_column=dt_column())
-    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
-    sha256: str = Field(default="", max_length=64)

@@ -1,5 +1,6 @@
 """Obligations of organisations as stored work: what the reporting calendar (:mod:`cases.obligations`) computes is
-opened as a row per (organisation, report, period) and moves through its states.
+opened as a row per (organisation, report, period), the subject of one instance of the workflow
+``workflows/report_obligation.yaml`` (:mod:`cases.obligation_flow`), which moves it through its states.
 
 ::
 
@@ -11,11 +12,18 @@ opened as a row per (organisation, report, period) and moves through its states.
 returned). A report submitted and waiting for the recipient's answer is no longer the owing organisation's to
 do, so it is not overdue and is not escalated.
 
-Why a table with its own small state machine rather than a workflow file: the engine's deadlines are durations
-counted from entering a state and its actors are roles, while an obligation's due day is a calendar rule (and a
-roll-up's day moves when its parts are accepted) and who acts is decided by organisation — the owing
-organisation's staff submit, the recipient organisation's staff accept or return. The uniqueness of
-(organisation, report, period) is a key of this table, so two sweeping workers can never open one twice.
+How the pieces meet on the engine:
+
+* **The subject is the row, not a case.** The uniqueness of (organisation, report, period) is the key of
+  ``report_obligation``, so two sweeping workers can never open one twice; each row opened gets its instance in the
+  same transaction (``subject_kind="obligation"``, ``subject_id`` = the row's id, the row's ``case_id``).
+* **The due day is the instance's data.** The calendar rule gives the day (``due_on``); the workflow's deadline counts
+  from it (``from_field: due_on``) and waits while it is empty (``if_set``: a roll-up waiting for its parts).
+* **Who acts is decided by organisation.** The engine checks the event against the state and the role; whether the
+  user may act on *this* obligation — the owing organisation's staff submit, the recipient's accept or return — is
+  :mod:`cases.access` (section 15), checked before the event is fired. Every change goes through
+  :meth:`engine.runtime.Runtime.fire` (its guards, version check and audit event); the row's ``state`` is a copy
+  the transition's effect writes, for the lists.
 
 * **Opening.** The sweep (:func:`open_obligations`) opens the current and the next period of every report each
   organisation owes (``INSERT … ON CONFLICT DO NOTHING`` on the unique key: running it twice opens nothing twice).
@@ -24,8 +32,10 @@ organisation's staff submit, the recipient organisation's staff accept or return
   rule's day and :data:`ROLLUP_LAG` working day after the last part was accepted (a day to consolidate). Until then
   ``due_on`` is empty ("ждёт частей") and it is never overdue; an organisation with no parts owed to it reports by
   the rule's day.
-* **History.** Every submission, acceptance, return and escalation is a row of ``report_obligation_event`` (who,
-  when, the file's checksum or the reason) and of ``access_log``.
+  The day is set in the instance's data and its deadline counted again through the engine
+  (:func:`cases.obligation_flow.set_due`).
+* **History.** Every submission, acceptance, return and escalation is an event of the instance's audit trail (who,
+  when, the file's checksum or the reason) and a row of ``access_log``.
 """
 
 from __future__ import annotations
@@ -39,10 +49,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cases import access, report_files
+from cases import access, obligation_flow, report_files
 from cases.errors import Conflict, Forbidden, InputInvalid, NotFound, TooLarge
 from cases.images import FileRefused
-from cases.obligation_tables import ReportObligation, ReportObligationEvent
+from cases.obligation_tables import ReportObligation
 from cases.obligations import CATALOGUE, CHAIN, PARTS, ReportType
 from cases.principal import Principal
 from cases.services import Services
@@ -54,7 +64,7 @@ from engine.due_rules import Period, periods, resolve
 from engine.runtime import Runtime
 from engine.tables import table_of
 
-RO, EV, ORG, US = table_of(ReportObligation), table_of(ReportObligationEvent), table_of(Organisation), table_of(User)
+RO, ORG, US, CI = table_of(ReportObligation), table_of(Organisation), table_of(User), obligation_flow.CI
 STATES = {"due": "Ожидается", "submitted": "Сдан, ждёт приёмки", "accepted": "Принят",
           "returned": "Возвращён на доработку"}
 #: the states in which the owing organisation still owes the report (it may submit; past the due day: overdue)
@@ -104,12 +114,17 @@ def _row(org: Any, report: ReportType, period: Period, cal: ProductionCalendar, 
 
 
 def open_obligations(db: Database, runtime: Runtime) -> int:
-    """Open the current and the next period of every report every organisation owes; how many were opened."""
-    return open_at(db, runtime.calendar, runtime.clock.now())
+    """Open the current and the next period of every report every organisation owes, each with its workflow
+    instance; how many were opened. Rows that have an instance without its deadline (carried over from before the
+    workflow: see the migration) get it counted."""
+    opened = open_at(db, runtime)
+    schedule_unscheduled(db, runtime)
+    return opened
 
 
-def open_at(db: Database, cal: ProductionCalendar, now: datetime) -> int:
-    """:func:`open_obligations` at the moment ``now`` (the sweep's, or a benchmark's)."""
+def open_at(db: Database, runtime: Runtime) -> int:
+    """:func:`open_obligations` at the runtime's moment (the sweep's, or a benchmark's clock)."""
+    cal, now = runtime.calendar, runtime.clock.now()
     today = cal.local_date(now)
     with db.read() as tx:
         conn = tx.connection
@@ -129,39 +144,72 @@ def open_at(db: Database, cal: ProductionCalendar, now: datetime) -> int:
         return 0
     with db.unit_of_work() as tx:
         # the rows another worker opened meanwhile are skipped (the key), and not counted: only ours are returned
-        opened = len(tx.connection.execute(_insert(tx.connection).returning(RO.c.id), wanted).all())
-        refresh_rollups(tx.connection, cal)
+        ours = {r.id for r in tx.connection.execute(_insert(tx.connection).returning(RO.c.id), wanted)}
+        refresh_rollups(tx, runtime)  # the new roll-ups' days first: their instances start with them
+        new = sa.select(RO.c.id, RO.c.org_id, RO.c.territory, RO.c.due_on).where(RO.c.case_id.is_(None),
+                                                                                 RO.c.period_first >= first)
+        obligation_flow.start(tx, runtime, [dict(r._mapping) for r in tx.connection.execute(new) if r.id in ours])
         tx.commit()
-    return opened
+    return len(ours)
 
 
-def rollup_due(conn: sa.Connection, cal: ProductionCalendar, row: Any) -> date | None:
-    """The day a roll-up counts from: None while a part is not accepted (see the module's description)."""
-    parts = PARTS.get(row.report)
-    if not parts:
+def schedule_unscheduled(db: Database, runtime: Runtime) -> int:
+    """Count the deadline of owed obligations that have a due day but no open deadline (rows carried over by the
+    migration that gave them their instances); how many. Nothing to do is one indexed read."""
+    query = sa.select(RO.c.case_id, RO.c.due_on).join(CI, CI.c.id == RO.c.case_id).where(
+        CI.c.state.in_(SUBMITTABLE), CI.c.next_due_at.is_(None), RO.c.due_on.is_not(None))
+    with db.read() as tx:
+        if tx.connection.execute(query.limit(1)).first() is None:
+            return 0
+    with db.unit_of_work() as tx:
+        found = tx.connection.execute(query).all()
+        for row in found:
+            obligation_flow.set_due(tx, runtime, int(row.case_id), row.due_on)
+        tx.commit()
+    return len(found)
+
+
+def rollup_due(row: Any, parts: Sequence[Any], cal: ProductionCalendar) -> date | None:
+    """The day a roll-up counts from, given its parts (``state``, ``decided_at``): None while a part is not accepted
+    (see the module's description)."""
+    if not PARTS.get(row.report) or not parts:
         return row.rule_due_on
-    found = conn.execute(sa.select(RO.c.state, RO.c.decided_at).where(
-        RO.c.report.in_(parts), RO.c.recipient_org_id == row.org_id, RO.c.period_first == row.period_first)).all()
-    if not found:
-        return row.rule_due_on
-    if any(r.state != "accepted" or r.decided_at is None for r in found):
+    if any(r.state != "accepted" or r.decided_at is None for r in parts):
         return None
-    last = max(cal.local_date(r.decided_at) for r in found)
+    last = max(cal.local_date(r.decided_at) for r in parts)
     return max(row.rule_due_on, cal.add_working_days(last, ROLLUP_LAG))
 
 
-def refresh_rollups(conn: sa.Connection, cal: ProductionCalendar, *, org_id: int | None = None,
+def refresh_rollups(tx: UnitOfWork, runtime: Runtime, *, org_id: int | None = None,
                     period_first: date | None = None) -> int:
-    """Recompute the due day of roll-ups not yet accepted (all, or one organisation's for one period)."""
-    query = sa.select(RO.c.id, RO.c.org_id, RO.c.report, RO.c.period_first, RO.c.rule_due_on, RO.c.due_on).where(
+    """Recompute the due day of roll-ups not yet accepted (all, or one organisation's for one period); a new day is
+    set in the instance's data and its deadline counted again by the engine."""
+    conn, cal = tx.connection, runtime.calendar
+    query = sa.select(RO.c.id, RO.c.case_id, RO.c.org_id, RO.c.report, RO.c.period_first, RO.c.rule_due_on,
+                      RO.c.due_on).where(
         RO.c.report.in_(list(PARTS)), RO.c.state != "accepted")
     if org_id is not None:
         query = query.where(RO.c.org_id == org_id, RO.c.period_first == period_first)
+    rollups = conn.execute(query).all()
+    if not rollups:
+        return 0
+    # every part owed to those organisations for those periods, in one read
+    wanted = sa.select(RO.c.report, RO.c.recipient_org_id, RO.c.period_first, RO.c.state, RO.c.decided_at).where(
+        RO.c.report.in_(sorted({p for parts in PARTS.values() for p in parts})),
+        RO.c.recipient_org_id.in_(sorted({r.org_id for r in rollups})),
+        RO.c.period_first.in_(sorted({r.period_first for r in rollups})))
+    parts_of: dict[tuple[str, int, date], list[Any]] = {}
+    for part in conn.execute(wanted):
+        for rollup, parts in PARTS.items():
+            if part.report in parts:
+                parts_of.setdefault((rollup, part.recipient_org_id, part.period_first), []).append(part)
     changed = 0
-    for row in conn.execute(query).all():
-        due = rollup_due(conn, cal, row)
+    for row in rollups:
+        due = rollup_due(row, parts_of.get((row.report, row.org_id, row.period_first), []), cal)
         if due != row.due_on:
             conn.execute(sa.update(RO).where(RO.c.id == row.id).values(due_on=due))
+            if row.case_id is not None:
+                obligation_flow.set_due(tx, runtime, int(row.case_id), due)
             changed += 1
     return changed
 
@@ -169,14 +217,14 @@ def refresh_rollups(conn: sa.Connection, cal: ProductionCalendar, *, org_id: int
 # -- reading --------------------------------------------------------------------------------------------
 
 def _load(tx: UnitOfWork, p: Principal, obligation_id: int) -> Any:
-    row = tx.connection.execute(sa.select(RO).where(RO.c.id == obligation_id)).first()
+    row = tx.connection.execute(obligation_flow.with_instance(sa.select(RO)).where(RO.c.id == obligation_id)).first()
     if row is None or row.territory != p.territory or not access.can_see_obligation(p, row.org_id,
                                                                                     row.recipient_org_id):
         raise NotFound("Обязательство")
     return row
 
 
-_COLUMNS = [c for c in RO.c if c.name not in ("data", "storage_key")]
+_COLUMNS = [c for c in RO.c if c.name not in ("data", "storage_key", "case_id")]
 
 
 def describe(conn: sa.Connection, rows: Sequence[Any], today: date, p: Principal | None = None) -> list[dict[str, Any]]:
@@ -222,8 +270,7 @@ def one(tx: UnitOfWork, svc: Services, p: Principal, obligation_id: int) -> dict
     """One obligation with its history."""
     row = _load(tx, p, obligation_id)
     item = describe(tx.connection, [row], today_of(svc.runtime), p)[0]
-    events = [dict(e._mapping) for e in tx.connection.execute(
-        sa.select(EV).where(EV.c.obligation_id == row.id).order_by(EV.c.id))]
+    events = obligation_flow.history(tx.connection, row.case_id)
     names = names_by_id(tx.connection, US, "full_name", (e["by_user"] for e in events))
     item["history"] = [{**e, "by_name": names.get(e["by_user"], "")} for e in events]
     return item
@@ -242,27 +289,13 @@ def overdue_in(tx: UnitOfWork, svc: Services, p: Principal, limit: int = 200) ->
 
 # -- commands -------------------------------------------------------------------------------------------
 
-def _event(tx: UnitOfWork, obligation_id: int, kind: str, from_state: str, to_state: str, by: int | None,
-           at: datetime, note: str = "", sha256: str = "") -> None:
-    tx.connection.execute(sa.insert(EV).values(obligation_id=obligation_id, kind=kind, from_state=from_state,
-                                               to_state=to_state, by_user=by, at=at, note=note, sha256=sha256))
-
-
-def _move(tx: UnitOfWork, row: Any, **values: Any) -> None:
-    """Change the row if nobody changed it since it was read (two people answering at once: one wins)."""
-    done = tx.connection.execute(sa.update(RO).where(RO.c.id == row.id, RO.c.version == row.version)
-                                 .values(version=row.version + 1, **values))
-    if done.rowcount != 1:
-        raise Conflict("Обязательство только что изменил другой пользователь: обновите страницу")
-
-
-def _tell(tx: UnitOfWork, row: Any, kind: str, org_id: int | None, p: Principal, now: datetime,
+def _tell(tx: UnitOfWork, row: Any, kind: str, org_id: int | None, p: Principal, now: datetime, version: int,
           **more: Any) -> None:
     """A message to the other organisation's staff (the recipient of a submission, the owner of an answer)."""
     if org_id is None:
         return
     outbox.write(tx.connection, [outbox.message(
-        f"obligation:{row.id}:v{row.version + 1}:{kind}", kind, None, f"org:{org_id}",
+        f"obligation:{row.id}:v{version}:{kind}", kind, None, f"org:{org_id}",
         {"obligation_id": row.id, "owing_org_id": row.org_id, "title": row.title, "by_user": p.user_id,
          "period_first": row.period_first.isoformat(), **more})], now)
 
@@ -323,10 +356,14 @@ def _record_submission(tx: UnitOfWork, svc: Services, p: Principal, cmd: SubmitR
     now = svc.runtime.clock.now()
     digest = hashlib.sha256(checked.data).hexdigest()
     filename = _filename(cmd.filename or "report", checked.kind)
-    _move(tx, row, state="submitted", filename=filename, media_type=checked.media_type, size=len(checked.data),
-          sha256=digest, data=data, storage_key=key, submitted_at=now, submitted_by=p.user_id)
-    _event(tx, row.id, "submitted", row.state, "submitted", p.user_id, now, " ".join(cmd.note.split()), digest)
-    _tell(tx, row, "obligation.submitted", row.recipient_org_id, p, now)
+    note = " ".join(cmd.note.split())
+    done = obligation_flow.fire(tx, svc.runtime, p, row, "submit",
+                                {"sha256": digest, "filename": filename, **({"note": note} if note else {})},
+                                f"Отчёт уже {STATES[row.state].lower()}: сдать его снова нельзя")
+    tx.connection.execute(sa.update(RO).where(RO.c.id == row.id).values(
+        filename=filename, media_type=checked.media_type, size=len(checked.data), sha256=digest, data=data,
+        storage_key=key, submitted_at=now, submitted_by=p.user_id))
+    _tell(tx, row, "obligation.submitted", row.recipient_org_id, p, now, done.version)
     log_access(tx, p, None, "change", f"отчётность № {row.id}: сдан «{row.title}» ({filename})", svc)
     return str(row.storage_key or "")
 
@@ -351,13 +388,15 @@ def decide(tx: UnitOfWork, svc: Services, p: Principal, cmd: DecideReport) -> di
         raise Conflict(f"Отчёт {STATES[row.state].lower()}: принять или вернуть можно только сданный")
     now = svc.runtime.clock.now()
     state = "accepted" if cmd.accept else "returned"
-    _move(tx, row, state=state, decided_at=now, decided_by=p.user_id, reason="" if cmd.accept else reason)
-    _event(tx, row.id, state, "submitted", state, p.user_id, now, reason, row.sha256)
-    _tell(tx, row, "obligation.answered", row.org_id, p, now, state=state, reason=reason)
+    done = obligation_flow.fire(tx, svc.runtime, p, row, "accept" if cmd.accept else "return",
+                                {} if cmd.accept else {"reason": reason},
+                                f"Отчёт {STATES[row.state].lower()}: принять или вернуть можно только сданный")
+    tx.connection.execute(sa.update(RO).where(RO.c.id == row.id).values(decided_at=now, decided_by=p.user_id,
+                                                                        reason=reason))
+    _tell(tx, row, "obligation.answered", row.org_id, p, now, done.version, state=state, reason=reason)
     log_access(tx, p, None, "change", f"отчётность № {row.id}: {STATES[state].lower()} «{row.title}»", svc)
     if cmd.accept and row.recipient_org_id is not None:
-        refresh_rollups(tx.connection, svc.runtime.calendar, org_id=row.recipient_org_id,
-                        period_first=row.period_first)
+        refresh_rollups(tx, svc.runtime, org_id=row.recipient_org_id, period_first=row.period_first)
     return one(tx, svc, p, row.id)
 
 
@@ -407,6 +446,8 @@ def add_roadmap_item(tx: UnitOfWork, svc: Services, p: Principal, cmd: AddRoadma
         period_last=cmd.due_on, rule="разовый срок пункта дорожной карты", source=source, rule_due_on=due,
         due_on=due, recipient_org_id=recipient_of(tx.connection, org.territory, CHAIN.get(org.kind, "")),
         state="due", created_at=now)).scalar_one()
-    _event(tx, int(new_id), "opened", "", "due", p.user_id, now, source)
+    obligation_flow.start(tx, svc.runtime, [{"id": new_id, "org_id": org.id, "territory": org.territory,
+                                             "due_on": due, "source": source}],
+                          p.actor(access.obligation_role(p) or access.ADMIN))
     log_access(tx, p, None, "change", f"дорожная карта: пункт «{title}» организации № {org.id}", svc)
     return one(tx, svc, p, int(new_id))

@@ -8,6 +8,7 @@ from cases.effects import register_effects
 from cases.fields import register_field_types
 from cases.guards import register_guards
 from cases.ministry_report import register_ministry_report
+from cases.obligation_flow import register_obligations
 from cases.region_effects import register_region_effects
 from cases.roles import ROLES
 from engine.builtins import register_builtins
@@ -26,4 +27,5 @@ def build_vocabulary() -> Vocabulary:
     register_region_effects(vocabulary)
     register_ministry_report(vocabulary)
     register_adult_effects(vocabulary)
+    register_obligations(vocabulary)
     return vocabulary

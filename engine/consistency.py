@@ -5,7 +5,7 @@ prove that the present agrees with it — that no transition was half-applied:
 
 * a case's state is the state its last audit event led to, and its ``audit_seq`` is that event's;
 * every open deadline belongs to the case's current state (a state left closes its deadlines);
-* every pending step belongs to an open deadline of the same case.
+* every pending (or held) step belongs to an open deadline of the same case.
 
 ``opora db check`` prints the problems found; none is the only right answer.
 """
@@ -47,7 +47,8 @@ def check(tx: UnitOfWork) -> list[str]:
     stray_steps = conn.execute(
         sa.select(ST.c.id, ST.c.instance_id, DL.c.status)
         .join(DL, DL.c.id == ST.c.deadline_id)
-        .where(ST.c.status == "pending", sa.or_(DL.c.status != "open", DL.c.instance_id != ST.c.instance_id))
+        .where(ST.c.status.in_(("pending", "held")),
+               sa.or_(DL.c.status != "open", DL.c.instance_id != ST.c.instance_id))
         .order_by(ST.c.id).limit(SHOWN)).all()
     problems += [f"дело {r.instance_id}: шаг {r.id} ждёт исполнения, а его срок закрыт ({r.status})"
                  for r in stray_steps]

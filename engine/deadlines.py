@@ -2,7 +2,9 @@
 
 Entering a state opens its deadlines (all but the ``manual`` ones, which the domain opens
 per item with their own due date); each open deadline gets its steps: reminders before
-the due moment, escalation levels after it, and an optional timeout event. Leaving a
+the due moment, escalation levels after it, and an optional timeout event (an escalation to a
+target of the vocabulary that is not a role is ``held``: the domain sweeps it, not the deadline
+sweeper). A deadline counted from an empty case date with ``if_set`` is not opened. Leaving a
 state closes its deadlines — ``met`` when closed by the due moment, ``late`` after it,
 ``cancelled`` for per-item deadlines the state took with it — and cancels their pending
 steps. The statements here are plain Core SQL: they sit on the hot path of every
@@ -36,8 +38,10 @@ _CLOSE_ALL = Prepared(
                            (DL.c.due_at >= _NOW, sa.literal("met")), else_=sa.literal("late")),
             closed_at=_NOW)
 )
+#: steps still to fire: ``pending`` for the deadline sweeper, ``held`` for the domain's own sweep
+WAITING = ("pending", "held")
 _CANCEL_STEPS = Prepared(
-    sa.update(ST).where(ST.c.instance_id == _CASE, ST.c.status == sa.literal_column("'pending'"))
+    sa.update(ST).where(ST.c.instance_id == _CASE, ST.c.status.in_([sa.literal_column(f"'{s}'") for s in WAITING]))
     .values(status="cancelled")
 )
 _DEADLINE_KEYS = ["instance_id", "state", "key", "ref", "title", "basis", "due_at", "opened_at", "status"]
@@ -56,16 +60,19 @@ class Timing:
     parameters: Mapping[str, Parameter]
     overrides: Mapping[str, Any]
     data: Mapping[str, Any]
+    #: escalation targets the domain sweeps itself (their steps are written ``held``)
+    held: frozenset[str] = frozenset()
 
     def span(self, duration: Duration) -> Span:
         return resolve(duration, self.parameters, self.overrides)
 
-    def due(self, duration: Duration, opened_at: datetime) -> datetime:
-        """When a deadline of ``duration`` opened at ``opened_at`` expires.
+    def due(self, duration: Duration, opened_at: datetime) -> datetime | None:
+        """When a deadline of ``duration`` opened at ``opened_at`` expires (None: it waits for its date).
 
         With ``from_field`` it counts from the case's field instead: from a date (the end of that day's
         count), or from a moment (``received_at``: "the same working day" is the day of receipt, or the
-        next working day for a receipt after hours), however long after it the deadline is opened.
+        next working day for a receipt after hours), however long after it the deadline is opened. An
+        empty field counts from the opening, or, with ``if_set``, opens no deadline yet.
         """
         span = self.span(duration)
         if duration.field:
@@ -78,6 +85,8 @@ class Timing:
                         moment = moment.replace(tzinfo=self.calendar.zone)
                     return due_after(moment, span, self.calendar)
                 return due_from_date(date.fromisoformat(text), span, self.calendar)
+            if duration.wait:
+                return None
         return due_after(opened_at, span, self.calendar)
 
 
@@ -96,8 +105,9 @@ def step_rows(spec: DeadlineSpec, deadline_id: int, case_id: int, due_at: dateti
         rows.append({"kind": "timeout", "level": 0, "target": spec.timeout.event,
                      "due_at": shift(due_at, timing.span(spec.timeout.after), timing.calendar)})
     for row in rows:
+        held = row["kind"] == "escalate" and row["target"] in timing.held
         row.update(key=f"{deadline_id}:{row['kind']}:{row['level']}", deadline_id=deadline_id,
-                   instance_id=case_id, status="pending", late=False)
+                   instance_id=case_id, status="held" if held else "pending", late=False)
     return rows
 
 
@@ -110,12 +120,35 @@ def open_deadlines(conn: sa.Connection, case_id: int, state: str, specs: Iterabl
         if spec.manual or spec.due is None:
             continue
         due_at = timing.due(spec.due, now)
+        if due_at is None:
+            continue
         deadline_id = _insert_deadline(conn, case_id, state, spec, None, due_at, now)
         steps.extend(step_rows(spec, deadline_id, case_id, due_at, now, timing))
         dues.append(due_at)
     if steps:
         _INSERT_STEPS.executemany(conn, steps)
     return dues
+
+
+def open_many(conn: sa.Connection, cases: Sequence[tuple[int, Timing]], state: str, specs: Sequence[DeadlineSpec],
+              now: datetime, dues: dict[int, list[datetime]]) -> int:
+    """:func:`open_deadlines` for many cases entering the same state (set-based); their due moments go to
+    ``dues`` by case; returns how many deadlines were opened."""
+    wanted = [(case_id, timing, spec, due_at) for case_id, timing in cases for spec in specs
+              if not spec.manual and spec.due is not None and (due_at := timing.due(spec.due, now)) is not None]
+    if not wanted:
+        return 0
+    ids = conn.execute(sa.insert(DL).returning(DL.c.id, sort_by_parameter_order=True), [
+        {"instance_id": case_id, "state": state, "key": spec.id, "ref": None, "title": spec.title,
+         "basis": spec.basis, "due_at": due_at, "opened_at": now, "status": "open"}
+        for case_id, _timing, spec, due_at in wanted]).scalars().all()
+    steps: list[dict[str, Any]] = []
+    for deadline_id, (case_id, timing, spec, due_at) in zip(ids, wanted, strict=True):
+        steps.extend(step_rows(spec, deadline_id, case_id, due_at, now, timing))
+        dues.setdefault(case_id, []).append(due_at)
+    if steps:
+        _INSERT_STEPS.executemany(conn, steps)
+    return len(ids)
 
 
 def open_manual(conn: sa.Connection, case_id: int, state: str, spec: DeadlineSpec, ref: str,
@@ -150,7 +183,7 @@ _MET_OR_LATE = sa.case((DL.c.due_at >= _NOW, sa.literal("met")), else_=sa.litera
 _CLOSE_ID = Prepared(sa.update(DL).where(DL.c.id == _ID).values(status=_MET_OR_LATE, closed_at=_NOW))
 _CLOSE_ID_AS = Prepared(sa.update(DL).where(DL.c.id == _ID).values(status=sa.bindparam("status"), closed_at=_NOW))
 _CANCEL_STEPS_OF = Prepared(sa.update(ST).where(ST.c.deadline_id == _ID,
-                                                ST.c.status == sa.literal_column("'pending'"))
+                                                ST.c.status.in_([sa.literal_column(f"'{s}'") for s in WAITING]))
                             .values(status="cancelled"))
 
 
@@ -186,7 +219,7 @@ def reopen_for_migration(conn: sa.Connection, case_id: int, new_state: str, spec
     drop = [r.id for r in rows if r.key not in keep]
     if drop:
         conn.execute(sa.update(DL).where(DL.c.id.in_(drop)).values(status="cancelled", closed_at=now))
-        conn.execute(sa.update(ST).where(ST.c.deadline_id.in_(drop), ST.c.status == "pending")
+        conn.execute(sa.update(ST).where(ST.c.deadline_id.in_(drop), ST.c.status.in_(WAITING))
                      .values(status="cancelled"))
     if kept:
         conn.execute(sa.update(DL).where(DL.c.instance_id == case_id, DL.c.status == "open")

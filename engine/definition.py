@@ -37,13 +37,16 @@ class Duration:
     """A span of time: a fixed amount of a unit, or a named parameter supplying both.
 
     ``field`` makes it relative to a date field of the case (e.g. 3 months after the
-    plan's approval date) instead of to the moment the deadline opens.
+    plan's approval date) instead of to the moment the deadline opens. With ``wait`` (YAML
+    ``if_set: true``) a deadline whose field is still empty is not opened at all (it waits for the
+    date: :meth:`engine.runtime.Runtime.reschedule`) rather than counted from the moment it opens.
     """
 
     unit: Unit | None = None
     amount: int = 0
     param: str | None = None
     field: str | None = None
+    wait: bool = False
 
     def describe(self) -> str:
         """In Russian: «3 рабочих дня», «1 месяц от даты «approved_on»», «в тот же рабочий день»."""
@@ -53,7 +56,9 @@ class Duration:
             head = count(self.amount, *UNIT_TITLES[self.unit])
         else:
             head = f"параметр {self.param}"
-        return f"{head} от даты «{self.field}»" if self.field else head
+        if not self.field:
+            return head
+        return f"{head} от даты «{self.field}»" + (" (когда она известна)" if self.wait else "")
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Call:
 class Escalation:
     level: int
     after: Duration
-    to: str  # a role id, or "assignee"
+    to: str  # a role id, "assignee", or a target of the vocabulary the domain sweeps itself
 
 
 @dataclass(frozen=True)

@@ -302,7 +302,7 @@ class _Reader:
                 continue
             self._unknown_keys(ibody, {"after", "to"}, ipath)
             after = self._duration(ibody.get("after", "0h"), (*ipath, "after"), allow_field=False)
-            to = self._role(ibody.get("to"), (*ipath, "to"), allow_assignee=True)
+            to = self._role(ibody.get("to"), (*ipath, "to"), allow_assignee=True, allow_targets=True)
             if after and to:
                 escalate.append(Escalation(len(escalate) + 1, after, to))
         timeout = None
@@ -344,7 +344,11 @@ class _Reader:
                 self.problem((*path, "from_field"), "смещение напоминания/эскалации не может считаться от поля")
             elif self._ident(field, (*path, "from_field"), "Поле даты"):
                 self.used_fields.append((field, (*path, "from_field")))
-        keys = [k for k in raw if k != "from_field"]
+        wait = raw.get("if_set", False)
+        if wait is not False and (wait is not True or field is None):
+            self.problem((*path, "if_set"), "if_set: true — только вместе с from_field")
+            wait = False
+        keys = [k for k in raw if k not in ("from_field", "if_set")]
         if len(keys) != 1:
             self.problem(path, f"длительность должна иметь ровно одну единицу, а имеет {len(keys)}", DURATION_HELP)
             return None
@@ -353,7 +357,7 @@ class _Reader:
             if isinstance(value, str):
                 self.used_params.append((value, (*path, "param")))
                 self.deferred.append(lambda: self._check_duration_param(value, (*path, "param")))
-                return Duration(param=value, field=field)
+                return Duration(param=value, field=field, wait=wait)
             self.problem((*path, "param"), "param должен быть именем параметра")
             return None
         unit = _unit(key)
@@ -364,12 +368,12 @@ class _Reader:
             if value is not True:
                 self.problem((*path, key), "same_working_day принимает только true")
                 return None
-            return Duration(unit, 0, field=field)
+            return Duration(unit, 0, field=field, wait=wait)
         before = field is not None and unit in (Unit.DAYS, Unit.WORKING_DAYS)  # "N days before the case's date"
         if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and not before):
             self.problem((*path, key), f"количество «{value}» должно быть целым числом ≥ 0")
             return None
-        return Duration(unit, value, field=field)
+        return Duration(unit, value, field=field, wait=wait)
 
     def _check_duration_param(self, name: str, path: Path) -> None:
         param = self.parameters.get(name)
@@ -377,8 +381,11 @@ class _Reader:
             self.problem(path, f"параметр «{name}» не является длительностью (у него нет unit)",
                          "параметр с unit: hours/days/working_days/months")
 
-    def _role(self, raw: Any, path: Path, *, allow_assignee: bool = False) -> str | None:
+    def _role(self, raw: Any, path: Path, *, allow_assignee: bool = False, allow_targets: bool = False
+              ) -> str | None:
         allowed = set(self.vocabulary.roles) | {SYSTEM_ROLE} | ({ASSIGNEE} if allow_assignee else set())
+        if allow_targets:
+            allowed |= set(self.vocabulary.targets)
         if isinstance(raw, str) and raw in allowed:
             return raw
         self.problem(path, f"неизвестная роль «{raw}»", ", ".join(sorted(allowed)))

@@ -72,6 +72,8 @@ def _update_case(conn: sa.Connection, values: dict[str, Any], case_id: int) -> N
     prepared.execute(conn, {**values, "b_id": case_id}).close()
 
 
+_STARTED = Prepared(sa.update(CI).where(CI.c.id == sa.bindparam("b_id")),
+                    ["audit_seq", "audit_head", "next_due_at", "closed_at"])
 _CASE_VERSION = sa.select(CI.c.version).where(CI.c.id == sa.bindparam("case_id"))
 _CLAIM = Prepared(sa.update(CI).where(CI.c.id == sa.bindparam("b_id"), CI.c.version == sa.bindparam("b_version"))
                   .values(version=sa.bindparam("new_version")))
@@ -135,7 +137,7 @@ class Runtime:
 
     def timing(self, tx: UnitOfWork, workflow: Workflow, case: CaseView) -> Timing:
         overrides = self.overrides(tx, workflow.name, case.territory) if workflow.parameters else {}
-        return Timing(self.calendar, workflow.parameters, overrides, case.data)
+        return Timing(self.calendar, workflow.parameters, overrides, case.data, frozenset(self.vocabulary.targets))
 
     # -- reading --------------------------------------------------------------------------------
     def load(self, tx: UnitOfWork, case_id: int) -> CaseView:
@@ -220,6 +222,50 @@ class Runtime:
             outbox.write(conn, [outbox.message(f"case:{case_id}:{seq}:assigned", "case.assigned", case_id,
                                                f"user:{cmd.assignee_id}", {"assignee_id": cmd.assignee_id})], now)
         return TransitionResult(case_id, "start", None, initial.name, 1, seq)
+
+    def start_many(self, tx: UnitOfWork, cmds: list[StartCase]) -> list[int]:
+        """Start many cases of one workflow at once (the sweep opening a period's obligations): the same rows
+        :meth:`start` writes — the case, its initial state's deadlines and their steps, the first audit event —
+        in a few set-based statements instead of five per case. Without idempotency keys or assignees (those
+        take :meth:`start`); returns the new cases' ids in the order of ``cmds``."""
+        if not cmds:
+            return []
+        if any(c.idempotency_key or c.assignee_id is not None or c.workflow != cmds[0].workflow for c in cmds):
+            return [self.start(tx, c).case_id for c in cmds]
+        conn, now = tx.connection, self.clock.now()
+        compiled = self.catalog.compiled(cmds[0].workflow, cmds[0].version) if cmds[0].version \
+            else self.catalog.latest(cmds[0].workflow)
+        wf, initial = compiled.definition, compiled.definition.initial
+        ids = list(conn.execute(sa.insert(CI).returning(CI.c.id, sort_by_parameter_order=True), [
+            {"workflow": wf.name, "workflow_version": wf.version, "state": initial.name, "version": 1,
+             "territory": c.territory, "org_id": c.org_id, "assignee_id": None, "subject_kind": c.subject_kind,
+             "subject_id": c.subject_id, "parent_id": c.parent_id, "data": dict(c.data), "audit_seq": 0,
+             "audit_head": GENESIS, "created_at": now, "updated_at": now} for c in cmds]).scalars())
+        cases = [CaseView(i, wf.name, wf.version, initial.name, 1, c.territory, c.org_id, None, c.subject_kind,
+                          c.subject_id, c.parent_id, dict(c.data), 0, GENESIS) for i, c in zip(ids, cmds, strict=True)]
+        dues: dict[int, list[datetime]] = {}
+        opened = deadlines.open_many(conn, [(case.id, self.timing(tx, wf, case)) for case in cases], initial.name,
+                                     initial.deadlines, now, dues)
+        audit, updates = [], []
+        for case, cmd in zip(cases, cmds, strict=True):
+            payload = {"data": dict(cmd.data), **_responsible(None, cmd.org_id)}
+            record = hashed_record(instance_id=case.id, seq=1, kind="start", event=None, from_state=None,
+                                   to_state=initial.name, version=1, actor_id=cmd.actor.user_id,
+                                   actor_role=cmd.actor.role, actor_org=cmd.actor.org_id, at=now, payload=payload,
+                                   idempotency_key=None)
+            digest = event_hash(GENESIS, record)
+            audit.append({"instance_id": case.id, "seq": 1, "kind": "start", "event": None, "from_state": None,
+                          "to_state": initial.name, "version": 1, "actor_id": cmd.actor.user_id,
+                          "actor_role": cmd.actor.role, "actor_org": cmd.actor.org_id, "at": now, "payload": payload,
+                          "idempotency_key": None, "request_hash": start_request_hash(cmd), "prev_hash": GENESIS,
+                          "hash": digest})
+            due = dues.get(case.id)
+            updates.append({"b_id": case.id, "audit_seq": 1, "audit_head": digest,
+                            "next_due_at": min(due) if due else None, "closed_at": now if initial.final else None})
+        _INSERT_AUDIT.executemany(conn, audit)
+        _STARTED.executemany(conn, updates)
+        assert opened >= 0
+        return ids
 
     # -- firing ---------------------------------------------------------------------------------
     def fire(self, tx: UnitOfWork, cmd: FireTransition, case: CaseView | None = None) -> TransitionResult:
@@ -358,6 +404,23 @@ class Runtime:
         _update_case(conn, values, case.id)
         outbox.write(conn, rows, now)
         return TransitionResult(case.id, kind, case.state, case.state, new_version, seq)
+
+    def reschedule(self, tx: UnitOfWork, case_id: int, data: Mapping[str, Any], actor: Actor, *,
+                   kind: str = "rescheduled") -> TransitionResult:
+        """Change dates of the case (``data``, merged into its data) and count again the open deadlines of its
+        state that count from them (``from_field``): the old ones are cancelled with their steps, the new ones
+        opened from the new dates (none while a date with ``if_set`` is empty). One history entry."""
+        result = self.record(tx, case_id, kind, dict(data), actor, data=data)
+        case = self.load(tx, case_id)
+        wf = self.workflow_of(case)
+        specs = [d for d in wf.states[case.state].deadlines
+                 if not d.manual and d.due is not None and d.due.field in data]
+        if specs:
+            conn, now = tx.connection, self.clock.now()
+            deadlines.close_some(conn, case.id, now, [d.id for d in specs], None, "cancelled")
+            deadlines.open_deadlines(conn, case.id, case.state, specs, now, self.timing(tx, wf, case))
+            self._refresh_next_due(conn, case.id)
+        return result
 
     # -- per-item deadlines ---------------------------------------------------------------------
     def open_item_deadline(self, tx: UnitOfWork, case_id: int, deadline_id: str, ref: str,

@@ -62,14 +62,22 @@ class Vocabulary:
     effects: dict[str, Entry] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
+    #: escalation targets that are not roles: the domain resolves them and sweeps their steps itself
+    #: (an organisation's reporting chain), so the deadline sweeper holds them for it (``wf_step.status = 'held'``)
+    targets: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Vocabulary:
         return Vocabulary(
-            dict(self.roles), dict(self.guards), dict(self.effects), dict(self.field_types), dict(self.templates)
+            dict(self.roles), dict(self.guards), dict(self.effects), dict(self.field_types), dict(self.templates),
+            dict(self.targets)
         )
 
     def add_role(self, role: str, title: str) -> None:
         self.roles[role] = title
+
+    def add_target(self, target: str, title: str) -> None:
+        """An escalation target the domain sweeps itself (see :attr:`targets`)."""
+        self.targets[target] = title
 
     def add_template(self, name: str, title: str) -> None:
         self.templates[name] = title

@@ -59,6 +59,7 @@ from collections.abc import Iterable
 from cases.access.case import (  # noqa: F401
     ATTACHING,
     CLOSE_ROLES,
+    OBLIGATION_SUBJECT,
     PLAN_ROLES,
     REPORT_ROLES,
     acting_role,
@@ -113,6 +114,7 @@ from cases.access.records import (  # noqa: F401
     can_set_targets,
     can_submit_obligation,
     heads_organisation,
+    obligation_role,
     only_own_uso,
     quarterly_kinds,
     require_annual,

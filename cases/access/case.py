@@ -35,9 +35,15 @@ HO = Handover.__table__  # type: ignore[attr-defined]
 
 # -- 2. seeing a case ----------------------------------------------------------------------------------
 
+#: the subject of an organisation's reporting obligation: its instance is no case of anyone's worklist — it is seen
+#: on the obligations' pages, by the rules of section 15 (``records.py``)
+OBLIGATION_SUBJECT = "obligation"
+_NOT_OBLIGATION = sa.or_(CI.c.subject_kind.is_(None), CI.c.subject_kind != OBLIGATION_SUBJECT)
+
+
 def visible_cases(p: Principal) -> sa.ColumnElement[bool]:
-    """A WHERE clause over ``wf_instance`` selecting the cases ``p`` may see."""
-    in_territory = CI.c.territory == p.territory
+    """A WHERE clause over ``wf_instance`` selecting the cases ``p`` may see (never an obligation's instance)."""
+    in_territory = sa.and_(CI.c.territory == p.territory, _NOT_OBLIGATION)
     adult = sa.or_(CI.c.subject_kind == ADULT_SUBJECT, CI.c.subject_kind == "organisation")
     if "supervisor" in p.roles:
         return in_territory
@@ -76,7 +82,7 @@ def _offered(tx: UnitOfWork, case_id: int, user_id: int) -> bool:
 
 
 def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
-    if case.territory != p.territory:
+    if case.territory != p.territory or case.subject_kind == OBLIGATION_SUBJECT:
         return False
     if _wide_for(p.roles, case.subject_kind):
         return True
@@ -90,8 +96,9 @@ def can_view(tx: UnitOfWork, p: Principal, case: CaseView) -> bool:
 # -- 3. acting on a case -------------------------------------------------------------------------------
 
 def acting_role(tx: UnitOfWork, p: Principal, case: CaseView, allowed: Iterable[str]) -> str | None:
-    """The role ``p`` acts in on ``case`` among the ``allowed`` ones, or None if none applies."""
-    if case.territory != p.territory:
+    """The role ``p`` acts in on ``case`` among the ``allowed`` ones, or None if none applies (an obligation's
+    instance is acted on through the obligations' commands only)."""
+    if case.territory != p.territory or case.subject_kind == OBLIGATION_SUBJECT:
         return None
     allowed = set(allowed)
     adult = case.subject_kind in ADULT_SUBJECTS

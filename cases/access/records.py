@@ -192,6 +192,12 @@ def can_decide_obligation(p: Principal, recipient_org_id: int | None) -> bool:  
     return _works_in(p, recipient_org_id)
 
 
+def obligation_role(p: Principal) -> str | None:
+    """The role recorded in the obligation's history when ``p`` submits, accepts or returns it (None: only an
+    administrator's account, which does not report)."""
+    return next((r for r in ROLE_ORDER if r in p.roles), None)
+
+
 def can_add_roadmap_item(p: Principal) -> bool:
     return _holds(p, ADMIN, "supervisor", "rc_head")
 

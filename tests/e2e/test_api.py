@@ -392,7 +392,7 @@ def test_workflows_describe_states_deadlines_roles_and_regional_settings(bed: Be
     assert {w["name"] for w in ok(boss.get("/workflows"))} == {"child_report", "family_support",
                                                                  "kdn_prevention", "kdn_forward",
                                                                  "release_accompaniment", "homeless_placement",
-                                                                 "free_places"}
+                                                                 "free_places", "report_obligation"}
     with bed.web.svc.db.unit_of_work() as tx:
         tx.connection.exec_driver_sql(
             "insert into wf_parameter (workflow, territory, name, value, basis, updated_at) values "

@@ -24,8 +24,9 @@ def put(api: Api, path: str, body: Any) -> Any:
     return api.client.put("/api/v1" + path, json=body, headers=api.headers)
 
 
-#: the adults' practices are the same in every territory: no profile chooses them
-ADULTS = {"release_accompaniment", "homeless_placement", "free_places"}
+#: the adults' practices and the organisations' reporting obligations are the same in every territory: no profile
+#: chooses them
+ADULTS = {"release_accompaniment", "homeless_placement", "free_places", "report_obligation"}
 
 
 def test_each_territory_lists_its_own_workflows_and_profile(bed: Bed) -> None:

@@ -1,11 +1,14 @@
 """A month of the reporting calendar as stored work, through the domain's commands: the sweep opens the obligations
 once, reports are submitted with a file, returned with a reason and accepted, a roll-up waits for its parts and
 counts its due day from the last one, a conflict of rules shows the rule in force, a roadmap item due on a day
-off moves to the next working day, and an overdue report climbs the chain one working day at a time."""
+off moves to the next working day, and an overdue report climbs the chain one working day at a time — all of it on
+the workflow engine: each row is the subject of one instance of ``report_obligation``, whose state, deadline,
+escalation steps and audit trail are the engine's."""
 
 from __future__ import annotations
 
 import io
+import json
 import threading
 import zipfile
 from datetime import date, datetime, time
@@ -21,7 +24,10 @@ from cases.directory import add_organisation, add_user, principal_of
 from cases.errors import Conflict, Forbidden, InputInvalid, NotFound
 from cases.obligation_inputs import checked_decision, checked_roadmap_item
 from cases.obligation_work import AddRoadmapItem, DecideReport, SubmitReport
-from engine.tables import OutboxMessage, table_of
+from engine.audit import verify
+from engine.consistency import check
+from engine.sweeper import sweep
+from engine.tables import OutboxMessage, from_sqlite_text, table_of
 from notifications import messages, recipients
 from notifications.config import NotifyConfig
 from notifications.fanout import fan_out
@@ -82,6 +88,14 @@ def find(proc: Process, org: str, report: str, first: date) -> Any:
     return rows[0]
 
 
+def instance(proc: Process, row: Any) -> tuple[Any, list[Any], list[Any]]:
+    """The obligation's instance, its deadlines and the steps of its deadlines."""
+    case = proc.rows("select * from wf_instance where id = :c", c=row.case_id)[0]
+    deadlines = proc.rows("select * from wf_deadline where instance_id = :c order by id", c=row.case_id)
+    steps = proc.rows("select * from wf_step where instance_id = :c order by id", c=row.case_id)
+    return case, deadlines, steps
+
+
 def submit(proc: Process, login: str, obligation_id: int, content: bytes = PDF, name: str = "отчёт.pdf") -> None:
     obligation_work.submit(proc.svc, proc.world[login], SubmitReport(obligation_id, name, content))
 
@@ -104,6 +118,13 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     rollup = find(proc, "opeka", "uszn_control", q1)
     assert rollup.recipient_org_id == w.orgs["rc"] and rollup.rule_due_on == date(2025, 4, 3)
     assert rollup.due_on is None  # waits for its parts
+    # every row is the subject of one instance, opened with it; a row waiting for its parts has no deadline yet
+    case, deadlines, _ = instance(proc, part_provider)
+    assert (case.workflow, case.state, case.subject_kind, case.subject_id) == ("report_obligation", "due",
+                                                                               "obligation", part_provider.id)
+    assert [(d.key, d.status) for d in deadlines] == [("submit_report", "open")]
+    assert proc.rows("select count(*) as n from wf_instance where workflow = 'report_obligation'")[0].n == opened
+    assert instance(proc, rollup)[1] == []
     # a conflict: "до 28 числа отчётного месяца" against "до 1 числа следующего" — the earlier is in force
     monthly = find(proc, "provider", "monthly_statistics", date(2025, 3, 1))
     assert monthly.due_on == date(2025, 3, 28) and "28" in monthly.rule
@@ -142,6 +163,13 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     accepted = decide(proc, "opeka", part_provider.id, True)
     assert accepted["state"] == "accepted" and accepted["filename"] == "формы.xlsx"
     assert [h["kind"] for h in accepted["history"]] == ["submitted", "returned", "submitted", "accepted"]
+    assert accepted["history"][1]["note"] == "Нет раздела 3" and accepted["history"][2]["sha256"]
+    case, deadlines, _ = instance(proc, part_provider)  # the engine moved it: its state, its closed deadlines
+    assert case.state == "accepted" and case.closed_at is not None
+    assert [(d.state, d.status) for d in deadlines] == [("due", "met"), ("returned", "met")]
+    events = proc.rows("select event from wf_audit where instance_id = :c and kind = 'transition' order by seq",
+                       c=case.id)
+    assert [e.event for e in events] == ["submit", "return", "submit", "accept"]
     assert find(proc, "opeka", "uszn_control", q1).due_on is None  # the УСО's part is not in yet
     with db.read() as tx:  # each step told the other organisation's staff, never the one who acted
         steps = tx.connection.execute(sa.select(OB).where(OB.c.key.like(f"obligation:{part_provider.id}:v%"))
@@ -177,6 +205,16 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
                                          .order_by(OB.c.id)).all()
         reached.append(len(rows))
     assert reached == [1, 2, 3, 3]
+    # the levels are the escalation steps of the workflow's deadline, held by the engine for this sweep: the
+    # deadline sweeper never takes them and writes no messages of its own about an obligation
+    sweep(db, runtime)
+    _, deadlines, steps = instance(proc, monthly)
+    assert [(s.target, s.status) for s in steps] == [("owing_org", "done"), ("recipient_org", "done"),
+                                                     ("recipient_above", "done")]
+    assert proc.rows("select count(*) as n from outbox o join wf_instance i on i.id = o.instance_id "
+                     "where i.workflow = 'report_obligation'")[0].n == 0
+    assert [h["kind"] for h in proc.svc.read(obligation_work.one, w["boss"], monthly.id)["history"]] == \
+        ["escalated"] * 3
     with db.read() as tx:
         told = [{r.principal.login for r in recipients.resolve(tx, runtime, row).recipients} for row in rows]
     assert told == [{"provider"}, {"rc_head"}, {"rcrso"}]
@@ -197,7 +235,17 @@ def test_a_month_of_the_reporting_calendar(proc: Process) -> None:
     assert part_uso.id not in overdue_ids()
     # and it is accepted the same day: the roll-up is due the next working day, later than its rule's 3 April
     decide(proc, "opeka", part_uso.id, True)
-    assert find(proc, "opeka", "uszn_control", q1).due_on == date(2025, 4, 4)
+    rollup = find(proc, "opeka", "uszn_control", q1)
+    assert rollup.due_on == date(2025, 4, 4)
+    # the day is in the instance's data and the engine counted its deadline from it (to the end of that day)
+    case, deadlines, steps = instance(proc, rollup)
+    data = case.data if isinstance(case.data, dict) else json.loads(case.data)
+    due_at = deadlines[0].due_at if isinstance(deadlines[0].due_at, datetime) else from_sqlite_text(deadlines[0].due_at)
+    assert data["due_on"] == "2025-04-04" and [d.status for d in deadlines] == ["open"]
+    cal = runtime.calendar
+    assert cal.local_date(due_at) == date(2025, 4, 4) and {s.status for s in steps} == {"held"}
+    with db.read() as tx:
+        assert list(verify(tx)) == [] and check(tx) == []
 
 
 def test_two_workers_sweeping_at_once_open_each_obligation_once(proc: Process) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
+from engine.audit import verify
 from engine.commands import StartCase
+from engine.consistency import check
 from engine.database import Database
 from engine.sweeper import _IDLE, has_due, sweep
 from tests.support import CLERK, Harness, make_harness
@@ -147,3 +150,33 @@ def test_idle_poll_uses_the_partial_index(sqlite_template) -> None:  # type: ign
             "EXPLAIN QUERY PLAN " + str(compiled), ("2030-01-01 00:00:00", 1, 0)))
     db.dispose()
     assert "ix_wf_step_pending_due" in plan
+
+
+def test_cases_started_together_are_the_cases_started_one_by_one(engine: Harness) -> None:
+    """``Runtime.start_many`` (the obligations' sweep) writes what ``start`` writes: the case, its deadlines and
+    steps, a first audit event that verifies — in a few statements for all of them."""
+    with freeze_time(FRIDAY_MORNING):
+        alone = engine.start(data={"n": 0}, subject_kind="thing", subject_id=1).case_id
+        with engine.db.unit_of_work() as tx:
+            together = engine.runtime.start_many(tx, [StartCase("review", CLERK, data={"n": n}, territory="t1",
+                                                                subject_kind="thing", subject_id=n)
+                                                      for n in (2, 3)])
+            tx.commit()
+    assert len(together) == 2 and alone not in together
+
+    def shape(case_id: int) -> tuple[Any, ...]:
+        case = engine.rows("select state, version, audit_seq, next_due_at, subject_id from wf_instance "
+                           "where id = :c", c=case_id)[0]
+        deadlines = engine.rows("select key, state, due_at, status from wf_deadline where instance_id = :c",
+                                c=case_id)
+        steps = engine.rows("select kind, level, target, due_at, status from wf_step where instance_id = :c "
+                            "order by id", c=case_id)
+        events = engine.rows("select kind, to_state, actor_role from wf_audit where instance_id = :c", c=case_id)
+        return (tuple(case)[:4], [tuple(d) for d in deadlines], [tuple(s) for s in steps],
+                [tuple(e) for e in events])
+
+    assert shape(together[0]) == shape(alone) == shape(together[1])
+    assert [r.subject_id for r in engine.rows("select subject_id from wf_instance where id in (:a, :b) order by id",
+                                              a=together[0], b=together[1])] == [2, 3]
+    with engine.db.read() as tx:
+        assert list(verify(tx)) == [] and check(tx) == []

@@ -5,7 +5,9 @@ Each example opens a case of the workflow in the domain's world the way the prod
 through the domain for ``child_report`` and a case of the same family for the other Yugra workflows; a report in
 a Novgorod district with areas classified as СОП for ``kdn_ipr_district``; a person put on the register by the
 resource centre or the social patrol for ``release_accompaniment`` and ``homeless_placement``; an institution's
-first beds for ``free_places``. Then, step by step, it either fires an event of the workflow — any event, by any
+first beds for ``free_places``; for ``report_obligation`` the obligations' sweep opens the organisations' reports
+and an example takes one of them, acted on through the obligations' own commands (submit with a file, accept or
+return with a reason). Then, step by step, it either fires an event of the workflow — any event, by any
 user of the world or the system, with a payload drawn from the event's declared fields, sometimes with wrong
 values — through the same command handler the UI uses, or lets hours pass and sweeps. After every step: the case
 is in a state of the definition; a success moved it exactly where the machine's transition leads and added one
@@ -24,11 +26,13 @@ from typing import Any
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
+from pydantic import ValidationError
 
-from cases import capacity, handlers
+from cases import capacity, handlers, obligation_escalation, obligation_work
 from cases.commands import ChildInput, FireEvent
 from cases.directory import add_organisation, add_user, principal_of
-from cases.errors import DomainError
+from cases.errors import DomainError, InputInvalid
+from cases.obligation_inputs import checked_decision
 from engine.audit import verify
 from engine.commands import Actor, FireTransition
 from engine.consistency import check
@@ -42,7 +46,7 @@ from tests.world import _HASH, PASSWORD, START
 
 FILES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "workflows").glob("*.yaml"))
 #: the adults' practices: the resource centre, the social patrol and a provider beside the Yugra world
-ADULTS = {"release_accompaniment", "homeless_placement", "free_places"}
+ADULTS = {"release_accompaniment", "homeless_placement", "free_places", "report_obligation"}
 YUGRA_LOGINS = ["opeka", "agent", "director", "curator", "secretary", "boss", "other_opeka", "system"]
 #: who may try each workflow: its own staff, and some who must be refused (another territory, another practice)
 LOGINS = {
@@ -56,6 +60,9 @@ LOGINS = {
                            "other_director", "opeka", "system"],
     #: ``bed_staff`` is the staff of the institution whose obligation the example opened
     "free_places": ["rc", "rc_head", "bed_staff", "provider", "director", "boss", "other_rc", "opeka", "system"],
+    #: the owing organisations' and the recipients' staff, and some who are neither (another territory, a curator)
+    "report_obligation": ["provider", "director", "opeka", "rc", "rc_head", "boss", "curator", "other_opeka",
+                          "other_rc", "system"],
 }
 WORKFLOWS = sorted(LOGINS)
 #: the Novgorod district's workflows: its commission's individual work and the УСО's report to the ministry
@@ -167,6 +174,8 @@ def start(process: Process, name: str, n: int, variant: int) -> int:
                                penal_institution="")
     elif name == "free_places":
         return new_institution(process, n)
+    elif name == "report_obligation":
+        return obligation_case(process, n)
     else:
         assert name == "kdn_forward"
         process.to_resolution(**child)
@@ -175,6 +184,37 @@ def start(process: Process, name: str, n: int, variant: int) -> int:
         return forward
     assert done.case_id is not None
     return done.case_id
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def obligation_case(process: Process, n: int) -> int:
+    """The instance of the ``n``-th obligation the sweep opened in the world's territory (the sweep runs once)."""
+    obligation_work.open_obligations(process.svc.db, process.svc.runtime)
+    found = process.rows("select case_id from report_obligation where territory = 'surgut' and state = 'due' "
+                         "order by id")
+    assert len(found) > n
+    return int(found[n].case_id)
+
+
+def fire_obligation(process: Process, login: str, case_id: int, event: str, values: dict[str, Any]) -> None:
+    """An obligation's event through the command the obligations' page and API use (a wrong reason is refused by
+    the return's input model, as there)."""
+    obligation_id = process.case(case_id).subject_id
+    assert obligation_id is not None
+    who = process.world[login]
+    if event == "submit":
+        obligation_work.submit(process.svc, who, obligation_work.SubmitReport(obligation_id, "отчёт.pdf", PDF))
+    elif event in ("accept", "return"):
+        try:
+            command = checked_decision(obligation_work.DecideReport(obligation_id, event == "accept",
+                                                                    str(values.get("reason", ""))))
+        except ValidationError as exc:
+            raise InputInvalid({"reason": str(exc)}) from None
+        process.svc.execute(obligation_work.decide, who, command)
+    else:
+        raise TransitionNotAllowed(case_id, event, process.case(case_id).state)
 
 
 def audit_count(process: Process, case_id: int) -> int:
@@ -187,7 +227,9 @@ def stray_deadlines(process: Process, case_id: int, state: str) -> int:
 
 
 def fire(process: Process, login: str, case_id: int, event: str, values: dict[str, Any]) -> None:
-    if login == "system":
+    if login != "system" and process.case(case_id).workflow == "report_obligation":
+        fire_obligation(process, login, case_id, event, values)
+    elif login == "system":
         with process.svc.db.unit_of_work() as tx:
             process.svc.runtime.fire(tx, FireTransition(case_id, event, Actor.system(), values))
             tx.commit()
@@ -217,6 +259,7 @@ def test_random_actions_on_every_workflow_keep_the_invariants(process: Process, 
             if data.draw(st.integers(0, 5)) == 0:
                 process.frozen.tick(timedelta(hours=data.draw(st.integers(1, 200))))  # type: ignore[attr-defined]
                 process.sweep()
+                obligation_escalation.sweep(process.svc.db, process.svc.runtime)
                 after = process.case(case_id)
                 assert after.version - before.version == audit_count(process, case_id) - audit
             else:

@@ -200,6 +200,34 @@ def test_from_field_may_name_a_declared_case_date_field(vocabulary: Vocabulary) 
     assert wf.states["checking"].deadlines[0].due == Duration(Unit.DAYS, 10, field="visit_on")
 
 
+def test_a_deadline_may_wait_for_its_date_only_when_counted_from_one(vocabulary: Vocabulary) -> None:
+    """``if_set: true`` leaves a deadline from an empty date unopened; without ``from_field`` it means nothing."""
+    text = (BROKEN / "from_field_not_saved.yaml").read_text(encoding="utf-8") \
+        + "case_fields:\n  visit_on: {type: date, title: Дата посещения}\n"
+    waiting = text.replace("from_field: visit_on}", "from_field: visit_on, if_set: true}")
+    assert waiting != text
+    wf = load_workflow(waiting, vocabulary, filename="waiting.yaml")
+    assert wf.states["checking"].deadlines[0].due == Duration(Unit.DAYS, 10, field="visit_on", wait=True)
+    with pytest.raises(WorkflowInvalid) as info:
+        load_workflow(waiting.replace("from_field: visit_on, ", ""), vocabulary, filename="lost.yaml")
+    assert any("if_set" in p.path and "from_field" in p.what for p in info.value.problems)
+
+
+def test_escalation_may_name_a_target_of_the_domain_but_not_an_unknown_one() -> None:
+    """The obligations' reporting chain registers its targets; any other name that is no role is refused."""
+    from cases.vocabulary import build_vocabulary
+
+    vocabulary = build_vocabulary()
+    wf = load_workflow((WORKFLOWS_DIR / "report_obligation.yaml").read_text(encoding="utf-8"), vocabulary,
+                       filename="report_obligation.yaml")
+    assert [e.to for e in wf.states["due"].deadlines[0].escalate] == ["owing_org", "recipient_org", "recipient_above"]
+    assert "owing_org" in vocabulary.targets and "owing_org" not in vocabulary.roles
+    with pytest.raises(WorkflowInvalid) as info:
+        load_workflow((WORKFLOWS_DIR / "report_obligation.yaml").read_text(encoding="utf-8")
+                      .replace("to: recipient_above", "to: recipient_somewhere"), vocabulary, filename="x.yaml")
+    assert any("recipient_somewhere" in p.what for p in info.value.problems)
+
+
 def test_list_as_mapping_key_is_reported_as_a_problem(vocabulary: Vocabulary) -> None:
     text = (BROKEN / "valid_base.yaml").read_text(encoding="utf-8") + "[owner, deputy]: social_protection\n"
     with pytest.raises(WorkflowInvalid) as info:
