@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,15 +24,18 @@ DESKTOP = {"width": 1280, "height": 800}
 AXE = ROOT / "tests" / "e2e" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the README's phone screenshots are refreshed with OPORA_DOCS_SCREENSHOTS=1 (else they go with the others)
 DOCS_SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("OPORA_DOCS_SCREENSHOTS") else SCREENSHOTS
-#: every page of every role ("CASE": the first case of the role's case list)
+#: every page of every role ("CASE": the first case of the role's case list; "FIND /path name": the results of the
+#: page's search form for that name)
 PAGES = {
-    "curator": ["/", "/cases", "CASE", "/registry", "/notifications", "/me", "/statistics"],
+    "curator": ["/", "/cases", "CASE", "/registry", "FIND /registry ов", "/notifications", "/me", "/statistics"],
     "boss": ["/", "/cases", "CASE", "/supervisor", "/statistics/annual", "/statistics/quarterly",
-             "/statistics/discipline", "/me/notifications", "/me/password"],
+             "/statistics/discipline", "/statistics/territories", "/me/notifications", "/me/password"],
     "secretary": ["/", "/kdn", "CASE"],
     "opeka": ["/reports/new", "CASE"],
-    "admin": ["/admin/users", "/admin/webhooks"],
-    "rc_head": ["/statistics/adults", "/people", "CASE"],
+    "admin": ["/admin/users", "/admin/webhooks", "/workflows"],
+    "rc_head": ["/statistics/adults", "/people", "FIND /people ел", "CASE"],
+    "stav_boss": ["/statistics/monitoring"],
+    "anonymous": ["/login", "/occupancy/surgut"],
 }
 
 
@@ -53,6 +57,15 @@ def visit(page: Page, path: str) -> str:
     if path == "CASE":
         page.goto("/cases")
         path = str(page.locator("a.case-link").first.get_attribute("href"))
+    if path.startswith("FIND "):
+        _, where, name = path.split(" ", 2)
+        page.goto(where)
+        page.fill("form[role=search] input[name=name]", name)
+        with page.expect_navigation():
+            page.click("form[role=search] button[type=submit]")
+        url = urlsplit(page.url)
+        path = f"{url.path}?{url.query}"
+        assert re.fullmatch(r"/\w+\?q=[\w-]+(&.*)?", path), path  # the results of the search, not its form
     response = page.goto(path)
     assert response is not None and response.status == 200, path
     return path
@@ -78,7 +91,8 @@ def test_no_page_scrolls_sideways(browser: Any, base_url: str, viewport: dict[st
     wide: dict[str, list[str]] = {}
     for login, paths in PAGES.items():
         page.context.clear_cookies()
-        log_in(page, login)
+        if login != "anonymous":
+            log_in(page, login)
         for path in paths:
             shown = visit(page, path)
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # every form
@@ -218,7 +232,7 @@ def test_axe_finds_no_serious_problem_on_any_page(browser: Any, base_url: str, v
     assert AXE.exists(), f"{AXE} is missing: `make install-test` installs axe-core from npm into tests/e2e/axe"
     page = open_page(browser, base_url, viewport, bypass_csp=True)  # the CSP would refuse the injected axe
     found: dict[str, list[str]] = {}
-    for login, paths in {**PAGES, "anonymous": ["/login"]}.items():
+    for login, paths in PAGES.items():
         page.context.clear_cookies()
         if login != "anonymous":
             log_in(page, login)
