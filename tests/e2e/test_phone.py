@@ -20,7 +20,7 @@ from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}  # the desktop of the other browser tests (conftest's ``page``)
 AXE = ROOT / "tests" / "e2e" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the README's phone screenshots are refreshed with OPORA_DOCS_SCREENSHOTS=1 (else they go with the others)
 DOCS_SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("OPORA_DOCS_SCREENSHOTS") else SCREENSHOTS
@@ -177,6 +177,28 @@ def test_supervisor_and_secretary_on_a_phone(phone: Page) -> None:
     assert overflow(phone) == [] and small_targets(phone) == []
     phone.screenshot(path=str(DOCS_SHOTS / "phone-kdn.png"))
     shots.take(phone, "kdn")
+
+
+def test_guardianship_registers_a_report_on_a_phone(phone: Page) -> None:
+    shots = Shots("phone-report")
+    log_in(phone, "opeka")
+    phone.goto("/reports/new")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    phone.select_option("select[name=source_type]", label="Соседи, знакомые")
+    phone.select_option("select[name=channel]", label="Телефон")
+    phone.fill("textarea[name=text]", "Соседи звонят: девочка третий день одна дома, мать не появляется.")
+    phone.fill("input[name=c0_last]", "Телефонова")
+    phone.fill("input[name=c0_first]", "Ульяна")
+    phone.fill("input[name=c0_birth]", "2015-04-03")
+    phone.click("button[value=check]")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    shots.take(phone, "checked")
+    phone.click("button[value=save]")
+    expect(phone.locator(".flash")).to_contain_text("Сообщение зарегистрировано")
+    expect(phone.locator("[data-testid=state]")).to_have_text("Сообщение зарегистрировано")
+    expect(phone.locator("[data-testid=family]")).to_contain_text("Телефонова Ульяна")
+    assert overflow(phone) == []
+    shots.take(phone, "case")
 
 
 def test_keyboard_finds_the_skip_link_and_a_visible_focus_ring(phone: Page) -> None:
