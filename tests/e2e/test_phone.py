@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in
+from api.bootstrap import Container
+from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in, open_action
 
 pytestmark = pytest.mark.browser
 
@@ -199,6 +200,28 @@ def test_guardianship_registers_a_report_on_a_phone(phone: Page) -> None:
     expect(phone.locator("[data-testid=family]")).to_contain_text("Телефонова Ульяна")
     assert overflow(phone) == []
     shots.take(phone, "case")
+
+
+def test_agency_specialist_records_an_inspection_on_a_phone(phone: Page, demo: Container) -> None:
+    shots = Shots("phone-inspection")
+    with demo.db.read() as tx:  # the demo has cases in every state; whose inspection is due depends on the day
+        login, case_id = tx.connection.exec_driver_sql(
+            "select u.login, i.id from wf_instance i join app_user u on u.id = i.assignee_id "
+            "where i.workflow = 'child_report' and i.state = 'inspection_ordered' order by u.login, i.id").first()
+    log_in(phone, login)
+    row = phone.locator(f"[data-testid=worklist] tbody tr[data-case='{case_id}']")
+    expect(row).to_contain_text("Внести акт обследования")
+    row.locator("a.case-link").click()
+    form = open_action(phone, "record_inspection")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    form.locator("textarea[name=f_living_conditions]").fill("Однокомнатная квартира, тепло, продукты есть.")
+    form.locator("select[name=f_safety]").select_option(label="Ребёнок в безопасности")
+    shots.take(phone, "form")
+    form.locator("button[type=submit]").click()
+    expect(phone.locator(".flash")).to_contain_text("Выполнено: «Внести акт обследования»")
+    expect(phone.locator("[data-testid=documents]")).to_contain_text("обследован")
+    assert overflow(phone) == []
+    shots.take(phone, "done")
 
 
 def test_keyboard_finds_the_skip_link_and_a_visible_focus_ring(phone: Page) -> None:
