@@ -1,6 +1,7 @@
 """The administrator's and the УСО director's main tasks in Debian's Chromium, at 360×740 and at 1280×800: the
 administrator adds a user who then logs in with the one-time password; the director finds the family whose support
-order has no curator yet and appoints one. Each page touched scrolls no sideways and passes the axe-core scan.
+order has no curator yet on her start page («Ждут вашего решения») and appoints one. Each page touched scrolls no
+sideways and passes the axe-core scan.
 
 Both tasks change the demo, so each test runs on its own copy of one seeded demo database.
 """
@@ -138,17 +139,15 @@ def test_director_appoints_a_curator_to_a_family(screen: Page, demo: Container, 
     assert len(waiting) == 1, waiting
     case_id = waiting[0]
     log_in(screen, "director")
-    fits(screen, viewport)
-    screen.goto("/cases")
-    filters = screen.locator("form.filters")
-    filters.get_by_label("Процесс").select_option(label="Социальное сопровождение семьи (ТЖС)")
-    filters.get_by_label("Состояние").select_option(label="Поручение об организации сопровождения получено УСО")
-    filters.get_by_role("button", name="Показать").click()
-    rows = screen.locator("table.grid tbody tr")
+    screen.goto("/")  # the start page: the order waiting for her decision is there, though nobody has the case
+    expect(screen.get_by_role("heading", name="Мои дела")).to_be_visible()
+    expect(screen.get_by_role("heading", name="Ждут вашего решения")).to_be_visible()
+    rows = screen.locator(f"[data-testid=awaiting] tbody tr[data-case='{case_id}']")  # among her other decisions
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Назначить куратора")
+    expect(rows.first).to_contain_text("Поручение об организации сопровождения получено УСО")
     fits(screen, viewport)
-    shots.take(screen, "filtered")
+    shots.take(screen, "home")
     rows.first.locator("a.case-link").click()
     expect(screen).to_have_url(f"{screen.url.split('/cases')[0]}/cases/{case_id}")
     expect(screen.locator("[data-testid=assignee]")).to_have_text("не назначен")
@@ -163,6 +162,10 @@ def test_director_appoints_a_curator_to_a_family(screen: Page, demo: Container, 
     expect(screen.locator("[data-testid=state]")).to_have_text("Разработка плана социального сопровождения")
     fits(screen, viewport)
     shots.take(screen, "appointed")
+    screen.goto("/")  # decided: the case has left the section
+    expect(screen.get_by_role("heading", name="Мои дела")).to_be_visible()
+    expect(screen.locator(f"[data-testid=awaiting] tr[data-case='{case_id}']")).to_have_count(0)
+    fits(screen, viewport)
     with demo.db.read() as tx:
         state, assignee = tx.connection.exec_driver_sql(
             "select state, assignee_id from wf_instance where id = ?", (case_id,)).one()
