@@ -88,3 +88,18 @@ def test_the_api_filters_unassigned_cases(web: Web, frozen: Any) -> None:
 
     web.process.fire("director", support, "appoint_curator", {"curator": web.world.users["curator2"]})
     assert web.client.get("/api/v1/cases?unassigned=true", headers=director).json()["total"] == 0
+
+
+def test_the_kdn_secretary_finds_the_conclusion_waiting_for_the_commission(web: Web, frozen: Any) -> None:
+    """Not only the director: a conclusion sent to the commission waits for its secretary, nobody's case yet."""
+    process = web.process
+    _, kdn = process.to_kdn()
+    process.fire("agent", kdn, "submit_draft", {"grounds": "Систематическое пьянство родителей",
+                                                "proposed_measures": "Признать семью в СОП"})
+    secretary = web.client_for("secretary")
+    assert kdn not in section(secretary.get("/").text, "awaiting")  # the guardianship has not sent it yet
+    process.fire("opeka", kdn, "approve_and_send", {"kdn": web.world.orgs["kdn"]})
+    assert process.case(kdn).assignee_id is None
+    waiting = section(secretary.get("/").text, "awaiting")
+    assert list(waiting) == [kdn] and "Назначить рассмотрение на заседании" in waiting[kdn]
+    assert kdn not in section(web.client_for("director").get("/").text, "awaiting")
