@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make run    install into .venv, fill opora.db with demo data, start http://127.0.0.1:8000/
 #   make test   install the test tools (and Debian's Chromium for browser tests), run the whole suite
-#   make audit  known vulnerabilities of the installed packages (pip-audit against PyPI)
+#   make audit  known vulnerabilities of the packages in requirements.lock (pip-audit against PyPI)
 #   make lock   resolve requirements.lock again from pyproject.toml (pip-tools' pip-compile)
 # Both install the exact versions of requirements.lock, then the project itself without resolving again;
 # WeasyPrint's system libraries (Pango, HarfBuzz) and a Cyrillic font come from apt-get when missing.
@@ -63,7 +63,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# known vulnerabilities of the installed packages (PyPI's data through pip-audit); says so when it cannot check
+# known vulnerabilities of requirements.lock's packages (PyPI's data through pip-audit); says so when it cannot check
 audit: install-test
 	$(BIN)/python scripts/audit.py $(AUDIT_FLAGS)
 

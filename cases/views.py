@@ -99,6 +99,7 @@ class Page:
 @dataclass(frozen=True)
 class CaseQuery:
     mine: bool = False
+    unassigned: bool = False
     workflow: str | None = None
     state: str | None = None
     assignee_id: int | None = None
@@ -219,6 +220,8 @@ def list_cases(tx: UnitOfWork, svc: Services, p: Principal, q: CaseQuery) -> Pag
     where: list[sa.ColumnElement[bool]] = [access.visible_cases(p)]
     if q.mine:
         where.append(CI.c.assignee_id == p.user_id)
+    if q.unassigned:
+        where.append(CI.c.assignee_id.is_(None))
     if not q.include_closed:
         where.append(CI.c.closed_at.is_(None))
     if q.workflow:
@@ -259,3 +262,17 @@ def next_actions(tx: UnitOfWork, svc: Services, p: Principal, rows: Sequence[Cas
 def worklist(tx: UnitOfWork, svc: Services, p: Principal, limit: int = 50, offset: int = 0) -> Page:
     """«Мои дела»: open cases assigned to ``p``, the nearest deadline first."""
     return list_cases(tx, svc, p, CaseQuery(mine=True, limit=limit, offset=offset))
+
+
+#: how many unassigned cases «Ждут вашего решения» looks at (the nearest deadlines); those without an action are dropped
+AWAITING_CAP = 50
+
+
+def awaiting_decision(tx: UnitOfWork, svc: Services, p: Principal,
+                      cap: int = AWAITING_CAP) -> tuple[list[CaseRow], dict[int, list[str]]]:
+    """Open cases ``p`` can see that nobody is assigned to and on which ``p`` can act now (a director's support
+    order waiting for a curator, a report waiting for the guardianship's decision), the nearest deadline first,
+    with the titles of those actions. Only the ``cap`` nearest unassigned cases are looked at."""
+    rows = list_cases(tx, svc, p, CaseQuery(unassigned=True, limit=cap)).items
+    actions = {case_id: titles for case_id, titles in next_actions(tx, svc, p, rows).items() if titles}
+    return [r for r in rows if r.id in actions], actions

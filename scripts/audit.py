@@ -1,6 +1,7 @@
-"""``make audit``: known vulnerabilities in the installed environment, from PyPI's vulnerability data (pip-audit).
+"""``make audit``: known vulnerabilities of the lock file's packages, from PyPI's vulnerability data (pip-audit).
 
-pip-audit asks PyPI about each installed package and version. A package it could not ask about is
+pip-audit asks PyPI about each package and version pinned in ``requirements.lock`` (the versions ``make`` installs
+and CI tests; read as they are, without resolving again). A package it could not ask about is
 *not* audited — pip-audit itself would still say "No known vulnerabilities found" — so this script
 counts them and says so plainly:
 
@@ -16,12 +17,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+LOCK = Path(__file__).resolve().parents[1] / "requirements.lock"
 
 
 def main(argv: list[str]) -> int:
     allow_unchecked = "--allow-unchecked" in argv
-    run = subprocess.run([sys.executable, "-m", "pip_audit", "--format", "json", "--skip-editable",
-                          "--progress-spinner", "off"], capture_output=True, text=True, check=False)
+    run = subprocess.run([sys.executable, "-m", "pip_audit", "--requirement", str(LOCK), "--no-deps", "--disable-pip",
+                          "--format", "json", "--progress-spinner", "off"], capture_output=True, text=True, check=False)
     try:
         report = json.loads(run.stdout)
     except json.JSONDecodeError:

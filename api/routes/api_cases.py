@@ -48,6 +48,7 @@ def list_cases(
     overdue: Annotated[bool | None, Query(description="true — только с просроченным сроком, false — без")] = None,
     due_before: Annotated[Day | None, Query(description="ближайший срок не позже этого дня")] = None,
     mine: Annotated[bool, Query(description="только дела, назначенные вызывающему")] = False,
+    unassigned: Annotated[bool, Query(description="только дела без ответственного")] = False,
     include_closed: Annotated[bool, Query(description="включая закрытые")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -57,9 +58,13 @@ def list_cases(
     Видимость решает модуль доступа: опека, Агентство и руководитель видят дела своей территории,
     куратор — назначенные ему и дела, где участвует его организация, секретарь КДН и директор УСО —
     дела, где участвует их организация; дела других территорий не видны никому.
+
+    `unassigned=true` — только дела, за которые никто не отвечает. Стартовая страница «Мои дела» показывает
+    из них в разделе «Ждут вашего решения» те, где у вызывающего есть действие (`events` в `GET /cases/{id}`):
+    например, поручение о сопровождении, ждущее от директора УСО назначения куратора.
     """
-    query = views.CaseQuery(mine=mine, workflow=workflow, state=state, assignee_id=assignee_id, overdue=overdue,
-                            due_before=due_before, include_closed=include_closed, limit=limit,
+    query = views.CaseQuery(mine=mine, unassigned=unassigned, workflow=workflow, state=state, assignee_id=assignee_id,
+                            overdue=overdue, due_before=due_before, include_closed=include_closed, limit=limit,
                             offset=offset)
     return CasePage.model_validate(services(request).read(views.list_cases, p, query), from_attributes=True)
 
@@ -72,6 +77,7 @@ class CaseSearch(Input):
     due_before: Day | None = None
     family: Annotated[Line | None, Field(max_length=100, description="часть ФИО члена семьи")] = None
     mine: StrictBool = False
+    unassigned: StrictBool = False
     include_closed: StrictBool = False
     limit: Annotated[StrictInt, Field(ge=1, le=200)] = 50
     offset: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0

@@ -45,11 +45,15 @@ def _page_number(value: str) -> int:
 
 def _worklist(tx: UnitOfWork, svc: Services, p: Principal, number: int) -> dict[str, Any]:
     mine = views.worklist(tx, svc, p, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    awaiting, actions = views.awaiting_decision(tx, svc, p) if number == 1 else ([], {})
     urgent = None
     if mine.total == 0:  # nothing assigned: show what is burning in the cases the user can see
         urgent = views.list_cases(tx, svc, p, views.CaseQuery(limit=10))
+        shown = {r.id for r in awaiting}
+        urgent = views.Page([r for r in urgent.items if r.id not in shown], urgent.total, urgent.limit, urgent.offset)
     rows = mine.items + (urgent.items if urgent else [])
-    return {"mine": mine, "urgent": urgent, "actions": views.next_actions(tx, svc, p, rows),
+    actions.update(views.next_actions(tx, svc, p, rows))
+    return {"mine": mine, "urgent": urgent, "awaiting": awaiting, "actions": actions,
             "territory_wide": access.territory_wide(p), "can_register": access.can_register_reports(p),
             "offered": handovers.offered_to(tx, p)}
 

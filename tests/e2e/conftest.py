@@ -99,7 +99,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, base_url: str) -> Iterator[Page]:
     """A desktop-sized page in Russian, in the region's time zone."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="ru-RU",
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800}, locale="ru-RU",
                                   timezone_id="Asia/Yekaterinburg")
     context.set_default_timeout(10_000)
     yield context.new_page()

@@ -139,6 +139,24 @@ def test_a_session_ends_after_30_idle_minutes_and_12_hours_in_any_case(web: Web)
         assert status == 303 and timedelta(hours=12) <= lasted < timedelta(hours=12, minutes=25)
 
 
+def test_the_lifetimes_follow_their_settings(web: Web) -> None:
+    web.app.settings.session_idle_minutes = 10
+    web.app.settings.session_max_hours = 1
+    start = web.svc.runtime.clock.now()
+    with freeze_time(start) as frozen:
+        idle = web.client_for("curator")
+        frozen.tick(timedelta(minutes=9))
+        assert idle.get("/me").status_code == 200
+        frozen.tick(timedelta(minutes=11))
+        assert idle.get("/me").status_code == 303  # 10 idle minutes, not 30
+        busy = web.client_for("curator")
+        for _ in range(6):  # a request every 9 minutes: 54 minutes, still within the hour
+            frozen.tick(timedelta(minutes=9))
+            assert busy.get("/me").status_code == 200
+        frozen.tick(timedelta(minutes=7))
+        assert busy.get("/me").status_code == 303  # an hour after the login, however busy
+
+
 def test_tokens_expire_and_show_their_dates(web: Web) -> None:
     start = web.svc.runtime.clock.now()
     with freeze_time(start) as frozen:
@@ -147,6 +165,8 @@ def test_tokens_expire_and_show_their_dates(web: Web) -> None:
         headers = {"Authorization": f"Bearer {issued.json()['token']}"}
         default = web.client.post("/api/v1/tokens", json={"login": "secretary", "password": PASSWORD})
         assert default.json()["expires_at"].startswith((start + timedelta(days=90)).date().isoformat())
+        longer = web.client.post("/api/v1/tokens", json={"login": "secretary", "password": PASSWORD, "days": 365})
+        assert longer.json()["expires_at"] == default.json()["expires_at"]  # never longer than the setting allows
         assert web.client.get("/api/v1/me", headers=headers).status_code == 200
         client = web.client_for("secretary")
         page = client.get("/me").text

@@ -177,6 +177,31 @@ def test_a_visit_recorded_offline_arrives_exactly_once(phone: Page, demo: Contai
     shots.take(phone, "sent")
 
 
+def test_offline_a_page_never_opened_says_so_and_logging_out_deletes_the_kept_pages(phone: Page,
+                                                                                     demo: Container) -> None:
+    log_in(phone)
+    case = case_with_a_visit_due(phone)
+    phone.goto(case)
+    phone.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    phone.reload()  # under the worker: the case page is kept on the device
+    expect(phone.locator("[data-testid=state]")).to_be_visible()
+    phone.context.set_offline(True)
+    phone.goto("/registry")  # never opened here: not the browser's error page but Opora's
+    expect(phone.locator("h1")).to_have_text("Нет связи с сервером")
+    phone.goto(case)
+    expect(phone.locator("[data-testid=state]")).to_be_visible()  # the case opened before
+    phone.context.set_offline(False)
+    phone.goto(case)
+    phone.locator("form[action='/logout'] button").click()
+    expect(phone.locator("input[name=login]")).to_be_visible()
+    phone.wait_for_function("caches.has('opora-pages').then(kept => !kept)")
+    phone.context.set_offline(True)
+    phone.goto(case)  # the family's case is no longer on the device
+    expect(phone.locator("h1")).to_have_text("Нет связи с сервером")
+    expect(phone.locator("[data-testid=state]")).to_have_count(0)
+    phone.context.set_offline(False)
+
+
 def test_a_queued_visit_the_server_refuses_stays_with_the_reason(phone: Page, demo: Container) -> None:
     log_in(phone)
     case = case_with_a_visit_due(phone)

@@ -32,7 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
 def page(demo: Container) -> Iterator[Page]:
     with serve(demo) as url, sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
-        context = chromium.new_context(base_url=url, viewport={"width": 1366, "height": 900}, locale="ru-RU",
+        context = chromium.new_context(base_url=url, viewport={"width": 1280, "height": 800}, locale="ru-RU",
                                        timezone_id="Asia/Yekaterinburg", accept_downloads=True)
         context.set_default_timeout(10_000)
         yield context.new_page()

@@ -10,28 +10,33 @@ import os
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in
+from api.bootstrap import Container
+from tests.e2e.browser import ROOT, SCREENSHOTS, Shots, log_in, open_action
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}  # the desktop of the other browser tests (conftest's ``page``)
 AXE = ROOT / "tests" / "e2e" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 #: the README's phone screenshots are refreshed with OPORA_DOCS_SCREENSHOTS=1 (else they go with the others)
 DOCS_SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("OPORA_DOCS_SCREENSHOTS") else SCREENSHOTS
-#: every page of every role ("CASE": the first case of the role's case list)
+#: every page of every role ("CASE": the first case of the role's case list; "FIND /path name": the results of the
+#: page's search form for that name)
 PAGES = {
-    "curator": ["/", "/cases", "CASE", "/registry", "/notifications", "/me", "/statistics"],
+    "curator": ["/", "/cases", "CASE", "/registry", "FIND /registry ов", "/notifications", "/me", "/statistics"],
     "boss": ["/", "/cases", "CASE", "/supervisor", "/statistics/annual", "/statistics/quarterly",
-             "/statistics/discipline", "/me/notifications", "/me/password"],
+             "/statistics/discipline", "/statistics/territories", "/me/notifications", "/me/password"],
     "secretary": ["/", "/kdn", "CASE"],
     "opeka": ["/reports/new", "CASE"],
-    "admin": ["/admin/users", "/admin/webhooks"],
-    "rc_head": ["/statistics/adults", "/people", "CASE"],
+    "admin": ["/admin/users", "/admin/webhooks", "/workflows"],
+    "rc_head": ["/statistics/adults", "/people", "FIND /people ел", "CASE"],
+    "stav_boss": ["/statistics/monitoring"],
+    "anonymous": ["/login", "/occupancy/surgut"],
 }
 
 
@@ -53,6 +58,15 @@ def visit(page: Page, path: str) -> str:
     if path == "CASE":
         page.goto("/cases")
         path = str(page.locator("a.case-link").first.get_attribute("href"))
+    if path.startswith("FIND "):
+        _, where, name = path.split(" ", 2)
+        page.goto(where)
+        page.fill("form[role=search] input[name=name]", name)
+        with page.expect_navigation():
+            page.click("form[role=search] button[type=submit]")
+        url = urlsplit(page.url)
+        path = f"{url.path}?{url.query}"
+        assert re.fullmatch(r"/\w+\?q=[\w-]+(&.*)?", path), path  # the results of the search, not its form
     response = page.goto(path)
     assert response is not None and response.status == 200, path
     return path
@@ -78,7 +92,8 @@ def test_no_page_scrolls_sideways(browser: Any, base_url: str, viewport: dict[st
     wide: dict[str, list[str]] = {}
     for login, paths in PAGES.items():
         page.context.clear_cookies()
-        log_in(page, login)
+        if login != "anonymous":
+            log_in(page, login)
         for path in paths:
             shown = visit(page, path)
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # every form
@@ -165,6 +180,50 @@ def test_supervisor_and_secretary_on_a_phone(phone: Page) -> None:
     shots.take(phone, "kdn")
 
 
+def test_guardianship_registers_a_report_on_a_phone(phone: Page) -> None:
+    shots = Shots("phone-report")
+    log_in(phone, "opeka")
+    phone.goto("/reports/new")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    phone.select_option("select[name=source_type]", label="Соседи, знакомые")
+    phone.select_option("select[name=channel]", label="Телефон")
+    phone.fill("textarea[name=text]", "Соседи звонят: девочка третий день одна дома, мать не появляется.")
+    phone.fill("input[name=c0_last]", "Телефонова")
+    phone.fill("input[name=c0_first]", "Ульяна")
+    phone.fill("input[name=c0_birth]", "2015-04-03")
+    phone.click("button[value=check]")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    shots.take(phone, "checked")
+    phone.click("button[value=save]")
+    expect(phone.locator(".flash")).to_contain_text("Сообщение зарегистрировано")
+    expect(phone.locator("[data-testid=state]")).to_have_text("Сообщение зарегистрировано")
+    expect(phone.locator("[data-testid=family]")).to_contain_text("Телефонова Ульяна")
+    assert overflow(phone) == []
+    shots.take(phone, "case")
+
+
+def test_agency_specialist_records_an_inspection_on_a_phone(phone: Page, demo: Container) -> None:
+    shots = Shots("phone-inspection")
+    with demo.db.read() as tx:  # the demo has cases in every state; whose inspection is due depends on the day
+        login, case_id = tx.connection.exec_driver_sql(
+            "select u.login, i.id from wf_instance i join app_user u on u.id = i.assignee_id "
+            "where i.workflow = 'child_report' and i.state = 'inspection_ordered' order by u.login, i.id").first()
+    log_in(phone, login)
+    row = phone.locator(f"[data-testid=worklist] tbody tr[data-case='{case_id}']")
+    expect(row).to_contain_text("Внести акт обследования")
+    row.locator("a.case-link").click()
+    form = open_action(phone, "record_inspection")
+    assert overflow(phone) == [] and small_targets(phone) == []
+    form.locator("textarea[name=f_living_conditions]").fill("Однокомнатная квартира, тепло, продукты есть.")
+    form.locator("select[name=f_safety]").select_option(label="Ребёнок в безопасности")
+    shots.take(phone, "form")
+    form.locator("button[type=submit]").click()
+    expect(phone.locator(".flash")).to_contain_text("Выполнено: «Внести акт обследования»")
+    expect(phone.locator("[data-testid=documents]")).to_contain_text("обследован")
+    assert overflow(phone) == []
+    shots.take(phone, "done")
+
+
 def test_keyboard_finds_the_skip_link_and_a_visible_focus_ring(phone: Page) -> None:
     log_in(phone, "curator")
     phone.keyboard.press("Tab")
@@ -218,7 +277,7 @@ def test_axe_finds_no_serious_problem_on_any_page(browser: Any, base_url: str, v
     assert AXE.exists(), f"{AXE} is missing: `make install-test` installs axe-core from npm into tests/e2e/axe"
     page = open_page(browser, base_url, viewport, bypass_csp=True)  # the CSP would refuse the injected axe
     found: dict[str, list[str]] = {}
-    for login, paths in {**PAGES, "anonymous": ["/login"]}.items():
+    for login, paths in PAGES.items():
         page.context.clear_cookies()
         if login != "anonymous":
             log_in(page, login)

@@ -162,6 +162,32 @@ def test_a_scan_marked_as_the_signed_copy_of_an_act_belongs_to_that_act(process:
     assert other_case.value.errors == {"target_id": "в этом деле нет такого объекта"}
 
 
+def test_a_photo_belongs_to_a_visit_and_a_letter_to_a_plan_measure_of_the_same_case(process: Process) -> None:
+    p = process
+    report_case, support = p.to_support()
+    p.fire("curator", support, "record_visit", {"kind": "home", "notes": "Дома чисто, мать ищет работу"})
+    visit_id = p.rows("select id from visit where case_id = :c", c=support)[0].id
+    item_id = p.rows("select i.id from plan_item i join plan l on l.id = i.plan_id where l.case_id = :c",
+                     c=support)[0].id
+    photo = attach(p, "curator", support, photo_with_gps(), title="Кухня", target="visit", target_id=visit_id)
+    letter = attach(p, "curator", support, minimal_pdf(), kind="letter", filename="центр занятости.pdf",
+                    target="plan_item", target_id=item_id)
+    with p.svc.db.read() as tx:
+        rows = {r["id"]: (r["target"], r["target_id"]) for r in attachments.rows_of(tx, [support])}
+    assert rows == {photo: ("visit", visit_id), letter: ("plan_item", item_id)}
+    for target, missing in (("visit", "укажите посещение"), ("plan_item", "укажите мероприятие плана")):
+        with pytest.raises(InputInvalid) as no_id:
+            attach(p, "curator", support, photo_with_gps(), target=target)
+        assert no_id.value.errors == {"target_id": missing}
+    other_item = p.rows("select i.id from plan_item i join plan l on l.id = i.plan_id where l.case_id = :c",
+                        c=report_case)[0].id  # a measure of the family's other case
+    for target, target_id in (("plan_item", other_item), ("visit", visit_id + 1000)):
+        with pytest.raises(InputInvalid) as elsewhere:
+            attach(p, "curator", support, photo_with_gps(), target=target, target_id=target_id)
+        assert elsewhere.value.errors == {"target_id": "в этом деле нет такого объекта"}
+    assert len(p.rows("select id from attachment where case_id = :c", c=support)) == 2  # refused: nothing stored
+
+
 def test_files_in_a_directory_are_exported_and_erased_with_the_closed_case(process: Process, tmp_path: Path) -> None:
     p = process
     directory = tmp_path / "files"

@@ -54,3 +54,16 @@ def test_an_unreachable_service_says_so(monkeypatch: pytest.MonkeyPatch, capsys:
     answer(monkeypatch, "", "ConnectionError: pypi.org unreachable")
     assert audit.main([]) == 3
     assert "НЕ ВЫПОЛНЕН" in capsys.readouterr().out
+
+
+def test_the_lock_file_is_audited_as_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+
+    def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.append(command)
+        return subprocess.CompletedProcess(command, 0, report(CLEAN), "")
+    monkeypatch.setattr(audit.subprocess, "run", run)
+    assert audit.main([]) == 0
+    command = seen[0]
+    assert command[command.index("--requirement") + 1] == str(Path(audit.__file__).parents[1] / "requirements.lock")
+    assert {"--no-deps", "--disable-pip"} <= set(command)  # the pinned versions, not a new resolution
