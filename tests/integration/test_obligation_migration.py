@@ -21,12 +21,14 @@ from engine.clock import FixedClock
 from engine.consistency import check
 from engine.database import Database
 from engine.runtime import Runtime
+from engine.tables import CaseInstance, table_of
 from tests.conftest import BACKENDS, PG_BASE
 from tests.support import calendar
 from workflows import WORKFLOWS_DIR
 
 BEFORE = "0014_people_search"
 AT = "2025-03-20 05:00:00"
+RETURNED_AT = "2025-03-21 06:30:00"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -71,10 +73,11 @@ def test_existing_obligations_get_their_instances(old_db: Database) -> None:
                                  "'', '')")
         conn.exec_driver_sql(_row(1, 1, "provider_forms", "returned", "2025-04-01"))
         conn.exec_driver_sql(_row(2, 1, "monthly_statistics", "accepted", "2025-03-28"))
-        for kind, from_state, to_state in (("submitted", "due", "submitted"), ("returned", "submitted", "returned")):
+        for kind, from_state, to_state, at in (("submitted", "due", "submitted", AT),
+                                               ("returned", "submitted", "returned", RETURNED_AT)):
             conn.exec_driver_sql("INSERT INTO report_obligation_event (obligation_id, kind, from_state, to_state, "
                                  f"by_user, at, note, sha256) VALUES (1, '{kind}', '{from_state}', '{to_state}', "
-                                 f"NULL, '{AT}', 'Нет раздела 3', '')")
+                                 f"NULL, '{at}', 'Нет раздела 3', '')")
     upgrade(old_db)
     with old_db.read() as tx:
         conn = tx.connection
@@ -85,6 +88,13 @@ def test_existing_obligations_get_their_instances(old_db: Database) -> None:
         assert [(r.id, r.state, r.subject_kind, r.subject_id) for r in rows] == [
             (1, "returned", "obligation", 1), (2, "accepted", "obligation", 2)]
         assert rows[0].closed_at is None and rows[1].closed_at is not None
+        # the instance's times come from the stored history, not from when the migration ran: the last change of
+        # the returned one, and the accepted one (no events, no decision time) closed as of its creation
+        ci = table_of(CaseInstance)
+        times = conn.execute(sa.select(ci.c.updated_at, ci.c.closed_at).where(
+            ci.c.id.in_([r.case_id for r in rows])).order_by(ci.c.subject_id)).all()
+        assert times == [(datetime(2025, 3, 21, 6, 30, tzinfo=UTC), None),
+                         (datetime(2025, 3, 20, 5, 0, tzinfo=UTC), datetime(2025, 3, 20, 5, 0, tzinfo=UTC))]
         history = obligation_flow.history(conn, rows[0].case_id)
         assert [(h["kind"], h["to_state"], h["note"]) for h in history] == [
             ("submitted", "submitted", "Нет раздела 3"), ("returned", "returned", "Нет раздела 3")]

@@ -10,7 +10,7 @@ Revises: 0014_people_search
 Create Date: (written by hand)
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from alembic import op
@@ -54,20 +54,22 @@ au = sa.table('wf_audit', sa.column('instance_id', sa.Integer), sa.column('seq',
 def _instances(conn: sa.Connection) -> None:
     """One instance per row, in the row's state, its old history in the first audit event."""
     history: dict[int, list[dict[str, Any]]] = {}
+    changed: dict[int, datetime] = {}  # the moment of each row's last recorded change (events are in id order)
     for e in conn.execute(sa.select(ev).order_by(ev.c.id)):
         history.setdefault(e.obligation_id, []).append(
             {"kind": e.kind, "from_state": e.from_state, "to_state": e.to_state, "by_user": e.by_user,
              "at": e.at.isoformat(timespec="microseconds"), "note": e.note, "sha256": e.sha256})
-    now = datetime.now(UTC)
+        changed[e.obligation_id] = e.at
     for row in conn.execute(sa.select(ro).order_by(ro.c.id)).all():
         data: dict[str, Any] = {"due_on": row.due_on.isoformat() if row.due_on else None}
         if row.kind == 'roadmap' and row.source:
             data["source"] = row.source
-        closed = (row.decided_at or now) if row.state == 'accepted' else None
+        last = changed.get(row.id, row.created_at)
+        closed = (row.decided_at or last) if row.state == 'accepted' else None
         case_id = conn.execute(sa.insert(ci).returning(ci.c.id).values(
             workflow=WORKFLOW, workflow_version=1, state=row.state, version=1, territory=row.territory,
             org_id=row.org_id, subject_kind=SUBJECT, subject_id=row.id, data=data, audit_seq=0, audit_head=GENESIS,
-            created_at=row.created_at, updated_at=now, closed_at=closed)).scalar_one()
+            created_at=row.created_at, updated_at=last, closed_at=closed)).scalar_one()
         payload = {"data": data, "imported": history.get(row.id, [])}
         record = hashed_record(instance_id=case_id, seq=1, kind="start", event=None, from_state=None,
                                to_state=row.state, version=1, actor_id=None, actor_role="system", actor_org=None,
