@@ -244,8 +244,8 @@ class Runtime:
         cases = [CaseView(i, wf.name, wf.version, initial.name, 1, c.territory, c.org_id, None, c.subject_kind,
                           c.subject_id, c.parent_id, dict(c.data), 0, GENESIS) for i, c in zip(ids, cmds, strict=True)]
         dues: dict[int, list[datetime]] = {}
-        opened = deadlines.open_many(conn, [(case.id, self.timing(tx, wf, case)) for case in cases], initial.name,
-                                     initial.deadlines, now, dues)
+        deadlines.open_many(conn, [(case.id, self.timing(tx, wf, case)) for case in cases], initial.name,
+                            initial.deadlines, now, dues)
         audit, updates = [], []
         for case, cmd in zip(cases, cmds, strict=True):
             payload = {"data": dict(cmd.data), **_responsible(None, cmd.org_id)}
@@ -264,7 +264,6 @@ class Runtime:
                             "next_due_at": min(due) if due else None, "closed_at": now if initial.final else None})
         _INSERT_AUDIT.executemany(conn, audit)
         _STARTED.executemany(conn, updates)
-        assert opened >= 0
         return ids
 
     # -- firing ---------------------------------------------------------------------------------
